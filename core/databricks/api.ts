@@ -1,0 +1,77 @@
+/**
+ * What the rest of the project needs from the Databricks account.
+ * `DatabricksAccountClient` implements it over HTTP.
+ */
+import type { IdentityKind, WriteRoute } from "../model/plan";
+import type { DatabricksGroup, DatabricksServicePrincipal, DatabricksUser } from "../model/tenant";
+
+export type DatabricksAuth =
+  { kind: "oauthM2M"; clientId: string; clientSecret: string } | { kind: "token"; token: string };
+
+export interface DatabricksAccountConfig {
+  /** https://accounts.cloud.databricks.com (or Azure/GCP); http only for loopback. */
+  host: string;
+  accountId: string;
+  auth: DatabricksAuth;
+}
+
+export type DatabricksIdentity = DatabricksUser | DatabricksGroup | DatabricksServicePrincipal;
+
+export interface DatabricksIdentityReader {
+  listUsers(opts?: { onPage?: (count: number) => void }): Promise<DatabricksUser[]>;
+  listGroups(opts?: { onPage?: (count: number) => void }): Promise<DatabricksGroup[]>;
+  listServicePrincipals(opts?: {
+    onPage?: (count: number) => void;
+  }): Promise<DatabricksServicePrincipal[]>;
+  /** Re-reads identities by id in batches (SCIM filter `id eq … or …`); missing ids are absent. */
+  getByIds(kind: IdentityKind, ids: string[]): Promise<DatabricksIdentity[]>;
+}
+
+export interface DatabricksIdentityWriter {
+  /** Sets (or clears, with null) an identity's externalId through the chosen route. */
+  setExternalId(
+    kind: IdentityKind,
+    id: string,
+    externalId: string | null,
+    route: WriteRoute,
+  ): Promise<void>;
+}
+
+/** iamv2 (AIM-aware) look-ups. */
+export interface DatabricksIamV2 {
+  /** GET external-users|external-groups|external-service-principals/{externalId}; undefined on 404. */
+  getByExternalId(
+    kind: IdentityKind,
+    externalId: string,
+  ): Promise<{ id: string; externalId: string } | undefined>;
+}
+
+/** The assumed AIM admin contract (docs/aim-admin-api.md); two adapters implement it. */
+export interface AimConnectionState {
+  configured: boolean;
+  enabled: boolean;
+  oktaOrgUrl?: string;
+  clientId?: string;
+}
+
+export interface AimConnectionTestResult {
+  success: boolean;
+  steps: Array<{ name: string; ok: boolean; message: string }>;
+}
+
+export interface AimAdmin {
+  readonly mode: "api" | "console";
+  read(): Promise<AimConnectionState>;
+  test(config: {
+    oktaOrgUrl: string;
+    clientId: string;
+    privateKey: string;
+  }): Promise<AimConnectionTestResult>;
+  configure(config: {
+    oktaOrgUrl: string;
+    clientId: string;
+    privateKey: string;
+  }): Promise<AimConnectionState>;
+  enable(): Promise<AimConnectionState>;
+  disable(): Promise<AimConnectionState>;
+}

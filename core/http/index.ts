@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./redact";
+export * from "./pacing";
+export * from "./httpClient";

@@ -1,0 +1,84 @@
+/**
+ * The plan (DESIGN.md "Interchange formats"): what `aimctl plan --json` prints
+ * and the reconciliation resource computes. Field order matters for
+ * byte-identical output: build objects in the order declared here.
+ */
+
+export type IdentityKind = "user" | "group" | "servicePrincipal";
+export type FindingKind = IdentityKind | "tenant";
+export type Severity = "error" | "warning" | "info";
+export type MatchedBy = "login" | "email" | "name" | "override" | "mapping";
+
+export type FindingCode =
+  | "AMBIGUOUS_MATCH"
+  | "EXTERNAL_ID_CONFLICT"
+  | "EXTERNAL_ID_FOREIGN"
+  | "DUPLICATE_IDENTITY"
+  | "USERNAME_DRIFT"
+  | "OKTA_EMAIL_NOT_UNIQUE"
+  | "OKTA_EMAIL_EQUALS_OTHER_LOGIN"
+  | "OKTA_USER_DEPROVISIONED"
+  | "OVERRIDE_INVALID"
+  | "MAPPING_INVALID";
+
+export interface KindSummary {
+  link: number;
+  alreadyLinked: number;
+  conflict: number;
+  ambiguous: number;
+  duplicate: number;
+  unmatched: number;
+}
+
+export interface PlanSummary {
+  users: KindSummary;
+  groups: KindSummary;
+  servicePrincipals: KindSummary;
+}
+
+export interface PlanAction {
+  kind: IdentityKind;
+  databricksId: string;
+  databricksName: string;
+  oktaId: string;
+  matchedBy: MatchedBy;
+  /** The externalId this action replaces (only under onConflict "overwrite"), else null. */
+  previousExternalId: string | null;
+}
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  kind: FindingKind;
+  subjects: string[];
+  message: string;
+}
+
+export interface Plan {
+  summary: PlanSummary;
+  actions: PlanAction[];
+  findings: Finding[];
+}
+
+/** Matching rules: everything that is not live data. */
+export interface ReconcileRules {
+  /** Match users by Okta login/email (default true). */
+  matchUsers?: boolean;
+  /** Match groups by name (default true). */
+  matchGroups?: boolean;
+  /** Compare group names case-insensitively (default false). */
+  caseInsensitiveGroupNames?: boolean;
+  /** "report" (default): never overwrite an existing externalId. */
+  onConflict?: "report" | "overwrite";
+  /** Explicit Databricks userName -> Okta user id. */
+  userOverrides?: Record<string, string>;
+  /** Explicit Databricks group displayName -> Okta group id. */
+  groupOverrides?: Record<string, string>;
+  /** Service principal applicationId -> Okta id (user or group id). */
+  servicePrincipalMappings?: Record<string, string>;
+  /** Exact names or globs (`*`, `?`) of Databricks identities to leave alone. */
+  exclude?: { users?: string[]; groups?: string[]; servicePrincipals?: string[] };
+}
+
+/** Which API writes `externalId`. */
+export type WriteRoute = "scim" | "iamv2";

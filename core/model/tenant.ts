@@ -1,0 +1,134 @@
+/**
+ * The tenant fixture (DESIGN.md "Interchange formats"): native API shapes on
+ * each side. Emulators load it; tests and the synthetic generator produce it.
+ */
+
+export type OktaUserStatus =
+  | "STAGED"
+  | "PROVISIONED"
+  | "ACTIVE"
+  | "RECOVERY"
+  | "PASSWORD_EXPIRED"
+  | "LOCKED_OUT"
+  | "SUSPENDED"
+  | "DEPROVISIONED";
+
+export interface OktaUser {
+  id: string;
+  status: OktaUserStatus;
+  profile: {
+    login: string;
+    email: string;
+    firstName?: string | null;
+    lastName?: string | null;
+    [key: string]: unknown;
+  };
+  created?: string;
+  lastUpdated?: string;
+  [key: string]: unknown;
+}
+
+export type OktaGroupType = "OKTA_GROUP" | "APP_GROUP" | "BUILT_IN";
+
+export interface OktaGroup {
+  id: string;
+  type: OktaGroupType;
+  profile: { name: string; description?: string | null; [key: string]: unknown };
+  created?: string;
+  lastUpdated?: string;
+  [key: string]: unknown;
+}
+
+/** A JWK as Okta stores it on an app (public part only). */
+export interface OktaAppJwk {
+  kid: string;
+  kty: string;
+  alg?: string;
+  use?: string;
+  e?: string;
+  n?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  status?: "ACTIVE" | "INACTIVE";
+  id?: string;
+  [key: string]: unknown;
+}
+
+/** The subset of Okta's app object that this project reads and writes. */
+export interface OktaApp {
+  id: string;
+  name: string;
+  label: string;
+  status?: "ACTIVE" | "INACTIVE";
+  signOnMode: string;
+  credentials: {
+    oauthClient: {
+      client_id: string;
+      token_endpoint_auth_method: string;
+      autoKeyRotation?: boolean;
+      pkce_required?: boolean;
+      client_secret?: string;
+    };
+  };
+  settings: {
+    oauthClient: {
+      application_type: string;
+      grant_types: string[];
+      response_types: string[];
+      dpop_bound_access_tokens?: boolean;
+      jwks?: { keys: OktaAppJwk[] };
+      jwks_uri?: string;
+      [key: string]: unknown;
+    };
+    [key: string]: unknown;
+  };
+  /** Fixture-only: scopes granted to the app (`/api/v1/apps/{id}/grants`). */
+  grants?: string[];
+  /** Fixture-only: admin roles assigned to the app's client (`/oauth2/v1/clients/{id}/roles`). */
+  roles?: string[];
+  [key: string]: unknown;
+}
+
+export interface DatabricksEmail {
+  value: string;
+  primary?: boolean;
+  type?: string;
+}
+
+export interface DatabricksUser {
+  id: string;
+  userName: string;
+  externalId?: string | null;
+  displayName?: string;
+  active?: boolean;
+  emails?: DatabricksEmail[];
+}
+
+export interface DatabricksGroup {
+  id: string;
+  displayName: string;
+  externalId?: string | null;
+}
+
+export interface DatabricksServicePrincipal {
+  id: string;
+  applicationId: string;
+  displayName: string;
+  externalId?: string | null;
+  active?: boolean;
+}
+
+export interface TenantFixture {
+  okta: {
+    users: OktaUser[];
+    groups: OktaGroup[];
+    apps: OktaApp[];
+  };
+  databricks: {
+    accountId: string;
+    users: DatabricksUser[];
+    groups: DatabricksGroup[];
+    servicePrincipals: DatabricksServicePrincipal[];
+  };
+}

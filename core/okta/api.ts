@@ -1,0 +1,49 @@
+/**
+ * What the rest of the project needs from Okta. `OktaClient` implements it
+ * over HTTP; tests may implement it in memory.
+ */
+import type { OktaApp, OktaGroup, OktaUser } from "../model/tenant";
+
+/** How the client authenticates to Okta's management API. */
+export type OktaAuth =
+  /** OAuth 2.0 client credentials with a private_key_jwt assertion (what AIM itself uses). */
+  | {
+      kind: "privateKeyJwt";
+      clientId: string;
+      privateKey: string | Record<string, unknown>;
+      keyId?: string;
+      scopes?: string[];
+    }
+  /** An SSWS admin API token (what the Pulumi Okta provider typically uses). */
+  | { kind: "apiToken"; token: string };
+
+export interface OktaClientConfig {
+  /** https://{yourOktaDomain}; http only for loopback. */
+  orgUrl: string;
+  auth: OktaAuth;
+}
+
+export interface OktaConnectionTest {
+  ok: boolean;
+  steps: Array<{ name: "token" | "read_user" | "read_group"; ok: boolean; message: string }>;
+}
+
+export interface OktaReader {
+  /** Every user, DEPROVISIONED included (the plain list omits them, so they are read separately). */
+  listUsers(opts?: {
+    includeDeprovisioned?: boolean;
+    onPage?: (count: number) => void;
+  }): Promise<OktaUser[]>;
+  /** Every group (BUILT_IN included; the engine excludes it). */
+  listGroups(opts?: { onPage?: (count: number) => void }): Promise<OktaGroup[]>;
+  getUser(idOrLogin: string): Promise<OktaUser | undefined>;
+  getGroup(id: string): Promise<OktaGroup | undefined>;
+}
+
+export interface OktaAppAdmin {
+  getApp(appId: string): Promise<OktaApp | undefined>;
+  /** Full-object PUT, as Okta's API requires. */
+  updateApp(appId: string, app: OktaApp): Promise<OktaApp>;
+  listAppGrants(appId: string): Promise<string[]>;
+  listClientRoles(clientId: string): Promise<string[]>;
+}
