@@ -159,6 +159,7 @@ export class HttpClient {
       await this.pace(bucket, attempt);
       stats.requests++;
       let res: Response;
+      let text: string | undefined;
       try {
         res = await this.fetchImpl(url.toString(), {
           method: req.method,
@@ -166,6 +167,9 @@ export class HttpClient {
           body,
           signal: AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs),
         });
+        // Read the body inside the try: a connection dropped or a timeout
+        // while the body streams is a network failure like any other.
+        text = isThrottle(res) || isRetryableStatus(res.status) ? undefined : await res.text();
       } catch (err) {
         const timedOut =
           err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
@@ -187,7 +191,7 @@ export class HttpClient {
           service: this.service,
           kind: timedOut ? "TIMEOUT" : "NETWORK",
           method: req.method,
-          url: safeUrl(url.toString()),
+          url: this.redactor.redact(safeUrl(url.toString())),
           message: this.redactor.redact(
             `${req.method} ${safeUrl(url.toString())} failed: ${timedOut ? "timed out" : describeNetworkError(err)} after ${attempt} attempt(s)`,
           ),
@@ -195,7 +199,7 @@ export class HttpClient {
       }
       this.pacer?.observe(bucket, res.headers);
 
-      if (res.status === 429 || (res.status === 503 && res.headers.has("retry-after"))) {
+      if (isThrottle(res)) {
         if (throttles < this.opts.maxRateLimitRetries) {
           throttles++;
           stats.throttled++;
@@ -234,7 +238,8 @@ export class HttpClient {
         continue;
       }
 
-      const text = await res.text();
+      // Only error statuses get here unread; their body serves the message alone.
+      if (text === undefined) text = await res.text().catch(() => "");
       const parsed = parseBody(text);
       if (res.ok || (req.acceptStatus ?? []).includes(res.status)) {
         return { status: res.status, headers: res.headers, body: parsed as T };
@@ -292,8 +297,14 @@ export class HttpClient {
     }
     const reset = Number(headers.get("x-rate-limit-reset"));
     if (headers.has("x-rate-limit-reset") && Number.isFinite(reset)) {
-      // Okta's reset is whole epoch seconds: wait until then, plus jitter.
-      return Math.max(0, reset * 1000 - Date.now()) + Math.random() * 250;
+      // Okta's reset is whole epoch seconds on Okta's clock: wait until then,
+      // plus jitter. When the local clock is off by more than the Date
+      // header's one-second resolution, measure from the server's Date
+      // instead (what Okta's own SDKs do).
+      let now = Date.now();
+      const serverNow = Date.parse(headers.get("date") ?? "");
+      if (Number.isFinite(serverNow) && Math.abs(serverNow - now) > 2000) now = serverNow;
+      return Math.max(0, reset * 1000 - now) + Math.random() * 250;
     }
     return Math.min(this.opts.maxDelayMs, 1000 * throttles); // the SDKs assume 1 s
   }
@@ -305,9 +316,15 @@ export class HttpClient {
     body: unknown,
     text: string,
   ): HttpError {
-    const { code, message } = extractServiceError(body, text);
+    const extracted = extractServiceError(body, text);
+    const code = extracted.code ? truncate(this.redactor.redact(extracted.code), 100) : undefined;
+    // Redact the whole text first, then shorten: cutting first could split a
+    // secret (a PEM line, a JWT) so that its registered form no longer matches.
+    const message = extracted.message
+      ? truncate(this.redactor.redact(extracted.message), MAX_SERVICE_MESSAGE)
+      : undefined;
     const kind = kindForStatus(status);
-    const shown = safeUrl(url);
+    const shown = this.redactor.redact(safeUrl(url));
     const detail = [code, message].filter(Boolean).join(": ");
     return new HttpError({
       service: this.service,
@@ -316,7 +333,7 @@ export class HttpClient {
       method,
       url: shown,
       serviceCode: code,
-      serviceMessage: message ? this.redactor.redact(message) : undefined,
+      serviceMessage: message,
       message: this.redactor.redact(
         `${method} ${shown} returned ${status}${detail ? ` (${detail})` : ""}`,
       ),
@@ -352,7 +369,22 @@ export function extractServiceError(
     if (Array.isArray(b.schemas) && b.detail !== undefined)
       return { code: str(b.scimType), message: str(b.detail) }; // SCIM
   }
-  return { message: text ? text.slice(0, 200) : undefined };
+  // Not truncated here: the caller redacts the whole text first, then shortens it.
+  return { message: text || undefined };
+}
+
+const MAX_SERVICE_MESSAGE = 300;
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function isThrottle(res: Response): boolean {
+  return res.status === 429 || (res.status === 503 && res.headers.has("retry-after"));
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status >= 500;
 }
 
 function describeNetworkError(err: unknown): string {

@@ -29,6 +29,8 @@ const PATTERNS: RegExp[] = [
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** `secrets`, longest first; rebuilt after `add`. */
+  private sorted: string[] | undefined;
 
   /** Registers values that must never appear in output (ignores short/empty ones). */
   add(...values: Array<string | undefined | null>): this {
@@ -36,20 +38,32 @@ export class Redactor {
       if (typeof v !== "string") continue;
       const s = v.trim();
       if (s.length < 8) continue;
-      this.secrets.add(s);
+      this.sorted = undefined;
+      this.addForms(s);
       // A PEM key also leaks through its base64 body lines: register each.
       for (const line of s.split(/\r?\n/)) {
         const l = line.trim();
-        if (l.length >= 16 && !l.startsWith("-----")) this.secrets.add(l);
+        if (l.length >= 16 && !l.startsWith("-----")) this.addForms(l);
       }
     }
     return this;
   }
 
+  /** The value as written, JSON-escaped and URL-encoded: an echoed body may carry any of them. */
+  private addForms(s: string): void {
+    this.secrets.add(s);
+    const json = JSON.stringify(s).slice(1, -1);
+    this.secrets.add(json);
+    this.secrets.add(json.replace(/\//g, "\\/")); // some servers escape "/" too
+    this.secrets.add(encodeURIComponent(s));
+    this.secrets.add(new URLSearchParams({ v: s }).toString().slice(2)); // form encoding
+  }
+
   redact(text: string): string {
     let out = text;
     // Longest first so that a key's whole body goes before its lines.
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.sorted) {
       if (out.includes(s)) out = out.split(s).join(REDACTED);
     }
     for (const p of PATTERNS) {
