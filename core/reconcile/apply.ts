@@ -1,0 +1,160 @@
+/**
+ * The "apply" step: writes a plan's externalId links, re-checked against
+ * live state just before each batch of writes. Safe to re-run: an identity
+ * that already carries the desired externalId counts as `alreadyDone` (a
+ * resumed run writes nothing twice), and an identity whose externalId changed
+ * since planning is skipped and reported, never overwritten.
+ */
+import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
+import { ConfigError } from "../http/errors";
+import type { Plan, PlanAction, WriteRoute } from "../model/plan";
+import {
+  executeWrites,
+  normExternalId,
+  type Decision,
+  type ErrorInfo,
+  type WriteProgress,
+} from "./execute";
+
+export type ApplyProgress = WriteProgress;
+
+export interface ApplyOptions {
+  route: WriteRoute;
+  /** Writes in flight at once (default 4). The client paces them to the service's rate. */
+  concurrency?: number;
+  onProgress?: (p: ApplyProgress) => void;
+  /**
+   * JSON-lines journal of every write and the value it replaced, for `undo`.
+   * Required when the plan overwrites existing externalIds.
+   */
+  undoFile?: string;
+  signal?: AbortSignal;
+  /** Actions per re-check read (default 25, at most 100). */
+  recheckBatchSize?: number;
+  /** Stop issuing writes after this many failures in a row (default 10). */
+  maxConsecutiveFailures?: number;
+  /** fsync each journal record (default true). */
+  journalSync?: boolean;
+  now?: () => number;
+}
+
+export interface ApplyFailure {
+  action: PlanAction;
+  error: ErrorInfo;
+}
+
+export interface ApplySkip {
+  action: PlanAction;
+  /** "changed": the live externalId is no longer what the plan saw; "missing": the identity is gone. */
+  reason: "changed" | "missing";
+  currentExternalId: string | null;
+}
+
+export interface ApplyResult {
+  applied: number;
+  alreadyDone: number;
+  skippedChanged: number;
+  failed: ApplyFailure[];
+  skipped: ApplySkip[];
+  /** Actions not attempted because the run stopped early (see `aborted`). */
+  notAttempted: number;
+  aborted?: { reason: "signal" | "consecutiveFailures" | "journal"; message: string };
+  /** Re-check reads issued (one per batch and kind). */
+  recheckReads: number;
+  /** Writes issued, successful or not. */
+  writes: number;
+  durationMs: number;
+  undoFile?: string;
+}
+
+export async function applyPlan(
+  plan: Pick<Plan, "actions">,
+  deps: { reader: DatabricksIdentityReader; writer: DatabricksIdentityWriter },
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
+  const actions = validateActions(plan.actions);
+  const overwrites = actions.filter((a) => normExternalId(a.previousExternalId) !== null).length;
+  if (overwrites > 0 && !opts.undoFile)
+    throw new ConfigError(
+      "undoFile",
+      `the plan overwrites ${overwrites} existing externalId value(s); give undoFile (a path for the undo journal) so that they can be restored with undo.`,
+    );
+
+  const r = await executeWrites(
+    actions,
+    deps,
+    {
+      op: "apply",
+      route: opts.route,
+      concurrency: opts.concurrency,
+      recheckBatchSize: opts.recheckBatchSize,
+      maxConsecutiveFailures: opts.maxConsecutiveFailures,
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+      journalFile: opts.undoFile,
+      journalSync: opts.journalSync,
+      now: opts.now,
+    },
+    decideLink,
+  );
+  const skipped = r.skipped.map((s) => ({
+    action: s.item,
+    reason: s.reason,
+    currentExternalId: s.currentExternalId,
+  }));
+  return {
+    applied: r.applied,
+    alreadyDone: r.alreadyDone,
+    skippedChanged: skipped.length,
+    failed: r.failed.map((f) => ({ action: f.item, error: f.error })),
+    skipped,
+    notAttempted: r.notAttempted,
+    ...(r.aborted ? { aborted: r.aborted } : {}),
+    recheckReads: r.recheckReads,
+    writes: r.writes,
+    durationMs: r.durationMs,
+    ...(opts.undoFile ? { undoFile: opts.undoFile } : {}),
+  };
+}
+
+/** Live state decides: done already, still as planned (write), or changed (skip). */
+export function decideLink(
+  action: PlanAction,
+  current: { externalId?: string | null } | undefined,
+): Decision {
+  if (!current) return { type: "skip", reason: "missing", currentExternalId: null };
+  const live = normExternalId(current.externalId);
+  if (live === action.oktaId) return { type: "alreadyDone" };
+  const planned = normExternalId(action.previousExternalId);
+  if (live !== planned) return { type: "skip", reason: "changed", currentExternalId: live };
+  return { type: "write", externalId: action.oktaId, previousExternalId: planned };
+}
+
+function validateActions(actions: readonly PlanAction[]): PlanAction[] {
+  if (!Array.isArray(actions))
+    throw new ConfigError("plan.actions", "plan.actions must be an array of link actions.");
+  const seen = new Set<string>();
+  actions.forEach((a, i) => {
+    const where = `plan.actions[${i}]`;
+    if (!a || !["user", "group", "servicePrincipal"].includes(a.kind))
+      throw new ConfigError(
+        `${where}.kind`,
+        `${where}.kind must be "user", "group" or "servicePrincipal".`,
+      );
+    if (typeof a.databricksId !== "string" || !a.databricksId)
+      throw new ConfigError(
+        `${where}.databricksId`,
+        `${where}.databricksId must be a non-empty string.`,
+      );
+    if (typeof a.oktaId !== "string" || !a.oktaId)
+      throw new ConfigError(`${where}.oktaId`, `${where}.oktaId must be a non-empty Okta id.`);
+    const key = `${a.kind}:${a.databricksId}`;
+    if (seen.has(key))
+      throw new ConfigError(
+        `${where}.databricksId`,
+        `${where} writes ${a.kind} ${a.databricksId} a second time; a plan links each identity at most once (re-create the plan).`,
+      );
+    seen.add(key);
+  });
+  return [...actions];
+}

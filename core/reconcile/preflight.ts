@@ -1,0 +1,481 @@
+/**
+ * Preflight: the known failure modes of AIM, checked before it is enabled.
+ * Each failing check says WHAT to change and WHERE (the console path, in the
+ * consoles' own words), so a pipeline log is enough to fix it.
+ *
+ * Console wording checked against Okta's service-app / DPoP guides and
+ * Databricks' "Configure Okta for automatic identity management" page:
+ * Okta app tabs "General" (sections "Client Credentials", "General Settings"
+ * with "Proof of possession"), "Okta API Scopes", "Admin roles"; Databricks
+ * account console "Security → User provisioning → Automatic identity management".
+ */
+import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databricks/api";
+import { AimError, HttpError } from "../http/errors";
+import { globalRedactor } from "../http/redact";
+import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
+import type { OktaApp } from "../model/tenant";
+import type { OktaAppAdmin, OktaReader } from "../okta/api";
+
+export const REQUIRED_SCOPES = ["okta.users.read", "okta.groups.read"] as const;
+export const REQUIRED_ROLE = "READ_ONLY_ADMIN";
+
+export type PreflightCheckId =
+  | "okta.app.found"
+  | "okta.app.serviceType"
+  | "okta.app.clientAuth"
+  | "okta.app.signingKey"
+  | "okta.app.grants"
+  | "okta.app.adminRole"
+  | "okta.app.dpop"
+  | "aim.connectionTest"
+  | "aim.clientId"
+  | "aim.status"
+  | "plan.given"
+  | "tenant.usernameUnique"
+  | "plan.duplicates"
+  | "plan.conflicts"
+  | "plan.usernameDrift"
+  | "plan.pendingLinks";
+
+export interface PreflightCheck {
+  id: PreflightCheckId;
+  ok: boolean;
+  /** How bad a failure of this check is ("error" blocks enabling AIM). */
+  severity: Severity;
+  message: string;
+  /** What to change and where; null when the check passed. */
+  fix: string | null;
+}
+
+export interface PreflightResult {
+  /** No failing check of severity "error". */
+  ok: boolean;
+  checks: PreflightCheck[];
+  counts: { errors: number; warnings: number; infos: number };
+}
+
+export interface PreflightDeps {
+  /** Admin view of Okta (e.g. an SSWS API token), not AIM's own restricted client. */
+  okta: OktaReader & OktaAppAdmin;
+  /** The id of the Okta app AIM uses (0oa…). */
+  appId: string;
+  /** Its client id (0oa…); read from the app when absent. */
+  aimClientId?: string;
+  aim?: AimAdmin;
+  iamv2?: DatabricksIamV2;
+  /** What the connection test sends (the private key is a secret: never echoed). */
+  connection?: { oktaOrgUrl: string; privateKey: string };
+  /** An Okta id known to be linked, for the iamv2 AIM probe (any id works for on/off). */
+  probeExternalId?: string;
+}
+
+const OKTA_APP = (label: string) => `Okta Admin Console → Applications → Applications → ${label}`;
+const DBX_AIM =
+  "Databricks account console → Security → User provisioning → Automatic identity management";
+
+export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<PreflightResult> {
+  const checks: PreflightCheck[] = [];
+  const add = (
+    id: PreflightCheckId,
+    ok: boolean,
+    severity: Severity,
+    message: string,
+    fix?: string,
+  ) =>
+    checks.push({
+      id,
+      ok,
+      severity,
+      message: redact(message),
+      fix: ok ? null : redact(fix ?? "") || null,
+    });
+
+  // --- The Okta app AIM uses ---
+  let app: OktaApp | undefined;
+  let appError: unknown;
+  try {
+    app = await deps.okta.getApp(deps.appId);
+  } catch (err) {
+    appError = err;
+  }
+  const label = app ? `"${app.label}"` : `the app ${deps.appId}`;
+  const clientId = deps.aimClientId ?? app?.credentials?.oauthClient?.client_id;
+  if (!app) {
+    add(
+      "okta.app.found",
+      false,
+      "error",
+      appError
+        ? `could not read the Okta app ${deps.appId}: ${describe(appError)}`
+        : `the Okta app ${deps.appId} does not exist`,
+      appError
+        ? "Give an Okta credential that can read apps (an API token of an admin, or a service app with okta.apps.read), or check the org URL."
+        : "Give the id of the API Services app AIM uses (Okta Admin Console → Applications → Applications → <app>: the id is in the URL), or create one: Applications → Create App Integration → API Services.",
+    );
+  } else {
+    add(
+      "okta.app.found",
+      true,
+      "error",
+      `Okta app ${label} (${app.id}) found, client id ${clientId ?? "unknown"}`,
+    );
+    checkApp(app, label, add);
+  }
+
+  if (app || deps.aimClientId) {
+    await checkGrantsAndRole(deps, label, clientId, add);
+  }
+
+  // --- The AIM connection, tested for real ---
+  await checkConnection(deps, clientId, add);
+
+  // --- AIM status: the admin view, then the public iamv2 probe ---
+  const aimOn = await checkAimStatus(deps, clientId, add);
+
+  // --- Identities (from the plan's findings) ---
+  checkPlan(plan, aimOn, add);
+
+  const failing = checks.filter((c) => !c.ok);
+  const counts = {
+    errors: failing.filter((c) => c.severity === "error").length,
+    warnings: failing.filter((c) => c.severity === "warning").length,
+    infos: failing.filter((c) => c.severity === "info").length,
+  };
+  return { ok: counts.errors === 0, checks, counts };
+}
+
+type Add = (
+  id: PreflightCheckId,
+  ok: boolean,
+  severity: Severity,
+  message: string,
+  fix?: string,
+) => void;
+
+function checkApp(app: OktaApp, label: string, add: Add): void {
+  const where = OKTA_APP(label);
+  const type = app.settings?.oauthClient?.application_type;
+  add(
+    "okta.app.serviceType",
+    type === "service",
+    "error",
+    type === "service"
+      ? `${label} is an API Services (service) app`
+      : `${label} is a "${type ?? "unknown"}" app; AIM needs an API Services app (application_type "service") to use the client credentials flow`,
+    "An app's type cannot be changed: Okta Admin Console → Applications → Applications → Create App Integration → API Services, then give the new app's id.",
+  );
+  const auth = app.credentials?.oauthClient?.token_endpoint_auth_method;
+  add(
+    "okta.app.clientAuth",
+    auth === "private_key_jwt",
+    "error",
+    auth === "private_key_jwt"
+      ? `${label} authenticates with Public key / Private key (private_key_jwt)`
+      : `${label} authenticates with "${auth ?? "unknown"}"; AIM signs a private_key_jwt assertion and needs "private_key_jwt"`,
+    `${where} → General → Client Credentials → Edit: set Client authentication to "Public key / Private key", add the public key of the key you give AIM, then Save.`,
+  );
+  const jwks = app.settings?.oauthClient?.jwks?.keys ?? [];
+  const active = jwks.filter((k) => (k.status ?? "ACTIVE") === "ACTIVE");
+  const hasUri = typeof app.settings?.oauthClient?.jwks_uri === "string";
+  add(
+    "okta.app.signingKey",
+    active.length > 0 || hasUri,
+    "error",
+    active.length > 0
+      ? `${label} has ${active.length} active public key(s) (${active.map((k) => k.kid).join(", ")})`
+      : hasUri
+        ? `${label} reads its keys from a JWKS URL`
+        : `${label} has no active public key, so no assertion AIM signs can be verified`,
+    `${where} → General → Client Credentials → Public Keys → Add key (the public part of the private key you give AIM), then Save; make sure it is Active.`,
+  );
+  const dpop = app.settings?.oauthClient?.dpop_bound_access_tokens === true;
+  add(
+    "okta.app.dpop",
+    !dpop,
+    "error",
+    dpop
+      ? `${label} requires DPoP; AIM's client sends no DPoP proof, so its token requests fail with invalid_dpop_proof`
+      : `${label} does not require DPoP`,
+    `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save. (The Okta Pulumi provider cannot set this; the oktaAppDpop resource keeps it off.)`,
+  );
+}
+
+async function checkGrantsAndRole(
+  deps: PreflightDeps,
+  label: string,
+  clientId: string | undefined,
+  add: Add,
+): Promise<void> {
+  const where = OKTA_APP(label);
+  try {
+    const grants = await deps.okta.listAppGrants(deps.appId);
+    const missing = REQUIRED_SCOPES.filter((s) => !grants.includes(s));
+    add(
+      "okta.app.grants",
+      missing.length === 0,
+      "error",
+      missing.length === 0
+        ? `${label} is granted ${REQUIRED_SCOPES.join(" and ")}`
+        : `${label} is not granted ${missing.join(" and ")}; the token request fails with invalid_scope`,
+      `${where} → Okta API Scopes: click Grant next to ${missing.join(" and ")}.`,
+    );
+  } catch (err) {
+    add(
+      "okta.app.grants",
+      false,
+      "warning",
+      `could not read the scopes granted to ${label}: ${describe(err)}`,
+      `Check by hand: ${where} → Okta API Scopes must show ${REQUIRED_SCOPES.join(" and ")} as Granted; or give preflight an Okta credential that can read apps.`,
+    );
+  }
+  if (!clientId) return;
+  try {
+    const roles = await deps.okta.listClientRoles(clientId);
+    const ok = roles.includes(REQUIRED_ROLE);
+    add(
+      "okta.app.adminRole",
+      ok,
+      "error",
+      ok
+        ? `${label} holds the Read-only Administrator role`
+        : `${label} does not hold the Read-only Administrator role (roles: ${roles.join(", ") || "none"}); reads answer 403 without an admin role`,
+      `${where} → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`,
+    );
+  } catch (err) {
+    add(
+      "okta.app.adminRole",
+      false,
+      "warning",
+      `could not read the admin roles of client ${clientId}: ${describe(err)}`,
+      `Check by hand: ${where} → Admin roles must list "Read-only Administrator"; or give preflight a credential that can read roles.`,
+    );
+  }
+}
+
+async function checkConnection(
+  deps: PreflightDeps,
+  clientId: string | undefined,
+  add: Add,
+): Promise<void> {
+  if (!deps.aim) {
+    add(
+      "aim.connectionTest",
+      false,
+      "warning",
+      "connection test not run: no AIM adapter given",
+      "Give the Databricks account credentials so that preflight can run the AIM connection test.",
+    );
+    return;
+  }
+  if (!deps.connection || !clientId) {
+    add(
+      "aim.connectionTest",
+      false,
+      "warning",
+      `connection test not run: ${!deps.connection ? "no Okta org URL and private key given" : "the app's client id is unknown"}`,
+      "Give the Okta org URL and the app's private key (a secret) so that preflight can run the token exchange AIM performs.",
+    );
+    return;
+  }
+  try {
+    const r = await deps.aim.test({
+      oktaOrgUrl: deps.connection.oktaOrgUrl,
+      clientId,
+      privateKey: deps.connection.privateKey,
+    });
+    const failed = r.steps.filter((s) => !s.ok);
+    const ok = r.success && failed.length === 0;
+    add(
+      "aim.connectionTest",
+      ok,
+      "error",
+      ok
+        ? `connection test passed (${r.steps.map((s) => `${s.name}: ${s.message}`).join("; ")})`
+        : `connection test failed at ${failed.map((s) => `${s.name}: ${s.message}`).join("; ") || "an unnamed step"}`,
+      fixForTestFailure(failed.map((s) => s.message).join(" ")),
+    );
+  } catch (err) {
+    const notEnrolled = err instanceof AimError && err.code === "ERR_AIM_NOT_ENROLLED";
+    add(
+      "aim.connectionTest",
+      false,
+      "error",
+      `connection test could not run: ${describe(err)}`,
+      notEnrolled
+        ? `This account exposes no AIM admin API: use adapter "console" and run the test in ${DBX_AIM} → Configure → Test connection.`
+        : "Check the Databricks account host, account id and credentials (account admin), then re-run.",
+    );
+  }
+}
+
+function fixForTestFailure(text: string): string {
+  const t = text.toLowerCase();
+  if (t.includes("invalid_dpop_proof") || t.includes("dpop"))
+    return `Okta Admin Console → Applications → Applications → <app> → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
+  if (t.includes("invalid_scope"))
+    return "Okta Admin Console → Applications → Applications → <app> → Okta API Scopes: Grant okta.users.read and okta.groups.read.";
+  if (t.includes("invalid_client"))
+    return "The key or client id does not match the app: Okta Admin Console → Applications → Applications → <app> → General → Client Credentials must use Public key / Private key, list the public key of the private key you give AIM (Active, same kid), and show the client id you give AIM.";
+  if (t.includes("403") || t.includes("forbidden") || t.includes("insufficient"))
+    return `Okta Admin Console → Applications → Applications → <app> → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`;
+  return `Fix the failing step above, then run the test again (${DBX_AIM} → Configure → Test connection, or aimctl check).`;
+}
+
+/** Returns whether AIM is on (undefined when unknown). */
+async function checkAimStatus(
+  deps: PreflightDeps,
+  clientId: string | undefined,
+  add: Add,
+): Promise<boolean | undefined> {
+  let state: AimConnectionState | undefined;
+  let stateError: unknown;
+  if (deps.aim) {
+    try {
+      state = await deps.aim.read();
+    } catch (err) {
+      stateError = err;
+    }
+  }
+  let probeOn: boolean | undefined;
+  let probeError: unknown;
+  if (deps.iamv2) {
+    try {
+      await deps.iamv2.getByExternalId("user", deps.probeExternalId ?? "00u-aim-preflight-probe");
+      probeOn = true;
+    } catch (err) {
+      if (isNotOnboarded(err)) probeOn = false;
+      else probeError = err;
+    }
+  }
+  if (state?.configured && clientId && state.clientId && state.clientId !== clientId)
+    add(
+      "aim.clientId",
+      false,
+      "error",
+      `the AIM connection uses client id ${state.clientId}, but the Okta app has ${clientId}`,
+      `${DBX_AIM} → Configure: set Client ID to ${clientId} (and its private key), then Test connection.`,
+    );
+  const on = probeOn ?? state?.enabled;
+  const parts = [
+    state
+      ? `AIM connection ${state.configured ? "configured" : "not configured"}, ${state.enabled ? "enabled" : "disabled"} (${deps.aim?.mode} adapter)`
+      : undefined,
+    stateError ? `AIM connection unreadable: ${describe(stateError)}` : undefined,
+    probeOn !== undefined ? `iamv2 probe: AIM is ${probeOn ? "on" : "off"}` : undefined,
+    probeError ? `iamv2 probe failed: ${describe(probeError)}` : undefined,
+  ].filter(Boolean);
+  const inconsistent = state !== undefined && probeOn !== undefined && state.enabled !== probeOn;
+  add(
+    "aim.status",
+    !inconsistent && !probeError,
+    "info",
+    parts.length ? parts.join("; ") : "AIM status unknown: no Databricks account access given",
+    inconsistent
+      ? `The AIM admin view and the public iamv2 API disagree; check ${DBX_AIM} (someone may have switched AIM in the console).`
+      : "Check the Databricks account credentials (account admin) and host.",
+  );
+  return on;
+}
+
+function isNotOnboarded(err: unknown): boolean {
+  if (err instanceof HttpError)
+    return (
+      err.serviceCode === "FAILED_PRECONDITION" ||
+      /not onboarded/i.test(`${err.serviceMessage ?? ""} ${err.message}`)
+    );
+  return err instanceof AimError && /NOT_ONBOARDED|AIM_OFF|AIM_DISABLED/.test(err.code);
+}
+
+function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add): void {
+  if (!plan) {
+    add(
+      "plan.given",
+      false,
+      "info",
+      "identity checks not run: no plan given",
+      "Run with a plan (aimctl check reads both sides and plans) to check usernames, duplicates and drift.",
+    );
+    return;
+  }
+  const of = (...codes: FindingCode[]) => plan.findings.filter((f) => codes.includes(f.code));
+
+  const uniq = of(
+    "OKTA_EMAIL_NOT_UNIQUE",
+    "OKTA_EMAIL_EQUALS_OTHER_LOGIN",
+    "AMBIGUOUS_MATCH",
+  ).filter((f) => f.code !== "AMBIGUOUS_MATCH" || f.kind === "user");
+  const uniqErrors = uniq.filter((f) => f.severity === "error");
+  add(
+    "tenant.usernameUnique",
+    uniqErrors.length === 0,
+    uniqErrors.length ? "error" : "warning",
+    uniq.length === 0
+      ? "every Databricks username maps to at most one Okta user (login or email)"
+      : `${uniqErrors.length} username(s) map to several Okta users and ${uniq.length - uniqErrors.length} other Okta email clash(es): ${list(uniq)}`,
+    "In Okta (Directory → People), make each email unique and different from every other user's login (or exclude the Databricks user, or add an override userName → Okta id); AIM matches the username claim against both login and email.",
+  );
+  const dups = of("DUPLICATE_IDENTITY");
+  add(
+    "plan.duplicates",
+    dups.length === 0,
+    "error",
+    dups.length === 0
+      ? "no Okta identity is chosen by two Databricks identities"
+      : `${dups.length} Okta identit(ies) match several Databricks identities: ${list(dups)}`,
+    "Merge or remove the duplicate Databricks identities (account console → User management), or exclude all but one, or name the right one with an override.",
+  );
+
+  const conflicts = of(
+    "EXTERNAL_ID_CONFLICT",
+    "EXTERNAL_ID_FOREIGN",
+    "OVERRIDE_INVALID",
+    "MAPPING_INVALID",
+  );
+  const conflictErrors = conflicts.filter((f) => f.severity === "error");
+  add(
+    "plan.conflicts",
+    conflictErrors.length === 0,
+    conflictErrors.length ? "error" : "warning",
+    conflicts.length === 0
+      ? "no externalId conflicts and no invalid overrides"
+      : `${conflicts.length} conflict(s): ${list(conflicts)}`,
+    'Correct the overrides/mappings named, or set onConflict: "overwrite" to replace the externalIds (the previous values go to the undo file).',
+  );
+
+  const drift = of("USERNAME_DRIFT");
+  add(
+    "plan.usernameDrift",
+    drift.length === 0,
+    "warning",
+    drift.length === 0
+      ? "no username drift"
+      : `${drift.length} linked user(s) whose username no longer matches their Okta login or email: ${list(drift)}; AIM would create a new user at their next login`,
+    "Ask Databricks support for a username migration of these users (or restore their Okta login/email); this tool never renames users.",
+  );
+
+  const pending = plan.actions.length;
+  add(
+    "plan.pendingLinks",
+    pending === 0,
+    aimOn ? "error" : "warning",
+    pending === 0
+      ? "every matched identity carries its Okta id as externalId"
+      : `${pending} identit(ies) still lack their Okta id as externalId${aimOn ? " while AIM is ON: each gets a duplicate at its first login" : "; enabling AIM now would create duplicates at their first login"}`,
+    "Apply the plan (aimctl apply, or pulumi up) before enabling AIM.",
+  );
+}
+
+function list(findings: readonly Finding[], max = 5): string {
+  const subjects = findings.flatMap((f) => f.subjects);
+  const shown = subjects.slice(0, max).join(", ");
+  return subjects.length > max ? `${shown} and ${subjects.length - max} more` : shown;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AimError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function redact(s: string): string {
+  return globalRedactor.redact(s);
+}
