@@ -1,0 +1,191 @@
+/**
+ * Databricks account configuration from the unified-auth environment
+ * variables, as the official SDKs read them (databricks-sdk-py `config.py`,
+ * `credentials_provider.py`):
+ *
+ * - `DATABRICKS_HOST`, `DATABRICKS_ACCOUNT_ID`;
+ * - OAuth M2M when `DATABRICKS_CLIENT_ID` and `DATABRICKS_CLIENT_SECRET` are set;
+ * - a bearer token (PAT) when `DATABRICKS_TOKEN` is set;
+ * - both set: the SDK refuses ("more than one authorization method
+ *   configured: oauth and pat") unless `DATABRICKS_AUTH_TYPE` picks one
+ *   (`oauth-m2m` or `pat`). We do the same rather than guess.
+ *
+ * The host is normalised like the SDK (`https://` added when no scheme,
+ * trailing slash removed) and must be https except for loopback.
+ */
+import { ConfigError, InsecureUrlError, assertSecureUrl, globalRedactor } from "../http";
+import type { DatabricksAccountConfig, DatabricksAuth } from "./api";
+
+export const DATABRICKS_ENV = {
+  host: "DATABRICKS_HOST",
+  accountId: "DATABRICKS_ACCOUNT_ID",
+  clientId: "DATABRICKS_CLIENT_ID",
+  clientSecret: "DATABRICKS_CLIENT_SECRET",
+  token: "DATABRICKS_TOKEN",
+  authType: "DATABRICKS_AUTH_TYPE",
+} as const;
+
+/** Account ids are UUIDs (the account console shows them under the user menu). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface DatabricksConfigOverrides {
+  host?: string;
+  accountId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  token?: string;
+  /** "oauth-m2m" or "pat": which credentials win when both are present. */
+  authType?: string;
+  /**
+   * Accept an account id that is not a UUID (the emulators use readable ids).
+   * Default: only for loopback hosts.
+   */
+  allowNonUuidAccountId?: boolean;
+}
+
+/** Adds https:// when the scheme is missing and drops trailing slashes (as the SDK does). */
+export function normaliseHost(host: string): string {
+  let h = host.trim();
+  if (!h.includes("://")) h = `https://${h}`;
+  h = h.replace(/\/+$/, "");
+  return h.replace(/^(https:\/\/[^/:]+):443(?=\/|$)/i, "$1");
+}
+
+function clean(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === "" ? undefined : t;
+}
+
+export function databricksConfigFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  overrides: DatabricksConfigOverrides = {},
+): DatabricksAccountConfig {
+  const pick = (key: keyof typeof DATABRICKS_ENV & keyof DatabricksConfigOverrides) =>
+    clean(overrides[key]) ?? clean(env[DATABRICKS_ENV[key]]);
+
+  const rawHost = pick("host");
+  if (!rawHost) {
+    throw new ConfigError(
+      DATABRICKS_ENV.host,
+      `${DATABRICKS_ENV.host} is not set: use the accounts host of your cloud, e.g. https://accounts.cloud.databricks.com (AWS), https://accounts.azuredatabricks.net (Azure) or https://accounts.gcp.databricks.com (GCP).`,
+    );
+  }
+  const host = normaliseHost(rawHost);
+  let hostUrl: URL;
+  try {
+    hostUrl = assertSecureUrl(host, DATABRICKS_ENV.host);
+  } catch (err) {
+    const why = err instanceof InsecureUrlError ? err.message : String(err);
+    throw new ConfigError(DATABRICKS_ENV.host, why);
+  }
+  if (hostUrl.pathname !== "/" && hostUrl.pathname !== "") {
+    throw new ConfigError(
+      DATABRICKS_ENV.host,
+      `${DATABRICKS_ENV.host} must be the accounts host without a path (got path "${hostUrl.pathname}"): use e.g. https://accounts.cloud.databricks.com.`,
+    );
+  }
+  const loopback = hostUrl.protocol === "http:";
+
+  const accountId = pick("accountId");
+  if (!accountId) {
+    throw new ConfigError(
+      DATABRICKS_ENV.accountId,
+      `${DATABRICKS_ENV.accountId} is not set: use the account id from the account console (a UUID, shown in the user menu at the top right).`,
+    );
+  }
+  const allowNonUuid = overrides.allowNonUuidAccountId ?? loopback;
+  if (!allowNonUuid && !UUID.test(accountId)) {
+    throw new ConfigError(
+      DATABRICKS_ENV.accountId,
+      `${DATABRICKS_ENV.accountId} is not a UUID ("${accountId.slice(0, 40)}"): use the account id from the account console, e.g. 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6.`,
+    );
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(accountId)) {
+    throw new ConfigError(
+      DATABRICKS_ENV.accountId,
+      `${DATABRICKS_ENV.accountId} may contain only letters, digits, "-" and "_": use the account id from the account console (a UUID).`,
+    );
+  }
+
+  const clientId = pick("clientId");
+  const clientSecret = pick("clientSecret");
+  const token = pick("token");
+  // Register before any error can quote them.
+  globalRedactor.add(clientSecret, token);
+  const authType = pick("authType")?.toLowerCase();
+
+  const m2m = (): DatabricksAuth => {
+    if (!clientId) {
+      throw new ConfigError(
+        DATABRICKS_ENV.clientId,
+        `${DATABRICKS_ENV.clientId} is not set but ${DATABRICKS_ENV.clientSecret} is: set it to the service principal's application (client) id.`,
+      );
+    }
+    if (!clientSecret) {
+      throw new ConfigError(
+        DATABRICKS_ENV.clientSecret,
+        `${DATABRICKS_ENV.clientSecret} is not set but ${DATABRICKS_ENV.clientId} is: create an OAuth secret for the service principal in the account console and set it.`,
+      );
+    }
+    return { kind: "oauthM2M", clientId, clientSecret };
+  };
+  const pat = (): DatabricksAuth => {
+    if (!token) {
+      throw new ConfigError(
+        DATABRICKS_ENV.token,
+        `${DATABRICKS_ENV.authType} is "pat" but ${DATABRICKS_ENV.token} is not set: set the token, or use ${DATABRICKS_ENV.authType}=oauth-m2m with a client id and secret.`,
+      );
+    }
+    return { kind: "token", token };
+  };
+
+  let auth: DatabricksAuth;
+  if (authType !== undefined) {
+    if (authType === "oauth-m2m") auth = m2m();
+    else if (authType === "pat") auth = pat();
+    else {
+      throw new ConfigError(
+        DATABRICKS_ENV.authType,
+        `${DATABRICKS_ENV.authType} "${authType}" is not supported here: use "oauth-m2m" (client id + secret) or "pat" (token).`,
+      );
+    }
+  } else {
+    const hasOAuth = Boolean(clientId || clientSecret);
+    if (hasOAuth && token) {
+      throw new ConfigError(
+        DATABRICKS_ENV.authType,
+        `more than one authorization method configured: oauth (${DATABRICKS_ENV.clientId}/${DATABRICKS_ENV.clientSecret}) and pat (${DATABRICKS_ENV.token}): unset one, or set ${DATABRICKS_ENV.authType} to "oauth-m2m" or "pat".`,
+      );
+    }
+    if (hasOAuth) auth = m2m();
+    else if (token) auth = { kind: "token", token };
+    else {
+      throw new ConfigError(
+        DATABRICKS_ENV.clientId,
+        `no Databricks credentials: set ${DATABRICKS_ENV.clientId} and ${DATABRICKS_ENV.clientSecret} (OAuth M2M for an account-admin service principal, recommended) or ${DATABRICKS_ENV.token}.`,
+      );
+    }
+  }
+  return { host, accountId, auth };
+}
+
+/** Validates a config built in code (not from the environment) with the same rules. */
+export function validateDatabricksConfig(
+  config: DatabricksAccountConfig,
+  opts: { allowNonUuidAccountId?: boolean } = {},
+): DatabricksAccountConfig {
+  const a = config.auth;
+  return databricksConfigFromEnv(
+    {},
+    {
+      host: config.host,
+      accountId: config.accountId,
+      clientId: a?.kind === "oauthM2M" ? a.clientId : undefined,
+      clientSecret: a?.kind === "oauthM2M" ? a.clientSecret : undefined,
+      token: a?.kind === "token" ? a.token : undefined,
+      authType: a?.kind === "oauthM2M" ? "oauth-m2m" : a?.kind === "token" ? "pat" : undefined,
+      allowNonUuidAccountId: opts.allowNonUuidAccountId,
+    },
+  );
+}
