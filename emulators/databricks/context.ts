@@ -1,0 +1,33 @@
+/** What the emulator's route modules share. */
+import type { EmulatorRequest, EmulatorResponse } from "../common/server";
+import type { DatabricksStore } from "./store";
+
+/**
+ * Rate-limit buckets (per-second windows, shared by account SCIM and iamv2):
+ * `get` (read one), `list`, `patch`, `write` (POST, PUT, DELETE).
+ */
+export type DatabricksRateBucket = "get" | "list" | "patch" | "write";
+
+export interface EmulatorContext {
+  store: DatabricksStore;
+  accountId: string;
+  pageCap: number;
+  now: () => number;
+  /**
+   * Authenticates the Bearer token, checks the account id in the path and
+   * takes from the bucket's rate limit; returns the refusal, if any.
+   */
+  admit(
+    req: EmulatorRequest,
+    bucket: DatabricksRateBucket | undefined,
+  ): EmulatorResponse | undefined;
+}
+
+/** Wraps a handler with `admit`. */
+export function guarded(
+  ctx: EmulatorContext,
+  bucket: DatabricksRateBucket | undefined,
+  handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>,
+): (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse> {
+  return (req) => ctx.admit(req, bucket) ?? handler(req);
+}
