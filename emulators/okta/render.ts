@@ -1,0 +1,272 @@
+/**
+ * JSON shapes as the recorded exchanges show them (reference/okta-recorded):
+ * field order and `_links` included, org URL substituted.
+ */
+import type { OktaApp, OktaAppJwk, OktaGroup, OktaUser } from "../../core/model/tenant";
+import { base32 } from "./ids";
+import type { OktaStore } from "./store";
+
+const LOGO_MEDIUM =
+  "https://ok14static.oktacdn.com/assets/img/logos/groups/odyssey/okta-medium.30ce6d4085dff29412984e4c191bc874.png";
+const LOGO_LARGE =
+  "https://ok14static.oktacdn.com/assets/img/logos/groups/odyssey/okta-large.c3cb8cda8ae0add1b4fe928f5844dbe3.png";
+const APP_LOGO =
+  "https://op3static2.oktacdn.com/assets/img/logos/default.6770228fb0dab49a1695ef440a5279bb.png";
+
+function userLinks(org: string, u: OktaUser): Record<string, unknown> {
+  const self = `${org}/api/v1/users/${u.id}`;
+  const typeId = (u.type as { id?: string } | undefined)?.id ?? "";
+  const op = (name: string) => ({ href: `${self}/lifecycle/${name}`, method: "POST" });
+  const links: Record<string, unknown> = {};
+  // Lifecycle links depend on status, as on a real org.
+  switch (u.status) {
+    case "DEPROVISIONED":
+      links.activate = op("activate");
+      break;
+    case "STAGED":
+      links.activate = op("activate");
+      links.deactivate = op("deactivate");
+      break;
+    case "SUSPENDED":
+      links.unsuspend = op("unsuspend");
+      links.deactivate = op("deactivate");
+      break;
+    case "PROVISIONED":
+      links.suspend = op("suspend");
+      links.resetPassword = op("reset_password");
+      links.reactivate = op("reactivate");
+      links.deactivate = op("deactivate");
+      break;
+    default:
+      links.suspend = op("suspend");
+      links.resetPassword = op("reset_password");
+      links.expirePassword = op("expire_password");
+      links.forgotPassword = { href: `${self}/credentials/forgot_password`, method: "POST" };
+      links.changeRecoveryQuestion = {
+        href: `${self}/credentials/change_recovery_question`,
+        method: "POST",
+      };
+      links.changePassword = { href: `${self}/credentials/change_password`, method: "POST" };
+      links.deactivate = op("deactivate");
+  }
+  links.schema = { href: `${org}/api/v1/meta/schemas/user/osc${typeId.slice(3)}` };
+  links.self = { href: self };
+  links.type = { href: `${org}/api/v1/meta/types/user/${typeId}` };
+  return links;
+}
+
+export function renderUser(org: string, u: OktaUser): Record<string, unknown> {
+  return {
+    id: u.id,
+    status: u.status,
+    created: u.created,
+    activated: u.activated ?? null,
+    statusChanged: u.statusChanged ?? null,
+    lastLogin: u.lastLogin ?? null,
+    lastUpdated: u.lastUpdated,
+    passwordChanged: u.passwordChanged ?? null,
+    type: u.type,
+    profile: u.profile,
+    credentials: u.credentials,
+    _links: userLinks(org, u),
+  };
+}
+
+export function renderGroup(org: string, g: OktaGroup): Record<string, unknown> {
+  const self = `${org}/api/v1/groups/${g.id}`;
+  return {
+    id: g.id,
+    created: g.created,
+    lastUpdated: g.lastUpdated,
+    lastMembershipUpdated: g.lastMembershipUpdated,
+    objectClass: g.objectClass,
+    type: g.type,
+    profile: g.profile,
+    _links: {
+      logo: [
+        { name: "medium", href: LOGO_MEDIUM, type: "image/png" },
+        { name: "large", href: LOGO_LARGE, type: "image/png" },
+      ],
+      users: { href: `${self}/users` },
+      apps: { href: `${self}/apps` },
+    },
+  };
+}
+
+/** A key as it appears inside the app object (recorded: `use`/`crv` null when not given). */
+export function renderAppKey(k: OktaAppJwk): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    kty: k.kty,
+    id: k.id,
+    status: k.status,
+    kid: k.kid,
+    use: k.use ?? null,
+  };
+  if (k.kty === "EC") return { ...base, x: k.x, y: k.y, crv: k.crv ?? null };
+  return { ...base, e: k.e, n: k.n };
+}
+
+/** A key as `/api/v1/apps/{appId}/credentials/jwks` returns it. */
+export function renderJwksKey(org: string, appId: string, k: OktaAppJwk): Record<string, unknown> {
+  const self = `${org}/api/v1/apps/${appId}/credentials/jwks/${k.id}`;
+  const lifecycle =
+    k.status === "ACTIVE"
+      ? { deactivate: { href: `${self}/lifecycle/deactivate`, hints: { allow: ["POST"] } } }
+      : {
+          activate: { href: `${self}/lifecycle/activate`, hints: { allow: ["POST"] } },
+          delete: { href: self, hints: { allow: ["DELETE"] } },
+        };
+  return {
+    ...renderAppKey(k),
+    created: k.created,
+    lastUpdated: k.lastUpdated,
+    ...(k.alg ? { alg: k.alg } : {}),
+    _links: { self: { href: self, hints: { allow: ["GET", "DELETE"] } }, ...lifecycle },
+  };
+}
+
+export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<string, unknown> {
+  const self = `${org}/api/v1/apps/${app.id}`;
+  // Fixture-only fields (grants, roles) are not part of Okta's app object.
+  const { grants: _g, roles: _r, ...rest } = app;
+  const oauth = app.settings.oauthClient;
+  return {
+    id: app.id,
+    orn: `orn:oktapreview:idp:${store.orgId}:apps:${app.name}:${app.id}`,
+    name: app.name,
+    label: app.label,
+    status: app.status,
+    lastUpdated: app.lastUpdated,
+    created: app.created,
+    accessibility: rest.accessibility ?? {
+      selfService: false,
+      errorRedirectUrl: null,
+      loginRedirectUrl: null,
+    },
+    visibility: rest.visibility ?? {
+      autoLaunch: false,
+      autoSubmitToolbar: false,
+      hide: { iOS: true, web: true },
+      appLinks: { oidc_client_link: true },
+    },
+    features: rest.features ?? [],
+    signOnMode: app.signOnMode,
+    credentials: {
+      userNameTemplate: { template: "${source.login}", type: "BUILT_IN" },
+      signing: { kid: "emulatorSigningKey" },
+      ...app.credentials,
+      // client_secret is returned only by the create call, never on reads.
+      oauthClient: (({ client_secret: _s, ...c }) => c)(app.credentials.oauthClient),
+    },
+    universalLogout: rest.universalLogout ?? {
+      status: "DISABLED",
+      supportType: "FULL",
+      identityStack: "NOT_SHARED",
+      protocol: "GLOBAL_TOKEN_REVOCATION",
+    },
+    settings: {
+      app: {},
+      notifications: {
+        vpn: { network: { connection: "DISABLED" }, message: null, helpUrl: null },
+      },
+      manualProvisioning: false,
+      implicitAssignment: false,
+      emOptInStatus: "NONE",
+      notes: { admin: null, enduser: null },
+      ...app.settings,
+      oauthClient: {
+        client_uri: null,
+        logo_uri: null,
+        redirect_uris: [],
+        ...oauth,
+        ...(oauth.jwks ? { jwks: { keys: oauth.jwks.keys.map(renderAppKey) } } : {}),
+        consent_method: oauth.consent_method ?? "TRUSTED",
+        issuer_mode: oauth.issuer_mode ?? "ORG_URL",
+        idp_initiated_login: oauth.idp_initiated_login ?? { mode: "DISABLED", default_scope: [] },
+        wildcard_redirect: oauth.wildcard_redirect ?? "DISABLED",
+        dpop_bound_access_tokens: oauth.dpop_bound_access_tokens ?? false,
+        participate_slo: oauth.participate_slo ?? false,
+      },
+    },
+    _links: {
+      uploadLogo: { href: `${self}/logo`, hints: { allow: ["POST"] } },
+      appLinks: [
+        {
+          name: "oidc_client_link",
+          href: `${org}/home/oidc_client/${app.id}/aln177a159h7Zf52X0g8`,
+          type: "text/html",
+        },
+      ],
+      policies: { href: `${self}/policies`, hints: { allow: ["PUT"] } },
+      groups: { href: `${self}/groups` },
+      logo: [{ name: "medium", href: APP_LOGO, type: "image/png" }],
+      clientCredentials: [{ name: "jwks", href: `${self}/credentials/jwks` }],
+      users: { href: `${self}/users` },
+      deactivate: { href: `${self}/lifecycle/deactivate` },
+    },
+  };
+}
+
+/** Okta's OAuth2ScopeConsentGrant (no recording; shape from Okta's API reference). */
+export function renderGrant(
+  org: string,
+  store: OktaStore,
+  app: OktaApp,
+  scopeId: string,
+): Record<string, unknown> {
+  const stamp = store.grantStamp(app.id, scopeId);
+  return {
+    id: stamp.id,
+    status: "ACTIVE",
+    created: stamp.created,
+    createdBy: { id: "00uemulatoradmin00001", type: "User" },
+    lastUpdated: stamp.created,
+    issuer: org,
+    clientId: app.credentials.oauthClient.client_id,
+    scopeId,
+    source: "ADMIN",
+    _links: {
+      app: { href: `${org}/api/v1/apps/${app.id}`, title: app.label },
+      self: { href: `${org}/api/v1/apps/${app.id}/grants/${stamp.id}` },
+      client: {
+        href: `${org}/oauth2/v1/clients/${app.credentials.oauthClient.client_id}`,
+        title: app.label,
+      },
+    },
+  };
+}
+
+const ROLE_LABELS: Record<string, string> = {
+  SUPER_ADMIN: "Super Administrator",
+  ORG_ADMIN: "Organizational Administrator",
+  APP_ADMIN: "Application Administrator",
+  USER_ADMIN: "Group Administrator",
+  HELP_DESK_ADMIN: "Help Desk Administrator",
+  READ_ONLY_ADMIN: "Read Only Administrator",
+  GROUP_MEMBERSHIP_ADMIN: "Group Membership Administrator",
+  API_ACCESS_MANAGEMENT_ADMIN: "API Access Management Administrator",
+  REPORT_ADMIN: "Report Administrator",
+  MOBILE_ADMIN: "Mobile Administrator",
+};
+
+export const KNOWN_ROLE_TYPES = new Set(Object.keys(ROLE_LABELS));
+
+/** A client role assignment, as recorded (id = base32 of the type). */
+export function renderRole(
+  org: string,
+  store: OktaStore,
+  clientId: string,
+  type: string,
+): Record<string, unknown> {
+  const stamp = store.roleStamp(clientId, type);
+  return {
+    id: base32(type),
+    label: ROLE_LABELS[type] ?? type,
+    type,
+    status: "ACTIVE",
+    created: stamp.created,
+    lastUpdated: stamp.created,
+    assignmentType: "CLIENT",
+    _links: { assignee: { href: `${org}/oauth2/v1/clients/${clientId}` } },
+  };
+}
