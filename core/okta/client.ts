@@ -1,0 +1,552 @@
+/**
+ * Okta management API client on the shared HTTP layer: OAuth 2.0 client
+ * credentials with a private_key_jwt assertion (what AIM itself does) or an
+ * SSWS API token, `Link` pagination, per-endpoint pacing buckets, and error
+ * messages that say what to change in Okta.
+ */
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import {
+  AimError,
+  ConfigError,
+  HttpClient,
+  HttpError,
+  assertSecureUrl,
+  realSleep,
+  type FetchLike,
+  type HttpClientOptions,
+  type HttpEvent,
+  type HttpRequest,
+  type HttpResponse,
+  type Sleep,
+} from "../http";
+import type { OktaApp, OktaGroup, OktaUser } from "../model/tenant";
+import type {
+  OktaAppAdmin,
+  OktaAuth,
+  OktaClientConfig,
+  OktaConnectionTest,
+  OktaReader,
+} from "./api";
+import { parsePrivateKey, type SigningKey } from "./key";
+
+export const DEFAULT_SCOPES = ["okta.users.read", "okta.groups.read"];
+
+/**
+ * 200 for both lists. Users: Okta's default and maximum. Groups: Okta allows
+ * up to 10000 but recommends 200; larger pages are slower per request, count
+ * the same against the rate limit, and the emulator (like real Okta) serves
+ * 200 by default, so page counts in tests match production.
+ */
+export const DEFAULT_PAGE_SIZE = 200;
+
+/** The assertion lives 5 minutes: long enough for clock skew, short if it leaks. */
+const ASSERTION_TTL_S = 300;
+/** Renew the access token this long before it expires. */
+const TOKEN_RENEW_BEFORE_MS = 60_000;
+/** Token attempts after 5xx / connection errors (each with a fresh assertion). */
+const TOKEN_ATTEMPTS = 3;
+const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+export interface OktaClientOptions {
+  /** A ready HttpClient (service "okta"), or overrides for the one built here. */
+  http?: HttpClient | Partial<Omit<HttpClientOptions, "service">>;
+  fetch?: FetchLike;
+  onEvent?: (e: HttpEvent) => void;
+  /** Page size for user and group lists (default 200). */
+  pageSize?: number;
+  /** Clock for the token cache (tests). */
+  now?: () => number;
+}
+
+interface CachedToken {
+  value: string;
+  type: string;
+  expiresAtMs: number;
+}
+
+interface TokenResponse {
+  access_token?: string;
+  token_type?: string;
+  expires_in?: number;
+  scope?: string;
+}
+
+export class OktaClient implements OktaReader, OktaAppAdmin {
+  readonly orgUrl: string;
+  readonly http: HttpClient;
+  private readonly auth: OktaAuth;
+  private readonly signingKey?: SigningKey;
+  private readonly scopes: string[];
+  private readonly pageSize: number;
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
+  private readonly tokenRetryDelayMs: number;
+  private token?: CachedToken;
+  private inflightToken?: Promise<CachedToken>;
+
+  constructor(config: OktaClientConfig, opts: OktaClientOptions = {}) {
+    this.orgUrl = normaliseOrgUrl(config?.orgUrl);
+    this.auth = config.auth;
+    this.now = opts.now ?? Date.now;
+    if (opts.http instanceof HttpClient) {
+      if (opts.http.service !== "okta")
+        throw new ConfigError(
+          "http",
+          `the HttpClient given must have service "okta", not "${opts.http.service}".`,
+        );
+      this.http = opts.http;
+      this.sleep = realSleep;
+      this.tokenRetryDelayMs = 250;
+    } else {
+      const over = opts.http ?? {};
+      this.http = new HttpClient({
+        service: "okta",
+        ...over,
+        fetch: over.fetch ?? opts.fetch,
+        onEvent: over.onEvent ?? opts.onEvent,
+      });
+      this.sleep = over.sleep ?? realSleep;
+      this.tokenRetryDelayMs = over.baseDelayMs ?? 250;
+    }
+    const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200)
+      throw new ConfigError(
+        "pageSize",
+        `pageSize must be an integer from 1 to 200 (Okta's maximum for users); got ${pageSize}.`,
+      );
+    this.pageSize = pageSize;
+
+    if (config.auth?.kind === "privateKeyJwt") {
+      const a = config.auth;
+      if (typeof a.clientId !== "string" || !a.clientId.trim())
+        throw new ConfigError(
+          "OKTA_CLIENT_ID",
+          "OKTA_CLIENT_ID is empty: give the Client ID of the Okta API Services app (Applications > the app > General > Client Credentials).",
+        );
+      this.signingKey = parsePrivateKey(a.privateKey);
+      this.http.addSecrets(...this.signingKey.secrets);
+      if (a.keyId !== undefined && !a.keyId.trim())
+        throw new ConfigError(
+          "OKTA_KEY_ID",
+          "OKTA_KEY_ID is empty: give the Key ID (kid) of the app's public key, or leave it unset when the JWK carries its kid.",
+        );
+      this.scopes = a.scopes ?? DEFAULT_SCOPES;
+      if (this.scopes.length === 0 || this.scopes.some((s) => !/^[\x21-\x7e]+$/.test(s)))
+        throw new ConfigError(
+          "OKTA_SCOPES",
+          `OKTA_SCOPES must be a non-empty list of scope names such as ${DEFAULT_SCOPES.join(" ")}.`,
+        );
+    } else if (config.auth?.kind === "apiToken") {
+      if (typeof config.auth.token !== "string" || !config.auth.token.trim())
+        throw new ConfigError(
+          "OKTA_API_TOKEN",
+          "OKTA_API_TOKEN is empty: create an API token in the Okta admin console (Security > API > Tokens).",
+        );
+      this.http.addSecrets(config.auth.token);
+      this.scopes = [];
+    } else {
+      throw new ConfigError("auth", 'auth.kind must be "privateKeyJwt" or "apiToken".');
+    }
+  }
+
+  // ---------------------------------------------------------------- reader
+
+  async listUsers(
+    opts: { includeDeprovisioned?: boolean; onPage?: (count: number) => void } = {},
+  ): Promise<OktaUser[]> {
+    const byId = new Map<string, OktaUser>();
+    const bucket = "okta GET /api/v1/users";
+    const add = (page: OktaUser[]) => {
+      for (const u of page) byId.set(u.id, u);
+      opts.onPage?.(byId.size);
+    };
+    await this.paginate<OktaUser>(
+      `${this.orgUrl}/api/v1/users?limit=${this.pageSize}`,
+      bucket,
+      add,
+    );
+    // The plain list omits DEPROVISIONED users; a filter returns them.
+    if (opts.includeDeprovisioned ?? true) {
+      const filter = encodeURIComponent('status eq "DEPROVISIONED"');
+      await this.paginate<OktaUser>(
+        `${this.orgUrl}/api/v1/users?limit=${this.pageSize}&filter=${filter}`,
+        bucket,
+        add,
+      );
+    }
+    return [...byId.values()];
+  }
+
+  async listGroups(opts: { onPage?: (count: number) => void } = {}): Promise<OktaGroup[]> {
+    const byId = new Map<string, OktaGroup>();
+    await this.paginate<OktaGroup>(
+      `${this.orgUrl}/api/v1/groups?limit=${this.pageSize}`,
+      "okta GET /api/v1/groups",
+      (page) => {
+        for (const g of page) byId.set(g.id, g);
+        opts.onPage?.(byId.size);
+      },
+    );
+    return [...byId.values()];
+  }
+
+  async getUser(idOrLogin: string): Promise<OktaUser | undefined> {
+    return this.getOptional<OktaUser>(
+      `/api/v1/users/${seg(idOrLogin)}`,
+      "okta GET /api/v1/users/{id}",
+    );
+  }
+
+  async getGroup(id: string): Promise<OktaGroup | undefined> {
+    return this.getOptional<OktaGroup>(`/api/v1/groups/${seg(id)}`, "okta GET /api/v1/groups/{id}");
+  }
+
+  // ------------------------------------------------------------- app admin
+
+  async getApp(appId: string): Promise<OktaApp | undefined> {
+    return this.getOptional<OktaApp>(`/api/v1/apps/${seg(appId)}`, "okta GET /api/v1/apps/{id}");
+  }
+
+  async updateApp(appId: string, app: OktaApp): Promise<OktaApp> {
+    // Full-object PUT; fixture-only and read-only members do not belong in it.
+    const body: Record<string, unknown> = { ...app };
+    for (const k of ["grants", "roles", "_links", "_embedded"]) delete body[k];
+    const res = await this.api<OktaApp>({
+      method: "PUT",
+      url: `${this.orgUrl}/api/v1/apps/${seg(appId)}`,
+      json: body,
+      bucket: "okta PUT /api/v1/apps/{id}",
+    });
+    return stripLinks(res.body);
+  }
+
+  async listAppGrants(appId: string): Promise<string[]> {
+    const scopes: string[] = [];
+    await this.paginate<{ scopeId: string }>(
+      `${this.orgUrl}/api/v1/apps/${seg(appId)}/grants`,
+      "okta GET /api/v1/apps/{id}/grants",
+      (page) => scopes.push(...page.map((g) => g.scopeId)),
+    );
+    return scopes;
+  }
+
+  async listClientRoles(clientId: string): Promise<string[]> {
+    const types: string[] = [];
+    await this.paginate<{ type: string }>(
+      `${this.orgUrl}/oauth2/v1/clients/${seg(clientId)}/roles`,
+      "okta GET /oauth2/v1/clients/{id}/roles",
+      (page) => types.push(...page.map((r) => r.type)),
+    );
+    return types;
+  }
+
+  /** What AIM's own connection test does: a token, then one user and one group read. */
+  async testConnection(): Promise<OktaConnectionTest> {
+    const steps: OktaConnectionTest["steps"] = [];
+    const step = async (name: "token" | "read_user" | "read_group", run: () => Promise<string>) => {
+      try {
+        steps.push({ name, ok: true, message: await run() });
+        return true;
+      } catch (e) {
+        steps.push({
+          name,
+          ok: false,
+          message: e instanceof Error ? this.http.redactor.redact(e.message) : "failed",
+        });
+        return false;
+      }
+    };
+    const ok =
+      (await step("token", async () => {
+        if (this.auth.kind === "apiToken") return "API token (SSWS): no token request";
+        const t = await this.accessToken();
+        return `${t.type} token for scopes ${this.scopes.join(" ")}`;
+      })) &&
+      (await step("read_user", async () => {
+        const r = await this.api<unknown[]>({
+          method: "GET",
+          url: `${this.orgUrl}/api/v1/users?limit=1`,
+          bucket: "okta GET /api/v1/users",
+        });
+        return `read ${Array.isArray(r.body) ? r.body.length : 0} user(s)`;
+      })) &&
+      (await step("read_group", async () => {
+        const r = await this.api<unknown[]>({
+          method: "GET",
+          url: `${this.orgUrl}/api/v1/groups?limit=1`,
+          bucket: "okta GET /api/v1/groups",
+        });
+        return `read ${Array.isArray(r.body) ? r.body.length : 0} group(s)`;
+      }));
+    return { ok, steps };
+  }
+
+  // -------------------------------------------------------------- plumbing
+
+  private async getOptional<T>(path: string, bucket: string): Promise<T | undefined> {
+    const res = await this.api<T>({
+      method: "GET",
+      url: `${this.orgUrl}${path}`,
+      bucket,
+      acceptStatus: [404],
+    });
+    return res.status === 404 ? undefined : stripLinks(res.body);
+  }
+
+  /** Follows `Link: <…>; rel="next"` until there is none, handing each page over as it comes. */
+  private async paginate<T>(
+    firstUrl: string,
+    bucket: string,
+    onPage: (page: T[]) => void,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    let url: string | undefined = firstUrl;
+    while (url) {
+      seen.add(url);
+      const res: HttpResponse<T[]> = await this.api<T[]>({ method: "GET", url, bucket });
+      if (!Array.isArray(res.body))
+        throw new AimError(
+          "ERR_OKTA_PAGINATION",
+          `GET ${url.split("?")[0]} returned ${res.status} without a JSON array.`,
+        );
+      // Keep only what the JSON gives, minus the per-object `_links` (about
+      // 1 KB per user on real Okta; nothing here reads them).
+      onPage(res.body.map((o) => stripLinks(o)));
+      const next = nextLink(res.headers.get("link"));
+      if (next) {
+        // The bearer token goes with every page: follow only links to our own org.
+        if (new URL(next).origin !== this.orgUrl)
+          throw new AimError(
+            "ERR_OKTA_PAGINATION",
+            `Okta's next-page link points to another origin (${new URL(next).origin}); refusing to send credentials there.`,
+          );
+        if (seen.has(next))
+          throw new AimError(
+            "ERR_OKTA_PAGINATION",
+            `Okta's next-page link repeats an earlier page (${next.split("?")[0]}); stopping to avoid a loop.`,
+          );
+      }
+      url = next;
+    }
+  }
+
+  /** One API call with the right credentials; a 401 with a cached token renews it once. */
+  private async api<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    if (this.auth.kind === "apiToken") {
+      return this.call<T>({
+        ...req,
+        headers: { ...req.headers, authorization: `SSWS ${this.auth.token}` },
+      });
+    }
+    const token = await this.accessToken();
+    try {
+      return await this.call<T>({
+        ...req,
+        headers: { ...req.headers, authorization: `${token.type} ${token.value}` },
+      });
+    } catch (e) {
+      if (!(e instanceof HttpError && e.status === 401)) throw e;
+      // Revoked or expired early: drop it (unless another caller already did) and retry once.
+      if (this.token === token) this.token = undefined;
+      const fresh = await this.accessToken();
+      return this.call<T>({
+        ...req,
+        headers: { ...req.headers, authorization: `${fresh.type} ${fresh.value}` },
+      });
+    }
+  }
+
+  private async call<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    try {
+      return await this.http.request<T>(req);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 403) {
+        const hint =
+          this.auth.kind === "apiToken"
+            ? "the API token's admin lacks a role that allows this"
+            : `the token lacks a scope for this call (it has ${this.scopes.join(" ")}; grant scopes on the app's 'Okta API Scopes' tab) or the app has no admin role (assign Read-Only Administrator under 'Admin roles')`;
+        throw rewrap(e, `${e.message}: ${hint}.`);
+      }
+      if (e instanceof HttpError && e.status === 401 && this.auth.kind === "apiToken")
+        throw rewrap(e, `${e.message}: OKTA_API_TOKEN is invalid, expired or revoked.`);
+      throw e;
+    }
+  }
+
+  /** The cached token, or one shared in-flight request for a new one. */
+  private async accessToken(): Promise<CachedToken> {
+    if (this.token && this.now() < this.token.expiresAtMs - TOKEN_RENEW_BEFORE_MS)
+      return this.token;
+    this.inflightToken ??= this.requestToken().finally(() => {
+      this.inflightToken = undefined;
+    });
+    this.token = await this.inflightToken;
+    return this.token;
+  }
+
+  private async requestToken(): Promise<CachedToken> {
+    const a = this.auth as Extract<OktaAuth, { kind: "privateKeyJwt" }>;
+    const tokenUrl = `${this.orgUrl}/oauth2/v1/token`;
+    for (let attempt = 1; ; attempt++) {
+      // A fresh assertion per attempt: Okta consumes a jti even when the request fails.
+      const assertion = await this.signAssertion(a, tokenUrl);
+      this.http.addSecrets(assertion);
+      try {
+        const res = await this.http.request<TokenResponse>({
+          method: "POST",
+          url: tokenUrl,
+          form: {
+            grant_type: "client_credentials",
+            scope: this.scopes.join(" "),
+            client_assertion_type: ASSERTION_TYPE,
+            client_assertion: assertion,
+          },
+          bucket: "okta POST /oauth2/v1/token",
+          // Retried here, not in the HTTP layer: a retry needs a new jti.
+          idempotent: false,
+        });
+        const b = res.body ?? {};
+        if (typeof b.access_token !== "string" || !b.access_token)
+          throw new AimError(
+            "ERR_OKTA_TOKEN",
+            `POST ${tokenUrl} returned ${res.status} without an access_token.`,
+          );
+        this.http.addSecrets(b.access_token);
+        if (b.token_type && b.token_type.toLowerCase() !== "bearer")
+          throw new AimError(
+            "ERR_OKTA_TOKEN",
+            `Okta issued a ${b.token_type} token; AIM uses Bearer tokens: turn off 'Require Demonstrating Proof of Possession (DPoP) header in token requests' on the Okta app.`,
+          );
+        const ttlS = typeof b.expires_in === "number" && b.expires_in > 0 ? b.expires_in : 3600;
+        return { value: b.access_token, type: "Bearer", expiresAtMs: this.now() + ttlS * 1000 };
+      } catch (e) {
+        if (e instanceof HttpError) {
+          const transient = e.kind === "SERVER" || e.kind === "NETWORK" || e.kind === "TIMEOUT";
+          if (transient && attempt < TOKEN_ATTEMPTS) {
+            const exp = this.tokenRetryDelayMs * 2 ** (attempt - 1);
+            await this.sleep(exp / 2 + Math.random() * (exp / 2));
+            continue;
+          }
+          throw explainTokenError(e, this.scopes, a.clientId);
+        }
+        throw e;
+      }
+    }
+  }
+
+  private async signAssertion(
+    a: Extract<OktaAuth, { kind: "privateKeyJwt" }>,
+    tokenUrl: string,
+  ): Promise<string> {
+    const k = this.signingKey!;
+    const kid = a.keyId ?? k.kid;
+    const nowS = Math.floor(this.now() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader(kid ? { alg: k.alg, kid } : { alg: k.alg })
+      .setIssuer(a.clientId)
+      .setSubject(a.clientId)
+      .setAudience(tokenUrl)
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + ASSERTION_TTL_S)
+      .setJti(randomUUID())
+      .sign(k.key);
+  }
+}
+
+/** What to change, per OAuth error of the token endpoint. */
+function explainTokenError(e: HttpError, scopes: string[], clientId: string): HttpError {
+  const what = e.serviceMessage
+    ? ` (${e.serviceCode}: ${e.serviceMessage})`
+    : e.serviceCode
+      ? ` (${e.serviceCode})`
+      : "";
+  const prefix = `Okta refused the token request for client ${clientId}${what}`;
+  switch (e.serviceCode) {
+    case "invalid_dpop_proof":
+      return rewrap(
+        e,
+        `${prefix}: the Okta app requires DPoP; AIM does not send DPoP proofs: turn off 'Require Demonstrating Proof of Possession (DPoP) header in token requests' in the app's General settings (settings.oauthClient.dpop_bound_access_tokens = false).`,
+      );
+    case "invalid_scope":
+      return rewrap(
+        e,
+        `${prefix}: the app is not granted every scope requested (${scopes.join(" ")}): grant them on the app's 'Okta API Scopes' tab, or request fewer with OKTA_SCOPES.`,
+      );
+    case "invalid_client":
+      return rewrap(
+        e,
+        `${prefix}: check OKTA_CLIENT_ID, that the app's client authentication is 'Public key / Private key', that OKTA_PRIVATE_KEY matches an ACTIVE public key of the app, and that OKTA_KEY_ID (kid) names that key.`,
+      );
+    case "unauthorized_client":
+    case "unsupported_grant_type":
+      return rewrap(
+        e,
+        `${prefix}: the app may not use the client credentials grant: use an API Services app with the 'Client Credentials' grant type.`,
+      );
+    default:
+      return rewrap(e, `${prefix}: ${e.message}`);
+  }
+}
+
+/** The same error (code, status, service fields) with a message that says what to do. */
+function rewrap(e: HttpError, message: string): HttpError {
+  return new HttpError({
+    service: e.service,
+    kind: e.kind,
+    status: e.status,
+    method: e.method,
+    url: e.url,
+    serviceCode: e.serviceCode,
+    serviceMessage: e.serviceMessage,
+    message,
+    cause: e,
+  });
+}
+
+function normaliseOrgUrl(orgUrl: unknown): string {
+  const example = "https://acme.okta.com";
+  if (typeof orgUrl !== "string" || !orgUrl.trim())
+    throw new ConfigError(
+      "OKTA_ORG_URL",
+      `OKTA_ORG_URL is empty: give your Okta org URL, e.g. ${example}.`,
+    );
+  let u: URL;
+  try {
+    u = new URL(orgUrl.trim());
+  } catch {
+    throw new ConfigError(
+      "OKTA_ORG_URL",
+      `OKTA_ORG_URL is not a URL ("${orgUrl.slice(0, 100)}"): give your Okta org URL with its scheme, e.g. ${example}.`,
+    );
+  }
+  assertSecureUrl(u.toString(), "OKTA_ORG_URL");
+  if (/-admin\.(okta|oktapreview|okta-emea)\.com$/i.test(u.hostname))
+    throw new ConfigError(
+      "OKTA_ORG_URL",
+      `OKTA_ORG_URL is the admin console (${u.hostname}): use the org URL without "-admin", e.g. https://${u.hostname.replace(/-admin\./i, ".")}.`,
+    );
+  if ((u.pathname !== "/" && u.pathname !== "") || u.search || u.hash || u.username || u.password)
+    throw new ConfigError(
+      "OKTA_ORG_URL",
+      `OKTA_ORG_URL must be the org's base URL without a path or query (got ${u.origin}${u.pathname}): use ${u.origin}; management API tokens come from the org authorization server, not /oauth2/default.`,
+    );
+  return u.origin;
+}
+
+/** The URL of `rel="next"` in a Link header, if any. */
+export function nextLink(header: string | null): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]+)>\s*;(.*)$/.exec(part);
+    if (m && /\brel\s*=\s*"?next"?/i.test(m[2])) return m[1];
+  }
+  return undefined;
+}
+
+function stripLinks<T>(o: T): T {
+  if (o && typeof o === "object") delete (o as Record<string, unknown>)._links;
+  return o;
+}
+
+const seg = (s: string) => encodeURIComponent(s);
