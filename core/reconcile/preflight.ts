@@ -407,11 +407,20 @@ function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add)
   const uniqErrors = uniq.filter((f) => f.severity === "error");
   add(
     "tenant.usernameUnique",
-    uniqErrors.length === 0,
+    uniq.length === 0,
     uniqErrors.length ? "error" : "warning",
     uniq.length === 0
       ? "every Databricks username maps to at most one Okta user (login or email)"
-      : `${uniqErrors.length} username(s) map to several Okta users and ${uniq.length - uniqErrors.length} other Okta email clash(es): ${list(uniq)}`,
+      : `${[
+          uniqErrors.length
+            ? `${uniqErrors.length} Databricks username(s) map to several Okta users`
+            : "",
+          uniq.length > uniqErrors.length
+            ? `${uniq.length - uniqErrors.length} Okta email clash(es) affect no Databricks username yet`
+            : "",
+        ]
+          .filter(Boolean)
+          .join("; ")}: ${list(uniq)}`,
     "In Okta (Directory → People), make each email unique and different from every other user's login (or exclude the Databricks user, or add an override userName → Okta id); AIM matches the username claim against both login and email.",
   );
   const dups = of("DUPLICATE_IDENTITY");
@@ -425,21 +434,20 @@ function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add)
     "Merge or remove the duplicate Databricks identities (account console → User management), or exclude all but one, or name the right one with an override.",
   );
 
-  const conflicts = of(
-    "EXTERNAL_ID_CONFLICT",
-    "EXTERNAL_ID_FOREIGN",
-    "OVERRIDE_INVALID",
-    "MAPPING_INVALID",
-  );
+  // Conflicting externalIds, invalid overrides, and groups/SPs whose name several Okta groups share.
+  const conflicts = [
+    ...of("EXTERNAL_ID_CONFLICT", "EXTERNAL_ID_FOREIGN", "OVERRIDE_INVALID", "MAPPING_INVALID"),
+    ...of("AMBIGUOUS_MATCH").filter((f) => f.kind !== "user"),
+  ];
   const conflictErrors = conflicts.filter((f) => f.severity === "error");
   add(
     "plan.conflicts",
-    conflictErrors.length === 0,
+    conflicts.length === 0,
     conflictErrors.length ? "error" : "warning",
     conflicts.length === 0
-      ? "no externalId conflicts and no invalid overrides"
-      : `${conflicts.length} conflict(s): ${list(conflicts)}`,
-    'Correct the overrides/mappings named, or set onConflict: "overwrite" to replace the externalIds (the previous values go to the undo file).',
+      ? "no externalId conflicts, ambiguous group names or invalid overrides"
+      : `${conflicts.length} conflict(s) or ambiguous match(es): ${list(conflicts)}`,
+    'Correct the overrides/mappings named, give an override for an ambiguous group name, or set onConflict: "overwrite" to replace conflicting externalIds (the previous values go to the undo file).',
   );
 
   const drift = of("USERNAME_DRIFT");
