@@ -262,7 +262,14 @@ export class DatabricksAccountClient
     return token;
   }
 
-  /** An authorised request; a 401 with an M2M token refreshes the token once and retries. */
+  /**
+   * An authorised request to this account's host (the AIM admin adapter uses it);
+   * a 401 with an M2M token refreshes the token once and retries.
+   */
+  async authorizedRequest<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    return this.call<T>(req);
+  }
+
   private async call<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const token = await this.accessToken();
     const send = (t: string) =>
