@@ -1,0 +1,280 @@
+/**
+ * Views of a plan: a compact summary small enough for Pulumi state (counts,
+ * a digest of the link set, the first few names), a human text summary and a
+ * Markdown summary for a pull-request comment. Pure: hashing is data only.
+ */
+
+import { createHash } from "node:crypto";
+import type {
+  Finding,
+  FindingCode,
+  IdentityKind,
+  KindSummary,
+  Plan,
+  PlanAction,
+  PlanSummary,
+  Severity,
+} from "../model/plan";
+
+export const FINDING_CODES: readonly FindingCode[] = [
+  "AMBIGUOUS_MATCH",
+  "EXTERNAL_ID_CONFLICT",
+  "EXTERNAL_ID_FOREIGN",
+  "DUPLICATE_IDENTITY",
+  "USERNAME_DRIFT",
+  "OKTA_EMAIL_NOT_UNIQUE",
+  "OKTA_EMAIL_EQUALS_OTHER_LOGIN",
+  "OKTA_USER_DEPROVISIONED",
+  "OVERRIDE_INVALID",
+  "MAPPING_INVALID",
+];
+
+export const BUCKETS: readonly (keyof KindSummary)[] = [
+  "link",
+  "alreadyLinked",
+  "conflict",
+  "ambiguous",
+  "duplicate",
+  "unmatched",
+];
+
+/** Summary keys by identity kind, in plan order. */
+const KINDS: ReadonlyArray<{ kind: IdentityKind; key: keyof PlanSummary; label: string }> = [
+  { kind: "user", key: "users", label: "users" },
+  { kind: "group", key: "groups", label: "groups" },
+  { kind: "servicePrincipal", key: "servicePrincipals", label: "service principals" },
+];
+
+/** What an operator does about each finding code (text and Markdown reports). */
+export const FINDING_ADVICE: Record<FindingCode, string> = {
+  AMBIGUOUS_MATCH:
+    "Several Okta identities match one Databricks identity. Make the Okta login/email (or group name) unique, or pin the match with userOverrides / groupOverrides.",
+  EXTERNAL_ID_CONFLICT:
+    "The Databricks identity already carries another Okta id (or an Okta-shaped id not in this org). Check which Okta identity is right, then clear or correct externalId, or set onConflict: overwrite.",
+  EXTERNAL_ID_FOREIGN:
+    "The externalId comes from another system (e.g. a previous IdP). AIM will not match it: clear it, or set onConflict: overwrite to replace it.",
+  DUPLICATE_IDENTITY:
+    "Several Databricks identities choose one Okta identity; only one may carry its id. Merge or remove the extras, or exclude them.",
+  USERNAME_DRIFT:
+    "The Okta login/email changed after linking: AIM would create a new user at the next login. Ask Databricks support for a username migration; this tool never renames users.",
+  OKTA_EMAIL_NOT_UNIQUE:
+    "Several Okta users share an email, so a username equal to it maps to more than one Okta user. Give each Okta user its own email.",
+  OKTA_EMAIL_EQUALS_OTHER_LOGIN:
+    "One Okta user's email is another user's login, so a username equal to it matches both. Change the email in Okta.",
+  OKTA_USER_DEPROVISIONED:
+    "The only Okta match is deprovisioned; the Databricks user is left unlinked. Deactivate or remove it in Databricks if the person has left.",
+  OVERRIDE_INVALID:
+    "An override names a Databricks identity that does not exist, or an Okta id that is missing (or DEPROVISIONED / BUILT_IN). Fix or remove the override.",
+  MAPPING_INVALID:
+    "A service principal mapping names an unknown applicationId or an Okta id that is not in this org. Fix or remove the mapping.",
+};
+
+export interface PendingCounts {
+  /** Actions of this kind (links to write). */
+  link: number;
+  /** Of those, actions that replace an existing externalId. */
+  overwrite: number;
+}
+
+/** What the reconciliation resource keeps in Pulumi state: small and stable. */
+export interface PlanStateSummary {
+  buckets: PlanSummary;
+  pending: { users: PendingCounts; groups: PendingCounts; servicePrincipals: PendingCounts };
+  findings: {
+    error: number;
+    warning: number;
+    info: number;
+    /** Every code present, zero when absent, so the key set never changes. */
+    byCode: Record<FindingCode, number>;
+  };
+  /** sha256 (hex) of the canonical JSON of the actions. */
+  digest: string;
+  /** First names (plan order) of pending actions per kind. */
+  firstPending: { users: string[]; groups: string[]; servicePrincipals: string[] };
+}
+
+/** Names shown per kind in firstPending. */
+export const FIRST_PENDING_COUNT = 5;
+
+/** JSON with object keys sorted at every level: equal data, equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const src = v as Record<string, unknown>;
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(src).sort()) sorted[k] = src[k];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+export function actionsDigest(actions: readonly PlanAction[]): string {
+  return createHash("sha256").update(canonicalJson(actions), "utf8").digest("hex");
+}
+
+export function summarizePlan(plan: Plan): PlanStateSummary {
+  const pending = {
+    users: { link: 0, overwrite: 0 },
+    groups: { link: 0, overwrite: 0 },
+    servicePrincipals: { link: 0, overwrite: 0 },
+  };
+  const firstPending = {
+    users: [] as string[],
+    groups: [] as string[],
+    servicePrincipals: [] as string[],
+  };
+  for (const a of plan.actions) {
+    const key = KINDS.find((k) => k.kind === a.kind)?.key ?? "users";
+    pending[key].link++;
+    if (a.previousExternalId !== null) pending[key].overwrite++;
+    if (firstPending[key].length < FIRST_PENDING_COUNT) firstPending[key].push(a.databricksName);
+  }
+  const byCode = Object.fromEntries(FINDING_CODES.map((c) => [c, 0])) as Record<
+    FindingCode,
+    number
+  >;
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of plan.findings) {
+    byCode[f.code]++;
+    bySeverity[f.severity]++;
+  }
+  return {
+    buckets: {
+      users: { ...plan.summary.users },
+      groups: { ...plan.summary.groups },
+      servicePrincipals: { ...plan.summary.servicePrincipals },
+    },
+    pending,
+    findings: { ...bySeverity, byCode },
+    digest: actionsDigest(plan.actions),
+    firstPending,
+  };
+}
+
+export interface RenderOptions {
+  /** Actions listed (default 20). */
+  maxActions?: number;
+  /** Findings listed in text / subjects listed per code in Markdown (default 50 / 10). */
+  maxFindings?: number;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
+  const c: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) c[f.severity]++;
+  return c;
+}
+
+function headline(plan: Plan): string {
+  const perKind = KINDS.map((k) => `${k.label} ${plan.summary[k.key].link}`).join(", ");
+  const sev = severityCounts(plan.findings);
+  return (
+    `${plural(plan.actions.length, "identity", "identities")} to link (${perKind}); ` +
+    `${plural(sev.error, "error")}, ${plural(sev.warning, "warning")}, ${sev.info} info`
+  );
+}
+
+/** A plain-text summary for terminals and logs. */
+export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
+  const maxActions = opts.maxActions ?? 20;
+  const maxFindings = opts.maxFindings ?? 50;
+  const lines: string[] = [`Plan: ${headline(plan)}`, ""];
+  const width = Math.max(...BUCKETS.map((b) => b.length)) + 2;
+  lines.push("".padEnd(20) + BUCKETS.map((b) => b.padStart(width)).join(""));
+  for (const k of KINDS) {
+    const s = plan.summary[k.key];
+    lines.push(k.label.padEnd(20) + BUCKETS.map((b) => String(s[b]).padStart(width)).join(""));
+  }
+  if (plan.findings.length > 0) {
+    lines.push("", `Findings (${plan.findings.length}):`);
+    for (const f of plan.findings.slice(0, maxFindings)) {
+      lines.push(`  ${f.severity.toUpperCase().padEnd(7)} ${f.code} [${f.kind}] ${f.message}`);
+    }
+    if (plan.findings.length > maxFindings) {
+      lines.push(`  … and ${plan.findings.length - maxFindings} more (see the JSON plan)`);
+    }
+  }
+  if (plan.actions.length > 0) {
+    const shown = Math.min(maxActions, plan.actions.length);
+    lines.push("", `Actions (${shown} of ${plan.actions.length}):`);
+    for (const a of plan.actions.slice(0, maxActions)) {
+      const prev = a.previousExternalId === null ? "" : ` (replaces "${a.previousExternalId}")`;
+      lines.push(`  ${a.kind} "${a.databricksName}" -> ${a.oktaId} by ${a.matchedBy}${prev}`);
+    }
+  }
+  lines.push("", `Digest: ${actionsDigest(plan.actions)}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Escapes what would break a Markdown table cell or inline code. */
+function md(s: string): string {
+  return s
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, " ");
+}
+
+/** A pull-request comment: buckets, findings grouped by code with what to do, first actions. */
+export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string {
+  const maxActions = opts.maxActions ?? 20;
+  const maxSubjects = opts.maxFindings ?? 10;
+  const sev = severityCounts(plan.findings);
+  const out: string[] = ["### Okta → Databricks AIM reconciliation plan", ""];
+  out.push(
+    sev.error > 0
+      ? `**Blocked:** ${plural(sev.error, "error finding")} must be resolved (or explicitly accepted) before AIM is enabled.`
+      : "**Ready:** no error findings; AIM can be enabled after these links are written.",
+    "",
+    headline(plan),
+    "",
+  );
+  out.push(`| | ${BUCKETS.join(" | ")} |`, `|---|${BUCKETS.map(() => "---:").join("|")}|`);
+  for (const k of KINDS) {
+    const s = plan.summary[k.key];
+    out.push(`| ${k.label} | ${BUCKETS.map((b) => String(s[b])).join(" | ")} |`);
+  }
+  if (plan.findings.length > 0) {
+    out.push("", "#### Findings");
+    for (const code of FINDING_CODES) {
+      const fs = plan.findings.filter((f) => f.code === code);
+      if (fs.length === 0) continue;
+      const s = severityCounts(fs);
+      const sevText = (["error", "warning", "info"] as const)
+        .filter((x) => s[x] > 0)
+        .map((x) => `${s[x]} ${x}`)
+        .join(", ");
+      out.push(
+        "",
+        `**\`${code}\`** — ${fs.length} (${sevText})`,
+        "",
+        `${FINDING_ADVICE[code]}`,
+        "",
+      );
+      for (const f of fs.slice(0, maxSubjects)) out.push(`- ${f.severity}: ${md(f.message)}`);
+      if (fs.length > maxSubjects) out.push(`- … and ${fs.length - maxSubjects} more`);
+    }
+  }
+  if (plan.actions.length > 0) {
+    const shown = Math.min(maxActions, plan.actions.length);
+    out.push(
+      "",
+      `#### Actions (${shown} of ${plan.actions.length})`,
+      "",
+      "| kind | Databricks identity | Okta id | matched by | previous externalId |",
+      "|---|---|---|---|---|",
+    );
+    for (const a of plan.actions.slice(0, maxActions)) {
+      const prev = a.previousExternalId === null ? "" : `\`${md(a.previousExternalId)}\``;
+      out.push(
+        `| ${a.kind} | \`${md(a.databricksName)}\` | \`${a.oktaId}\` | ${a.matchedBy} | ${prev} |`,
+      );
+    }
+  }
+  out.push("", `<sub>digest \`${actionsDigest(plan.actions)}\`</sub>`);
+  return out.join("\n") + "\n";
+}
