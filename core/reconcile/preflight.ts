@@ -65,7 +65,11 @@ export interface PreflightDeps {
   iamv2?: DatabricksIamV2;
   /** What the connection test sends (the private key is a secret: never echoed). */
   connection?: { oktaOrgUrl: string; privateKey: string };
-  /** An Okta id known to be linked, for the iamv2 AIM probe (any id works for on/off). */
+  /**
+   * An Okta id whose Databricks identity is already linked, for the iamv2 AIM probe.
+   * Never an unlinked one: the look-up is get-or-create while AIM is on. Default: a made-up id
+   * (404 while AIM is on, FAILED_PRECONDITION while off).
+   */
   probeExternalId?: string;
 }
 
@@ -383,7 +387,8 @@ function isNotOnboarded(err: unknown): boolean {
       err.serviceCode === "FAILED_PRECONDITION" ||
       /not onboarded/i.test(`${err.serviceMessage ?? ""} ${err.message}`)
     );
-  return err instanceof AimError && /NOT_ONBOARDED|AIM_OFF|AIM_DISABLED/.test(err.code);
+  // DatabricksAccountClient turns the 400 into ERR_AIM_NOT_ENABLED.
+  return err instanceof AimError && /AIM_NOT_ENABLED|NOT_ONBOARDED/.test(err.code);
 }
 
 function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add): void {
