@@ -82,7 +82,11 @@ export interface DatabricksClientOptions {
   serverPageCap?: number;
   /** Pages fetched at once after page 1 (default 8). */
   listConcurrency?: number;
-  /** Client-side LIST pace per resource, requests/s (default 200; the published limit is 240/s, unconfirmed). */
+  /**
+   * Client-side LIST pace per resource, requests/s (default 100). The published limit is
+   * 240/s (unconfirmed); a token bucket with burst = rate can spend burst + rate in one
+   * second, so 100 stays under 240 in any fixed one-second window.
+   */
   listRatePerSecond?: number;
   /** Ids per `id eq … or …` filter (default and maximum 100). */
   idsPerFilter?: number;
@@ -172,7 +176,7 @@ export class DatabricksAccountClient
           ? undefined
           : Math.floor(positive("serverPageCap", options.serverPageCap, 1)),
       listConcurrency: Math.floor(positive("listConcurrency", options.listConcurrency, 8)),
-      listRatePerSecond: positive("listRatePerSecond", options.listRatePerSecond, 200),
+      listRatePerSecond: positive("listRatePerSecond", options.listRatePerSecond, 100),
       idsPerFilter: Math.min(
         MAX_IDS_PER_FILTER,
         Math.floor(positive("idsPerFilter", options.idsPerFilter, MAX_IDS_PER_FILTER)),
