@@ -1,0 +1,194 @@
+/**
+ * Both AIM admin adapters end to end, against the Okta emulator and the
+ * Databricks emulator: `api` configures, tests (the emulator performs the
+ * real token exchange with Okta), enables and disables; `console` runs the
+ * same test itself through OktaClient, hands back the console values, and
+ * refuses to click for you. Both see AIM on/off through the iamv2 probe.
+ */
+import * as jose from "jose";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AimError } from "../../core/http";
+import type { OktaApp, TenantFixture } from "../../core/model/tenant";
+import { DatabricksAccountClient } from "../../core/databricks/client";
+import { createAimAdmin, type ConsoleAimAdmin } from "../../core/databricks/aimAdmin";
+import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
+import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
+
+const LINKED_OKTA_ID = "00uLINKED00000000001";
+
+const oktaFixture: TenantFixture["okta"] = {
+  users: [
+    {
+      id: LINKED_OKTA_ID,
+      status: "ACTIVE",
+      profile: {
+        login: "ann@example.com",
+        email: "ann@example.com",
+        firstName: "Ann",
+        lastName: "A",
+      },
+    },
+  ],
+  groups: [{ id: "00gDATAENG0000000001", type: "OKTA_GROUP", profile: { name: "data-eng" } }],
+  apps: [],
+};
+
+const dbxFixture: TenantFixture["databricks"] = {
+  accountId: "22222222-3333-4444-8555-666666666666",
+  users: [{ id: "11", userName: "ann@example.com", active: true, externalId: LINKED_OKTA_ID }],
+  groups: [{ id: "21", displayName: "data-eng" }],
+  servicePrincipals: [],
+};
+
+let okta: OktaEmulator;
+let dbx: DatabricksEmulator;
+let client: DatabricksAccountClient;
+let app: OktaApp;
+let privateKey: string;
+let jwk: Record<string, unknown>;
+
+beforeEach(async () => {
+  okta = await startOktaEmulator({ fixture: oktaFixture, rateLimits: "off" });
+  const pair = await jose.generateKeyPair("RS256", { extractable: true });
+  privateKey = await jose.exportPKCS8(pair.privateKey);
+  jwk = {
+    ...(await jose.exportJWK(pair.publicKey)),
+    kid: "k1",
+    alg: "RS256",
+    use: "sig",
+    status: "ACTIVE",
+  };
+  app = okta.createServiceApp({ jwks: [jwk as never] });
+  dbx = await startDatabricksEmulator({ fixture: dbxFixture, rateLimits: "off" });
+  client = new DatabricksAccountClient({
+    host: dbx.url,
+    accountId: dbx.accountId,
+    auth: { kind: "oauthM2M", clientId: dbx.clientId, clientSecret: dbx.clientSecret },
+  });
+});
+afterEach(async () => {
+  await dbx?.close();
+  await okta?.close();
+});
+
+const config = () => ({
+  oktaOrgUrl: okta.url,
+  clientId: app.credentials.oauthClient.client_id,
+  privateKey,
+});
+
+describe("adapter `api`", () => {
+  it("configures, tests, enables and disables; read() follows AIM through iamv2", async () => {
+    const aim = createAimAdmin({ mode: "api", client, probeExternalId: LINKED_OKTA_ID }, {});
+    expect(await aim.read()).toMatchObject({ configured: false, enabled: false, aimStatus: "off" });
+
+    const configured = await aim.configure(config());
+    expect(configured).toMatchObject({
+      configured: true,
+      enabled: false,
+      oktaOrgUrl: okta.url,
+      clientId: app.credentials.oauthClient.client_id,
+      privateKeyConfigured: true,
+    });
+    expect(JSON.stringify(configured)).not.toContain("PRIVATE KEY");
+
+    const test = await aim.test(config());
+    expect(test.success).toBe(true);
+    expect(test.steps.map((s) => [s.name, s.ok])).toEqual([
+      ["token", true],
+      ["read_user", true],
+      ["read_group", true],
+    ]);
+    // The emulator really exchanged a private_key_jwt assertion with the Okta emulator.
+    expect(okta.counter.get("POST /oauth2/v1/token")).toBeGreaterThanOrEqual(1);
+
+    expect(await aim.enable()).toMatchObject({ enabled: true, aimStatus: "on" });
+    expect(await aim.read()).toMatchObject({ configured: true, enabled: true, aimStatus: "on" });
+
+    // Switched off behind our back (in the console): the probe shows it.
+    dbx.setAimEnabled(false);
+    expect(await aim.read()).toMatchObject({ enabled: false, aimStatus: "off" });
+    dbx.setAimEnabled(true);
+
+    expect(await aim.disable()).toMatchObject({ enabled: false, aimStatus: "off" });
+  });
+
+  it("reports a failing connection test with Okta's error (DPoP required)", async () => {
+    const dpopApp = okta.createServiceApp({ jwks: [jwk as never], dpopBoundAccessTokens: true });
+    const aim = createAimAdmin({ mode: "api", client }, {});
+    const res = await aim.test({
+      ...config(),
+      clientId: dpopApp.credentials.oauthClient.client_id,
+    });
+    expect(res.success).toBe(false);
+    expect(res.steps[0]).toMatchObject({ name: "token", ok: false });
+    expect(res.steps[0].message).toMatch(/invalid_dpop_proof/);
+    await aim.configure({ ...config(), clientId: dpopApp.credentials.oauthClient.client_id });
+    const err = (await aim.enable().catch((e: unknown) => e)) as AimError;
+    expect(err.code).toBe("ERR_AIM_PRECONDITION");
+  });
+});
+
+describe("adapter `console`", () => {
+  it("runs the connection test itself through OktaClient", async () => {
+    const aim = createAimAdmin({ mode: "console", client }, {});
+    const before = okta.counter.snapshot();
+    const res = await aim.test(config());
+    expect(res.success).toBe(true);
+    expect(res.steps.map((s) => [s.name, s.ok])).toEqual([
+      ["token", true],
+      ["read_user", true],
+      ["read_group", true],
+    ]);
+    const after = okta.counter.snapshot();
+    const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+    expect(delta("POST /oauth2/v1/token")).toBe(1);
+    expect(delta("GET /api/v1/users")).toBe(1);
+    expect(delta("GET /api/v1/groups")).toBe(1);
+    // Nothing was configured in Databricks.
+    expect(dbx.store.connection).toBeUndefined();
+  });
+
+  it("fails the test when the app requires DPoP, naming Okta's error", async () => {
+    const dpopApp = okta.createServiceApp({ jwks: [jwk as never], dpopBoundAccessTokens: true });
+    const aim = createAimAdmin({ mode: "console", client }, {});
+    const res = await aim.test({
+      ...config(),
+      clientId: dpopApp.credentials.oauthClient.client_id,
+    });
+    expect(res.success).toBe(false);
+    expect(res.steps).toHaveLength(1);
+    expect(res.steps[0].name).toBe("token");
+    expect(res.steps[0].message).toMatch(/invalid_dpop_proof/);
+    expect(res.steps[0].message).not.toContain(privateKey.split("\n")[1]);
+  });
+
+  it("returns the console values (key hidden from printing) and refuses enable/disable with the clicks", async () => {
+    const aim = createAimAdmin(
+      { mode: "console", client, probeExternalId: LINKED_OKTA_ID },
+      {},
+    ) as ConsoleAimAdmin;
+    const out = await aim.configure(config());
+    expect(out.consoleValues.oktaOrgUrl).toBe(okta.url);
+    expect(out.consoleValues.clientId).toBe(app.credentials.oauthClient.client_id);
+    expect(out.consoleValues.privateKey).toBe(privateKey);
+    const printed = JSON.stringify(out);
+    expect(printed).not.toContain("PRIVATE KEY");
+    expect(printed).not.toContain(privateKey.split("\n")[1]);
+    expect(out.instructions.join(" ")).toMatch(
+      /Security.*User provisioning.*Automatic identity management.*Configure/,
+    );
+    expect(out).toMatchObject({ enabled: false, aimStatus: "off" });
+    expect(dbx.store.connection).toBeUndefined();
+
+    for (const call of [() => aim.enable(), () => aim.disable()]) {
+      const err = (await call().catch((e: unknown) => e)) as AimError;
+      expect(err).toBeInstanceOf(AimError);
+      expect(err.code).toBe("ERR_AIM_CONSOLE_ONLY");
+      expect(err.message).toMatch(/account console, click Security in the sidebar/);
+    }
+
+    dbx.setAimEnabled(true);
+    expect(await aim.read()).toMatchObject({ configured: true, enabled: true, aimStatus: "on" });
+  });
+});
