@@ -53,7 +53,7 @@ export function compileFilter(text: string): CompiledFilter {
       ok: false,
       detail: `Invalid filter '${text}': operator '${unsupported}' is not supported (supported: eq, ne, co, sw, and, or).`,
     };
-  return { ok: true, test: (r) => evaluate(ast, r), ids: idLookup(ast) };
+  return { ok: true, test: compile(ast), ids: idLookup(ast) };
 }
 
 /** The ids of a filter made only of `id eq "…"` terms joined by `or` (the batch re-read pattern). */
@@ -118,28 +118,46 @@ export function getCaseInsensitive(obj: Record<string, unknown>, key: string): u
   return undefined;
 }
 
-function evaluate(f: Filter, r: object): boolean {
+/** Compiles the AST into closures once per request (100,000 evaluations per list). */
+function compile(f: Filter): FilterPredicate {
   switch (f.op) {
-    case "and":
-      return f.filters.every((c) => evaluate(c, r));
-    case "or":
-      return f.filters.some((c) => evaluate(c, r));
+    case "and": {
+      const parts = f.filters.map(compile);
+      return (r) => parts.every((p) => p(r));
+    }
+    case "or": {
+      const parts = f.filters.map(compile);
+      return (r) => parts.some((p) => p(r));
+    }
     case "eq":
     case "ne":
     case "co":
     case "sw": {
-      const caseExact = CASE_EXACT.has(f.attrPath.toLowerCase());
+      const op = f.op;
+      const path = f.attrPath;
+      const caseExact = CASE_EXACT.has(path.toLowerCase());
       const norm = (v: unknown): unknown =>
         typeof v === "string" && !caseExact ? v.toLowerCase() : v;
       const want = norm(f.compValue);
-      const values = valuesAt(r, f.attrPath).map(norm);
-      if (f.op === "eq") return values.some((v) => v === want);
-      if (f.op === "ne") return !values.some((v) => v === want);
-      if (typeof want !== "string") return false;
-      if (f.op === "co") return values.some((v) => typeof v === "string" && v.includes(want));
-      return values.some((v) => typeof v === "string" && v.startsWith(want));
+      const matches = (v: unknown): boolean => {
+        const n = norm(v);
+        if (op === "eq" || op === "ne") return n === want;
+        if (typeof n !== "string" || typeof want !== "string") return false;
+        return op === "co" ? n.includes(want) : n.startsWith(want);
+      };
+      const simple = !path.includes(".");
+      return (r) => {
+        // Fast path: a top-level, single-valued attribute spelled as stored.
+        const direct = simple ? (r as Record<string, unknown>)[path] : undefined;
+        const values =
+          direct !== undefined && direct !== null && typeof direct !== "object"
+            ? [direct]
+            : valuesAt(r, path);
+        const any = values.some(matches);
+        return op === "ne" ? !any : any;
+      };
     }
     default:
-      return false;
+      return () => false;
   }
 }
