@@ -363,7 +363,7 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
       return {
         status: 200,
         headers: linkHeaders(req, limit, extra, page.hasMore && last ? last.id : undefined),
-        body: page.items.map((u) => renderUser(req.baseUrl, u)),
+        body: page.items.map((u) => renderUser(req.baseUrl, u, true)),
       };
     }),
   );
@@ -871,6 +871,67 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
         app.roles = (app.roles ?? []).filter((r) => r !== role);
         store.roleStamps.delete(`${req.params.clientId} ${role}`);
         return { status: 204 };
+      }),
+    ),
+  );
+
+  // -- what the Okta Terraform/Pulumi provider also calls around apps (recorded)
+  router.add("GET", "/.well-known/okta-organization", (req) => ({
+    status: 200,
+    body: {
+      id: store.orgId,
+      cell: "op3",
+      _links: { organization: { href: req.baseUrl } },
+      pipeline: "idx",
+      settings: {
+        analyticsCollectionEnabled: false,
+        bugReportingEnabled: true,
+        omEnabled: false,
+        pssoEnabled: false,
+        desktopMFAEnabled: false,
+        itpEnabled: false,
+      },
+    },
+  }));
+  const idTokenSettings = (req: EmulatorRequest, app: OktaApp): Record<string, unknown> => ({
+    issuer: req.baseUrl,
+    orgUrl: null,
+    customUrl: null,
+    audience: app.credentials.oauthClient.client_id,
+    issuerMode: "ORG_URL",
+    ...(store.idTokenSettings.get(app.id) ?? {}),
+  });
+  router.add(
+    "GET",
+    "/api/v1/internal/apps/:appId/settings/oauth/idToken",
+    limited(
+      ctx,
+      "apps",
+      withApp(APPS_READ, false, (req, app) => ({ status: 200, body: idTokenSettings(req, app) })),
+    ),
+  );
+  router.add(
+    "POST",
+    "/api/v1/internal/apps/:appId/settings/oauth/idToken",
+    limited(
+      ctx,
+      "apps",
+      withApp(APPS_MANAGE, true, (req, app) => {
+        const body = jsonBody(req);
+        if (isResponse(body)) return body;
+        store.idTokenSettings.set(app.id, body);
+        // Recorded: the POST answers with issuer/audience still null.
+        return {
+          status: 200,
+          body: {
+            issuer: null,
+            orgUrl: null,
+            customUrl: null,
+            audience: null,
+            issuerMode: "ORG_URL",
+            ...body,
+          },
+        };
       }),
     ),
   );

@@ -55,7 +55,8 @@ function userLinks(org: string, u: OktaUser): Record<string, unknown> {
   return links;
 }
 
-export function renderUser(org: string, u: OktaUser): Record<string, unknown> {
+/** A user; in lists Okta sends only the `self` link (recorded), on a single GET the lifecycle links too. */
+export function renderUser(org: string, u: OktaUser, inList = false): Record<string, unknown> {
   return {
     id: u.id,
     status: u.status,
@@ -68,7 +69,7 @@ export function renderUser(org: string, u: OktaUser): Record<string, unknown> {
     type: u.type,
     profile: u.profile,
     credentials: u.credentials,
-    _links: userLinks(org, u),
+    _links: inList ? { self: { href: `${org}/api/v1/users/${u.id}` } } : userLinks(org, u),
   };
 }
 
@@ -125,6 +126,19 @@ export function renderJwksKey(org: string, appId: string, k: OktaAppJwk): Record
   };
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Deep merge: `given` wins, `defaults` fill what it lacks. */
+function withDefaults(defaults: Record<string, unknown>, given: unknown): Record<string, unknown> {
+  if (!isPlainObject(given)) return defaults;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(given)) {
+    out[k] = isPlainObject(v) && isPlainObject(defaults[k]) ? withDefaults(defaults[k], v) : v;
+  }
+  return out;
+}
+
 export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<string, unknown> {
   const self = `${org}/api/v1/apps/${app.id}`;
   // Fixture-only fields (grants, roles) are not part of Okta's app object.
@@ -138,17 +152,20 @@ export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<s
     status: app.status,
     lastUpdated: app.lastUpdated,
     created: app.created,
-    accessibility: rest.accessibility ?? {
-      selfService: false,
-      errorRedirectUrl: null,
-      loginRedirectUrl: null,
-    },
-    visibility: rest.visibility ?? {
-      autoLaunch: false,
-      autoSubmitToolbar: false,
-      hide: { iOS: true, web: true },
-      appLinks: { oidc_client_link: true },
-    },
+    // Okta completes partial sub-objects of a create/update with its defaults (recorded).
+    accessibility: withDefaults(
+      { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+      rest.accessibility,
+    ),
+    visibility: withDefaults(
+      {
+        autoLaunch: false,
+        autoSubmitToolbar: false,
+        hide: { iOS: true, web: true },
+        appLinks: { oidc_client_link: true },
+      },
+      rest.visibility,
+    ),
     features: rest.features ?? [],
     signOnMode: app.signOnMode,
     credentials: {
@@ -158,12 +175,18 @@ export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<s
       // client_secret is returned only by the create call, never on reads.
       oauthClient: (({ client_secret: _s, ...c }) => c)(app.credentials.oauthClient),
     },
-    universalLogout: rest.universalLogout ?? {
-      status: "DISABLED",
-      supportType: "FULL",
-      identityStack: "NOT_SHARED",
-      protocol: "GLOBAL_TOKEN_REVOCATION",
-    },
+    // Recorded: an object on private_key_jwt service apps, null on the others.
+    universalLogout:
+      rest.universalLogout !== undefined
+        ? rest.universalLogout
+        : app.credentials.oauthClient.token_endpoint_auth_method === "private_key_jwt"
+          ? {
+              status: "DISABLED",
+              supportType: "FULL",
+              identityStack: "NOT_SHARED",
+              protocol: "GLOBAL_TOKEN_REVOCATION",
+            }
+          : null,
     settings: {
       app: {},
       notifications: {
@@ -172,8 +195,8 @@ export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<s
       manualProvisioning: false,
       implicitAssignment: false,
       emOptInStatus: "NONE",
-      notes: { admin: null, enduser: null },
       ...app.settings,
+      notes: withDefaults({ admin: null, enduser: null }, app.settings.notes),
       oauthClient: {
         client_uri: null,
         logo_uri: null,
@@ -185,7 +208,10 @@ export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<s
         idp_initiated_login: oauth.idp_initiated_login ?? { mode: "DISABLED", default_scope: [] },
         wildcard_redirect: oauth.wildcard_redirect ?? "DISABLED",
         dpop_bound_access_tokens: oauth.dpop_bound_access_tokens ?? false,
-        participate_slo: oauth.participate_slo ?? false,
+        // Recorded on service apps, absent on web apps.
+        ...(oauth.application_type === "web" && oauth.participate_slo === undefined
+          ? {}
+          : { participate_slo: oauth.participate_slo ?? false }),
       },
     },
     _links: {
@@ -197,10 +223,12 @@ export function renderApp(org: string, store: OktaStore, app: OktaApp): Record<s
           type: "text/html",
         },
       ],
+      profileEnrollment: { href: `${org}/api/v1/policies/${store.profileEnrollmentPolicyId}` },
       policies: { href: `${self}/policies`, hints: { allow: ["PUT"] } },
       groups: { href: `${self}/groups` },
       logo: [{ name: "medium", href: APP_LOGO, type: "image/png" }],
       clientCredentials: [{ name: "jwks", href: `${self}/credentials/jwks` }],
+      accessPolicy: { href: `${org}/api/v1/policies/${store.accessPolicyId}` },
       users: { href: `${self}/users` },
       deactivate: { href: `${self}/lifecycle/deactivate` },
     },

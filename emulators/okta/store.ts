@@ -124,6 +124,11 @@ export class OktaStore {
   readonly roleStamps = new Map<string, Stamp>();
   /** The org's id ("00o…"), used in app ORNs. */
   readonly orgId = `00o${randomId(17)}`;
+  /** The org's default app access policy and profile enrollment policy (app `_links`). */
+  readonly accessPolicyId = `rst${randomId(17)}`;
+  readonly profileEnrollmentPolicyId = `rst${randomId(17)}`;
+  /** ID-token settings per app (`/api/v1/internal/apps/{id}/settings/oauth/idToken`, used by the Okta provider). */
+  readonly idTokenSettings = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -133,8 +138,10 @@ export class OktaStore {
   }
 
   loadFixture(fixture: TenantFixture["okta"] | undefined): void {
-    this.users.load((fixture?.users ?? []).map((u) => this.normaliseUser(u)));
-    this.groups.load((fixture?.groups ?? []).map((g) => this.normaliseGroup(g)));
+    // One timestamp for the whole load: large fixtures load in a fraction of a second.
+    const ts = this.iso();
+    this.users.load((fixture?.users ?? []).map((u) => this.normaliseUser(u, ts)));
+    this.groups.load((fixture?.groups ?? []).map((g) => this.normaliseGroup(g, ts)));
     this.apps.clear();
     for (const app of fixture?.apps ?? []) this.putApp(this.normaliseApp(app));
   }
@@ -142,8 +149,10 @@ export class OktaStore {
   // ---- users ---------------------------------------------------------------
 
   /** Fills the fields a real user object carries (the recorded shape). */
-  normaliseUser(u: Partial<OktaUser> & { profile: OktaUser["profile"] }): OktaUser {
-    const ts = this.iso();
+  normaliseUser(
+    u: Partial<OktaUser> & { profile: OktaUser["profile"] },
+    ts: string = this.iso(),
+  ): OktaUser {
     const created = u.created ?? ts;
     const status = u.status ?? "ACTIVE";
     return {
@@ -208,8 +217,11 @@ export class OktaStore {
 
   // ---- groups --------------------------------------------------------------
 
-  normaliseGroup(g: Partial<OktaGroup> & { profile: OktaGroup["profile"] }): OktaGroup {
-    const created = g.created ?? this.iso();
+  normaliseGroup(
+    g: Partial<OktaGroup> & { profile: OktaGroup["profile"] },
+    ts: string = this.iso(),
+  ): OktaGroup {
+    const created = g.created ?? ts;
     return {
       ...g,
       id: g.id ?? newGroupId(),
