@@ -299,17 +299,23 @@ function update(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): Emu
   const text = (v: unknown): string | undefined =>
     typeof v === "string" && v !== "" ? v : undefined;
   const fullName = (b.full_name ?? {}) as Json;
+  // Validate every path before changing anything: a refused update has no effect.
+  for (const p of paths) {
+    if ((p === "group_name" || p === "display_name") && !text(b[p]))
+      return databricksError(400, "INVALID_PARAMETER_VALUE", `${p} must not be empty.`);
+    if (
+      (p === "account_user_status" || p === "account_sp_status") &&
+      b[p] !== "ACTIVE" &&
+      b[p] !== "INACTIVE"
+    )
+      return databricksError(400, "INVALID_PARAMETER_VALUE", `${p} must be ACTIVE or INACTIVE.`);
+  }
   for (const p of paths) {
     if (p === "external_id") x.externalId = text(b.external_id);
-    else if (p === "group_name" || p === "display_name") {
-      const name = text(b[p]);
-      if (!name) return databricksError(400, "INVALID_PARAMETER_VALUE", `${p} must not be empty.`);
-      x.displayName = name;
-    } else if (p === "account_user_status" || p === "account_sp_status") {
-      if (b[p] !== "ACTIVE" && b[p] !== "INACTIVE")
-        return databricksError(400, "INVALID_PARAMETER_VALUE", `${p} must be ACTIVE or INACTIVE.`);
+    else if (p === "group_name" || p === "display_name") x.displayName = text(b[p]) as string;
+    else if (p === "account_user_status" || p === "account_sp_status")
       (x as StoredUser | StoredServicePrincipal).active = b[p] === "ACTIVE";
-    } else {
+    else {
       const u = x as StoredUser;
       const name = { ...(u.name ?? {}) };
       if (p === "full_name" || p === "full_name.given_name")
