@@ -156,10 +156,9 @@ describe.skipIf(!haveRecordings)("Okta emulator fidelity to recorded exchanges",
       expect(body.id).toMatch(/^0oa[A-Za-z0-9]{17}$/);
       expect(body.credentials.oauthClient.client_id).toBe(body.id);
       // Keys echo the request (recorded: use null, EC crv null when not sent).
-      const keys = (
-        body.settings as { oauthClient: { jwks: { keys: Array<Record<string, unknown>> } } }
-      ).oauthClient.jwks.keys;
-      const recordedKeys = (recorded.settings as typeof body.settings).oauthClient.jwks.keys;
+      type WithKeys = { oauthClient: { jwks: { keys: Array<Record<string, unknown>> } } };
+      const keys = (body.settings as WithKeys).oauthClient.jwks.keys;
+      const recordedKeys = (recorded.settings as WithKeys).oauthClient.jwks.keys;
       expect(keys.map(({ id: _id, ...k }) => k)).toEqual(
         recordedKeys.map(({ id: _id, ...k }) => k),
       );
