@@ -430,10 +430,10 @@ describe("pacing", () => {
         bucket: "databricks PATCH /scim",
       });
     const elapsed = Date.now() - t0;
-    // 20 in the burst, 20 more at 20/s: about one second.
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(3000);
-    expect(events.filter((e) => e.type === "paced").length).toBeGreaterThanOrEqual(19);
+    // In T seconds the bucket lets through at most 20 (burst) + 20*T requests,
+    // so 40 take at least one second however fast or loaded the machine is.
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(events.some((e) => e.type === "paced")).toBe(true);
   });
 });
 
