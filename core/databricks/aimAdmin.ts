@@ -61,7 +61,10 @@ export interface AimAdminOptions {
   client: DatabricksAccountClient;
   /** `api` only: the endpoint's base path (default DEFAULT_AIM_API_BASE_PATH, or AIM_API_BASE_PATH). */
   basePath?: string;
-  /** The Okta id of an identity already linked in Databricks: lets the iamv2 probe say "on". */
+  /**
+   * The Okta id of an identity already linked in Databricks: lets the iamv2 probe say "on".
+   * Never an unlinked id: the iamv2 look-up is get-or-create and AIM would create the user.
+   */
   probeExternalId?: string;
   probeKind?: IdentityKind;
   /** `console` only: options for the OktaClient that runs the connection test (tests: fetch, sleep). */

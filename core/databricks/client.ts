@@ -560,6 +560,8 @@ export class DatabricksAccountClient
    * linked identity resolves, "off" when the account is not onboarded,
    * "unknown" otherwise (no probe identity, 404, 403, network). Without a
    * probe a made-up id is looked up: it can only tell "off" from "unknown".
+   * The probe must be an identity that is ALREADY linked: the look-up is
+   * get-or-create, so an unlinked Okta id would make AIM create a user.
    */
   async aimStatus(probeExternalId?: string, kind: IdentityKind = "user"): Promise<AimStatus> {
     return (await this.aimStatusDetail(probeExternalId, kind)).status;

@@ -1,0 +1,32 @@
+export * from "./api";
+export {
+  DatabricksAccountClient,
+  DATABRICKS_BUCKETS,
+  MAX_IDS_PER_FILTER,
+  SCIM_ATTRIBUTES,
+  isAimNotOnboarded,
+  type AimStatus,
+  type DatabricksClientOptions,
+  type ListStats,
+  type ScimResource,
+} from "./client";
+export {
+  DATABRICKS_ENV,
+  databricksConfigFromEnv,
+  normaliseHost,
+  validateDatabricksConfig,
+  type DatabricksConfigOverrides,
+} from "./config";
+export {
+  ApiAimAdmin,
+  ConsoleAimAdmin,
+  createAimAdmin,
+  validateAimConnectionConfig,
+  AIM_OKTA_SCOPES,
+  CONSOLE_STEPS,
+  DEFAULT_AIM_API_BASE_PATH,
+  type AimAdminOptions,
+  type AimAdminState,
+  type AimConnectionConfig,
+  type ConsoleConfigureResult,
+} from "./aimAdmin";
