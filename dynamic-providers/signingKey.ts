@@ -19,6 +19,7 @@ import type {
   SigningKeyAlgorithm,
 } from "../core/keys/signingKey";
 import { loadCore } from "./loadCore";
+import { isUnknown } from "./unknown";
 
 /** The key logic, loaded in whichever process runs the method. */
 function keys(): typeof import("../core/keys/signingKey") {
@@ -65,6 +66,8 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
 > = {
   async check(_olds, news) {
     const { signingKeySpecProblems, resolveSigningKeySpec } = keys();
+    // Values not known yet in a preview are checked when they are.
+    if (REPLACING_INPUTS.some((k) => isUnknown(news[k]))) return { inputs: news };
     const failures: pulumi.dynamic.CheckFailure[] = signingKeySpecProblems(news).map((p) => ({
       property: p.field,
       reason: p.message,
@@ -82,6 +85,8 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
 
   async diff(_id, olds, news) {
     const { resolveSigningKeySpec } = keys();
+    const unknown = REPLACING_INPUTS.filter((k) => isUnknown(news[k]));
+    if (unknown.length > 0) return { changes: true, replaces: [...unknown] };
     // State written before a field existed reads as its default.
     const oldSpec = resolveSigningKeySpec(olds);
     const newSpec = resolveSigningKeySpec(news);

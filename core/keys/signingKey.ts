@@ -26,15 +26,18 @@ export interface SigningKeySpec {
   modulusLength: RsaModulusLength;
 }
 
-/** The public half as Okta stores it in `settings.oauthClient.jwks.keys[]`. */
-export interface PublicSigningJwk {
+/**
+ * The public half as Okta stores it in `settings.oauthClient.jwks.keys[]`.
+ * A type alias, not an interface, so that it is assignable to OktaAppJwk.
+ */
+export type PublicSigningJwk = {
   kty: "RSA";
   kid: string;
   alg: SigningKeyAlgorithm;
   use: "sig";
   n: string;
   e: string;
-}
+};
 
 export interface SigningKeyMaterial {
   /** RFC 7638 SHA-256 thumbprint of the public key, base64url. */

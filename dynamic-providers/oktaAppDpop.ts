@@ -1,0 +1,223 @@
+/**
+ * `OktaAppDpop`: keeps `settings.oauthClient.dpop_bound_access_tokens` false on
+ * an Okta app (the Okta provider cannot express it; AIM's client sends no DPoP
+ * proof). create/update: GET the app, set the flag, PUT the full object.
+ *
+ * What a reviewer sees: the host forwards no detailed diff, so `check` reads
+ * the live flag into the input `liveDpopBoundAccessTokens`; a plain
+ * `pulumi preview` after someone turned DPoP back on shows
+ * `liveDpopBoundAccessTokens: false => true` and an update. `read` (refresh)
+ * returns the live value as the input `dpopBoundAccessTokens`, so
+ * `pulumi preview --refresh` shows `dpopBoundAccessTokens: true => false`.
+ *
+ * Credentials: the Okta admin API token comes from stack config
+ * (`oktaAim:oktaApiToken`, else `okta:apiToken`, read in `configure`) or the
+ * environment (`OKTA_API_TOKEN`). It is kept on `globalThis` in the process
+ * that runs the provider, never in the serialised closure nor in inputs or
+ * outputs. delete leaves the app alone (false is the safe value, and the app
+ * itself belongs to okta.app.OAuth).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { AppDpopState } from "../core/okta/appDpop";
+import { loadCore } from "./loadCore";
+import { isUnknown } from "./unknown";
+
+/**
+ * v1: orgUrl, appId, dpopBoundAccessTokens, liveDpopBoundAccessTokens; outs add clientId, label.
+ * Every version must read state written by earlier ones.
+ */
+export const OKTA_APP_DPOP_PROVIDER_VERSION = "1";
+
+/** Stack config keys for the token, in order of precedence; then the environment. */
+export const OKTA_API_TOKEN_CONFIG_KEYS = ["oktaAim:oktaApiToken", "okta:apiToken"] as const;
+export const OKTA_API_TOKEN_ENV = "OKTA_API_TOKEN";
+
+/** Where `configure` leaves the token: a global of the provider's process, never serialised. */
+const TOKEN_SLOT = "__oktaDatabricksAimOktaApiToken";
+
+export interface OktaAppDpopArgs {
+  /** https://{yourOktaDomain} (http only for loopback). */
+  readonly orgUrl: pulumi.Input<string>;
+  /** ID of the Okta app (okta.app.OAuth `id`). */
+  readonly appId: pulumi.Input<string>;
+}
+
+export interface ResolvedOktaAppDpopInputs {
+  orgUrl: string;
+  appId: string;
+  /** Desired value; always false. */
+  dpopBoundAccessTokens: boolean;
+  /** The live value seen by the last `check` (what a preview shows). */
+  liveDpopBoundAccessTokens?: boolean;
+  providerVersion: string;
+}
+
+export interface ResolvedOktaAppDpopOutputs extends ResolvedOktaAppDpopInputs {
+  clientId: string;
+  label: string;
+}
+
+/** The token from config or the environment; a clear error when neither has it. */
+function oktaApiToken(): string {
+  const fromConfig = (globalThis as Record<string, unknown>)[TOKEN_SLOT];
+  if (typeof fromConfig === "string" && fromConfig.trim()) return fromConfig;
+  const fromEnv = process.env[OKTA_API_TOKEN_ENV];
+  if (fromEnv && fromEnv.trim()) return fromEnv;
+  throw new Error(
+    `No Okta admin API token: set it with \`pulumi config set --secret ${OKTA_API_TOKEN_CONFIG_KEYS[0]} <token>\` (or ${OKTA_API_TOKEN_CONFIG_KEYS[1]}), or export ${OKTA_API_TOKEN_ENV}.`,
+  );
+}
+
+function oktaAdmin(orgUrl: string): import("../core/okta/client").OktaClient {
+  const { OktaClient } = loadCore<typeof import("../core/okta/client")>("core/okta/client");
+  return new OktaClient({ orgUrl, auth: { kind: "apiToken", token: oktaApiToken() } });
+}
+
+function dpop(): typeof import("../core/okta/appDpop") {
+  return loadCore("core/okta/appDpop");
+}
+
+/** Outputs from a live state; the inputs pass through unchanged. */
+function outputsOf(
+  inputs: ResolvedOktaAppDpopInputs,
+  live: AppDpopState,
+): ResolvedOktaAppDpopOutputs {
+  return {
+    ...inputs,
+    liveDpopBoundAccessTokens: live.dpopBoundAccessTokens,
+    clientId: live.clientId,
+    label: live.label,
+  };
+}
+
+export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
+  ResolvedOktaAppDpopInputs,
+  ResolvedOktaAppDpopOutputs
+> = {
+  async configure(req) {
+    for (const key of OKTA_API_TOKEN_CONFIG_KEYS) {
+      const value = req.config.get(key);
+      if (value && value.trim()) {
+        (globalThis as Record<string, unknown>)[TOKEN_SLOT] = value;
+        return;
+      }
+    }
+  },
+
+  async check(_olds, news) {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    const pending = isUnknown(news.orgUrl) || isUnknown(news.appId);
+    if (
+      !isUnknown(news.orgUrl) &&
+      (typeof news.orgUrl !== "string" || !/^https?:\/\/[^/\s]+\/?$/.test(news.orgUrl))
+    ) {
+      failures.push({
+        property: "orgUrl",
+        reason: `[orgUrl] must be the Okta org URL such as https://example.okta.com; got ${JSON.stringify(news.orgUrl)}.`,
+      });
+    }
+    if (!isUnknown(news.appId) && (typeof news.appId !== "string" || !news.appId.trim())) {
+      failures.push({ property: "appId", reason: "[appId] must be the id of the Okta app." });
+    }
+    if (news.dpopBoundAccessTokens !== false) {
+      failures.push({
+        property: "dpopBoundAccessTokens",
+        reason: "[dpopBoundAccessTokens] must be false: AIM's client sends no DPoP proof.",
+      });
+    }
+    if (failures.length > 0 || pending) return { inputs: news, failures };
+    // Bring the live value into the inputs so that a plain preview shows drift.
+    // Unknown before the app exists (first preview): leave it out.
+    const live = await dpop().readAppDpop(oktaAdmin(news.orgUrl), news.appId);
+    const inputs: ResolvedOktaAppDpopInputs = { ...news };
+    if (live) inputs.liveDpopBoundAccessTokens = live.dpopBoundAccessTokens;
+    else delete inputs.liveDpopBoundAccessTokens;
+    return { inputs };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = (["orgUrl", "appId"] as const).filter((k) => olds[k] !== news[k]);
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+    if (isUnknown(news.orgUrl) || isUnknown(news.appId)) return { changes: true };
+    // check normally put the live value into news; read it here when it did not.
+    const live =
+      news.liveDpopBoundAccessTokens ??
+      (await dpop().readAppDpop(oktaAdmin(news.orgUrl), news.appId))?.dpopBoundAccessTokens;
+    const drift = live !== undefined && live !== news.dpopBoundAccessTokens;
+    const changes =
+      drift ||
+      olds.dpopBoundAccessTokens !== news.dpopBoundAccessTokens ||
+      olds.providerVersion !== news.providerVersion;
+    return { changes, replaces: [], deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const { after } = await dpop().setAppDpop(
+      oktaAdmin(inputs.orgUrl),
+      inputs.appId,
+      inputs.dpopBoundAccessTokens,
+    );
+    return { id: inputs.appId, outs: outputsOf(inputs, after) };
+  },
+
+  async read(id, props) {
+    if (!props) return { id, props };
+    const live = await dpop().readAppDpop(oktaAdmin(props.orgUrl), props.appId ?? id);
+    // The app is gone: so is this setting (an empty ID tells the engine).
+    if (!live) return { id: "" };
+    const outs = outputsOf(props, live);
+    const { clientId: _c, label: _l, ...inputs } = outs;
+    return {
+      id,
+      props: { ...outs, dpopBoundAccessTokens: live.dpopBoundAccessTokens },
+      // Refresh records what Okta has, so the next preview diffs desired against it.
+      // ReadResult types inputs as outputs; they are the input subset here.
+      inputs: {
+        ...inputs,
+        dpopBoundAccessTokens: live.dpopBoundAccessTokens,
+      } as ResolvedOktaAppDpopOutputs,
+    };
+  },
+
+  async update(_id, _olds, news) {
+    const { after } = await dpop().setAppDpop(
+      oktaAdmin(news.orgUrl),
+      news.appId,
+      news.dpopBoundAccessTokens,
+    );
+    return { outs: outputsOf(news, after) };
+  },
+
+  async delete() {
+    // Leave the app as it is: false is the safe value and the app belongs to okta.app.OAuth.
+  },
+};
+
+/** Keeps "Require DPoP" off on an Okta app. */
+export class OktaAppDpop extends pulumi.dynamic.Resource {
+  declare readonly appId: pulumi.Output<string>;
+  declare readonly clientId: pulumi.Output<string>;
+  /** Desired: false. */
+  declare readonly dpopBoundAccessTokens: pulumi.Output<boolean>;
+  /** Live value seen when this resource was last checked or written. */
+  declare readonly liveDpopBoundAccessTokens: pulumi.Output<boolean>;
+
+  constructor(name: string, args: OktaAppDpopArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      oktaAppDpopProvider,
+      name,
+      {
+        orgUrl: args.orgUrl,
+        appId: args.appId,
+        dpopBoundAccessTokens: false,
+        providerVersion: OKTA_APP_DPOP_PROVIDER_VERSION,
+        liveDpopBoundAccessTokens: undefined,
+        clientId: undefined,
+        label: undefined,
+      },
+      opts,
+      "okta-databricks-aim",
+      "OktaAppDpop",
+    );
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * OktaAppDpop's provider as Pulumi runs it (serialised under ts-node, driven
+ * through the dynamic-provider host over gRPC) against the Okta emulator.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
+import { generateSigningKey } from "../../core/keys/signingKey";
+import type { OktaApp } from "../../core/model/tenant";
+import { OKTA_APP_DPOP_PROVIDER_VERSION } from "../../dynamic-providers/oktaAppDpop";
+import {
+  serializeProvider,
+  startProviderHost,
+  type ProviderHost,
+  type SerializedResource,
+} from "./harness/host";
+
+const TOKEN_ENV = "OKTA_API_TOKEN";
+
+describe("OktaAppDpop provider through the dynamic-provider host", () => {
+  let serialized: SerializedResource;
+  let emu: OktaEmulator;
+  let app: OktaApp;
+  const hosts: ProviderHost[] = [];
+  /** Shared by the tests that use `okta:apiToken` (a host configures its provider once). */
+  let shared: ProviderHost;
+
+  /** A host with no token in its environment, configured like `pulumi up` would. */
+  async function configuredHost(config: Record<string, string>): Promise<ProviderHost> {
+    const host = await startProviderHost({
+      provider: serialized.provider,
+      type: serialized.type,
+      unsetEnv: [TOKEN_ENV],
+    });
+    hosts.push(host);
+    await host.configure(config);
+    return host;
+  }
+
+  const inputs = (): Record<string, unknown> => ({
+    orgUrl: emu.url,
+    appId: app.id,
+    dpopBoundAccessTokens: false,
+    providerVersion: OKTA_APP_DPOP_PROVIDER_VERSION,
+  });
+
+  beforeAll(async () => {
+    serialized = await serializeProvider("dynamic-providers/oktaAppDpop.ts", "OktaAppDpop", {
+      orgUrl: "https://example.okta.com",
+      appId: "0oa-serialised",
+    });
+  });
+
+  beforeAll(async () => {
+    emu = await startOktaEmulator({ rateLimits: "off" });
+    const key = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    // New API Services apps are reported to have "Require DPoP" on by default.
+    app = emu.createServiceApp({
+      label: "Databricks AIM",
+      jwks: [key.publicJwk],
+      dpopBoundAccessTokens: true,
+    });
+    shared = await configuredHost({ "okta:apiToken": emu.apiToken });
+  });
+
+  afterEach(() => emu.counter.reset());
+
+  afterAll(async () => {
+    await Promise.all(hosts.map((h) => h.close()));
+    await emu?.close();
+  });
+
+  it("serialises without any credential and with a readable type", () => {
+    expect(serialized.type).toBe("pulumi-nodejs:dynamic/okta-databricks-aim:OktaAppDpop");
+    expect(serialized.providerIsSecret).toBe(false);
+    expect(serialized.provider).not.toMatch(/SSWS|apiToken"?\s*[:=]\s*"/);
+    expect(serialized.inputs).toMatchObject({
+      orgUrl: "https://example.okta.com",
+      appId: "0oa-serialised",
+      dpopBoundAccessTokens: false,
+      providerVersion: OKTA_APP_DPOP_PROVIDER_VERSION,
+    });
+  });
+
+  it("create turns DPoP off with one GET and one full PUT; token from okta:apiToken config", async () => {
+    const host = shared;
+    const created = await host.create(inputs());
+    expect(created.id).toBe(app.id);
+    expect(created.outs).toMatchObject({
+      appId: app.id,
+      clientId: app.credentials.oauthClient.client_id,
+      dpopBoundAccessTokens: false,
+      liveDpopBoundAccessTokens: false,
+      label: "Databricks AIM",
+    });
+    const live = emu.store.getApp(app.id)!;
+    expect(live.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
+    // The full object went back: everything else is as it was.
+    expect(live.settings.oauthClient.jwks?.keys.map((k) => k.kid)).toEqual(
+      app.settings.oauthClient.jwks?.keys.map((k) => k.kid),
+    );
+    expect(live.credentials.oauthClient.token_endpoint_auth_method).toBe("private_key_jwt");
+    expect(live.settings.oauthClient.grant_types).toEqual(["client_credentials"]);
+    const counts = emu.counter.snapshot();
+    const puts = Object.entries(counts).filter(([k]) => k.startsWith("PUT "));
+    expect(puts.map(([, n]) => n)).toEqual([1]);
+    // No secret in what goes to state.
+    expect(JSON.stringify(created.outs)).not.toContain(emu.apiToken);
+  });
+
+  it("no drift: check reads live false into the inputs, diff reports no change", async () => {
+    const host = shared;
+    const state = (await host.create(inputs())).outs;
+    const checked = await host.check(inputs(), inputs());
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs.liveDpopBoundAccessTokens).toBe(false);
+    expect(await host.diff(app.id, state, checked.inputs)).toEqual({
+      changes: "none",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("someone turns DPoP back on: check and diff show drift, read returns live, update fixes it", async () => {
+    const host = await configuredHost({ "oktaAim:oktaApiToken": emu.apiToken });
+    const state = (await host.create(inputs())).outs;
+    emu.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens = true;
+
+    // Plain preview: old inputs (state) false, new inputs from check true.
+    const checked = await host.check(inputs(), inputs());
+    expect(state.liveDpopBoundAccessTokens).toBe(false);
+    expect(checked.inputs.liveDpopBoundAccessTokens).toBe(true);
+    expect(checked.inputs.dpopBoundAccessTokens).toBe(false);
+    expect(await host.diff(app.id, state, checked.inputs)).toEqual({
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+
+    // Refresh: the live value lands in props and in the inputs.
+    const read = await host.read(app.id, state);
+    expect(read.id).toBe(app.id);
+    expect(read.props).toMatchObject({
+      dpopBoundAccessTokens: true,
+      liveDpopBoundAccessTokens: true,
+    });
+    expect(read.inputs).toMatchObject({ dpopBoundAccessTokens: true, appId: app.id });
+    expect(read.inputs).not.toHaveProperty("clientId");
+
+    const updated = await host.update(app.id, read.props, checked.inputs);
+    expect(updated.outs).toMatchObject({
+      dpopBoundAccessTokens: false,
+      liveDpopBoundAccessTokens: false,
+    });
+    expect(emu.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
+  });
+
+  it("takes the token from OKTA_API_TOKEN when config has none", async () => {
+    const host = await startProviderHost({
+      provider: serialized.provider,
+      type: serialized.type,
+      env: { [TOKEN_ENV]: emu.apiToken },
+    });
+    hosts.push(host);
+    await host.configure({});
+    const read = await host.read(app.id, { ...inputs(), clientId: "", label: "" } as Record<
+      string,
+      unknown
+    >);
+    expect(read.props).toMatchObject({ appId: app.id, liveDpopBoundAccessTokens: false });
+  });
+
+  it("without any token: a clear error naming config keys and the variable", async () => {
+    const host = await configuredHost({});
+    const err = await host.create(inputs()).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toContain(
+      "No Okta admin API token: set it with `pulumi config set --secret oktaAim:oktaApiToken <token>` (or okta:apiToken), or export OKTA_API_TOKEN.",
+    );
+  });
+
+  it("a wrong token fails with Okta's 401, the token not echoed", async () => {
+    const wrong = "00wrong-token-value-0123456789";
+    const host = await configuredHost({ "okta:apiToken": wrong });
+    const err = await host.create(inputs()).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/401/);
+    expect(err?.message).not.toContain(wrong);
+    expect(host.stderr()).not.toContain(wrong);
+  });
+
+  it("check names bad fields; unknown values (preview before the app exists) cause no request", async () => {
+    const host = shared;
+    const bad = await host.check({}, { ...inputs(), orgUrl: "example.okta.com", appId: "" });
+    expect(bad.failures).toEqual([
+      {
+        property: "orgUrl",
+        reason:
+          '[orgUrl] must be the Okta org URL such as https://example.okta.com; got "example.okta.com".',
+      },
+      { property: "appId", reason: "[appId] must be the id of the Okta app." },
+    ]);
+    emu.counter.reset();
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const pending = await host.check({}, { ...inputs(), appId: unknown });
+    expect(pending.failures).toEqual([]);
+    expect(emu.counter.total()).toBe(0);
+    expect(
+      await host.diff(
+        app.id,
+        { ...inputs(), clientId: "", label: "" },
+        { ...inputs(), appId: unknown },
+      ),
+    ).toMatchObject({
+      changes: "some",
+      replaces: ["appId"],
+    });
+  });
+
+  it("read of a deleted app reports it gone; delete leaves the app alone", async () => {
+    const host = shared;
+    const other = emu.createServiceApp({
+      label: "gone soon",
+      jwks: app.settings.oauthClient.jwks!.keys,
+    });
+    const state = (await host.create({ ...inputs(), appId: other.id })).outs;
+    await host.delete(other.id, state);
+    expect(emu.store.getApp(other.id)).toBeDefined();
+    emu.store.apps.delete(other.id);
+    const read = await host.read(other.id, state);
+    expect(read.id).toBe("");
+  });
+});
