@@ -39,6 +39,8 @@ export interface AimConnectionConfig {
   oktaOrgUrl: string;
   clientId: string;
   privateKey: string;
+  /** The `kid` for the assertion header; Okta needs it only when the app has several active keys. */
+  keyId?: string;
 }
 
 /** What both adapters report: the contract's state plus what the iamv2 probe saw. */
@@ -123,7 +125,30 @@ export function validateAimConnectionConfig(
       "privateKey is empty: give the PEM private key of the Okta app's signing key.",
     );
   }
-  return { oktaOrgUrl: url.origin, clientId: c.clientId.trim(), privateKey: c.privateKey };
+  if (c.keyId !== undefined && (typeof c.keyId !== "string" || c.keyId.trim() === "")) {
+    throw new ConfigError(
+      "keyId",
+      "keyId is empty: give the kid of the key in the Okta app's JWKS, or leave it unset.",
+    );
+  }
+  const out: AimConnectionConfig = {
+    oktaOrgUrl: url.origin,
+    clientId: c.clientId.trim(),
+    privateKey: c.privateKey,
+  };
+  if (c.keyId !== undefined) out.keyId = c.keyId.trim();
+  return out;
+}
+
+/** The wire body of PUT / test (docs/aim-admin-api.md); `key_id` only when given. */
+function connectionBody(c: AimConnectionConfig): Record<string, string> {
+  const body: Record<string, string> = {
+    okta_org_url: c.oktaOrgUrl,
+    client_id: c.clientId,
+    private_key: c.privateKey,
+  };
+  if (c.keyId) body.key_id = c.keyId;
+  return body;
 }
 
 abstract class BaseAimAdmin {
@@ -186,22 +211,14 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
     const res = await this.send<{ success?: unknown; steps?: unknown }>(
       "POST",
       "/connection/test",
-      {
-        okta_org_url: c.oktaOrgUrl,
-        client_id: c.clientId,
-        private_key: c.privateKey,
-      },
+      connectionBody(c),
     );
     return normaliseTestResult(res, this.client);
   }
 
   async configure(config: AimConnectionConfig): Promise<AimAdminState> {
     const c = validateAimConnectionConfig(config, this.client);
-    const conn = await this.send<ConnectionBody>("PUT", "/connection", {
-      okta_org_url: c.oktaOrgUrl,
-      client_id: c.clientId,
-      private_key: c.privateKey,
-    });
+    const conn = await this.send<ConnectionBody>("PUT", "/connection", connectionBody(c));
     return this.state(conn, await this.probe());
   }
 
@@ -342,6 +359,7 @@ export class ConsoleAimAdmin extends BaseAimAdmin implements AimAdmin {
           kind: "privateKeyJwt",
           clientId: c.clientId,
           privateKey: c.privateKey,
+          ...(c.keyId ? { keyId: c.keyId } : {}),
           scopes: AIM_OKTA_SCOPES,
         },
       },

@@ -129,6 +129,29 @@ describe("adapter `api`", () => {
   });
 });
 
+describe("several active keys on the Okta app", () => {
+  it("needs keyId (sent as key_id / the assertion kid) in both adapters", async () => {
+    const other = await jose.generateKeyPair("RS256", { extractable: true });
+    const otherJwk = {
+      ...(await jose.exportJWK(other.publicKey)),
+      kid: "k0",
+      alg: "RS256",
+      use: "sig",
+      status: "ACTIVE",
+    };
+    const twoKeys = okta.createServiceApp({ jwks: [otherJwk as never, jwk as never] });
+    const cfg = { ...config(), clientId: twoKeys.credentials.oauthClient.client_id };
+    for (const mode of ["api", "console"] as const) {
+      const aim = createAimAdmin({ mode, client }, {});
+      const without = await aim.test(cfg);
+      expect(without.success).toBe(false);
+      expect(without.steps[0].message).toMatch(/invalid_client|kid/i);
+      const withKid = await aim.test({ ...cfg, keyId: "k1" });
+      expect(withKid.success).toBe(true);
+    }
+  });
+});
+
 describe("adapter `console`", () => {
   it("runs the connection test itself through OktaClient", async () => {
     const aim = createAimAdmin({ mode: "console", client }, {});
