@@ -67,6 +67,8 @@ export interface PathologyRates {
   groupConflictingExternalId: number;
   /** Databricks group externalId is "". */
   groupEmptyExternalId: number;
+  /** A renamed Databricks copy still carries the Okta group's id beside a same-name group. */
+  groupDuplicateIdentity: number;
   /** Databricks-only local groups, fraction of `groups`. */
   groupDatabricksOnly: number;
   /** Service principals with a (foreign) externalId, fraction of service principals. */
@@ -96,6 +98,7 @@ export const DEFAULT_RATES: PathologyRates = {
   groupForeignExternalId: 0.01,
   groupConflictingExternalId: 0.01,
   groupEmptyExternalId: 0.02,
+  groupDuplicateIdentity: 0.005,
   groupDatabricksOnly: 0.05,
   servicePrincipalForeignExternalId: 0.1,
 };
@@ -151,6 +154,15 @@ const DAY_MS = 86_400_000;
 
 type Rand = () => number;
 
+/** 1200 calendar days from 2021-01-01 as "YYYY-MM-DD". */
+const DAYS: readonly string[] = Array.from({ length: 1200 }, (_, i) =>
+  new Date(EPOCH_MS + i * DAY_MS).toISOString().slice(0, 10),
+);
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
 /** Ids, names and timestamps drawn from one seeded stream. */
 class Draw {
   private readonly usedOktaIds = new Set<string>();
@@ -171,8 +183,15 @@ class Draw {
 
   oktaId(prefix: "00u" | "00g"): string {
     for (;;) {
+      // 62^4 < 2^32: four base62 digits per draw keeps the PRNG calls (and garbage) low.
       let id = prefix;
-      for (let i = 0; i < 17; i++) id += BASE62[this.int(62)];
+      for (let left = 17; left > 0; left -= 4) {
+        let v = Math.floor(this.rand() * 14_776_336); // 62^4
+        for (let k = Math.min(4, left); k > 0; k--) {
+          id += BASE62[v % 62];
+          v = Math.floor(v / 62);
+        }
+      }
       if (!this.usedOktaIds.has(id)) {
         this.usedOktaIds.add(id);
         return id;
@@ -195,7 +214,13 @@ class Draw {
   }
 
   timestamp(): string {
-    return new Date(EPOCH_MS + this.int(1200) * DAY_MS + this.int(DAY_MS)).toISOString();
+    // Formatting by hand: Date + toISOString per identity dominated generation time.
+    const day = DAYS[this.int(DAYS.length)] as string;
+    const ms = this.int(DAY_MS);
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.floor(ms / 60_000) % 60;
+    const sec = Math.floor(ms / 1000) % 60;
+    return `${day}T${pad2(h)}:${pad2(m)}:${pad2(sec)}.000Z`;
   }
 }
 
@@ -239,7 +264,8 @@ type GroupCase =
   | "groupDuplicateName"
   | "groupForeignExternalId"
   | "groupConflictingExternalId"
-  | "groupEmptyExternalId";
+  | "groupEmptyExternalId"
+  | "groupDuplicateIdentity";
 
 const GROUP_CASES: readonly GroupCase[] = [
   "groupLinked",
@@ -249,6 +275,7 @@ const GROUP_CASES: readonly GroupCase[] = [
   "groupForeignExternalId",
   "groupConflictingExternalId",
   "groupEmptyExternalId",
+  "groupDuplicateIdentity",
 ];
 
 /**
@@ -311,6 +338,10 @@ function asciiFold(s: string): string {
     .replace(/Ø/g, "O");
 }
 
+const FIRST_LOWER = FIRST_NAMES.map((n) => n.toLowerCase());
+const LAST_LOWER = LAST_NAMES.map((n) => n.toLowerCase());
+const ACCENTED_FIRST_ASCII = ACCENTED_FIRST.map((n) => asciiFold(n).toLowerCase());
+
 function toFullwidth(s: string): string {
   let out = "";
   for (const ch of s) {
@@ -358,14 +389,18 @@ export function generateTenant(opts: GenerateTenantOptions): TenantFixture {
 
   const person = (accented = false) => {
     seq++;
-    const first = accented ? draw.pick(ACCENTED_FIRST) : draw.pick(FIRST_NAMES);
-    const last = draw.pick(LAST_NAMES);
-    const local = `${asciiFold(first).toLowerCase()}.${last.toLowerCase()}${seq}`;
+    // Same draws as picking the names; lower-case/ASCII forms are precomputed.
+    const fi = draw.int(accented ? ACCENTED_FIRST.length : FIRST_NAMES.length);
+    const li = draw.int(LAST_NAMES.length);
+    const first = (accented ? ACCENTED_FIRST[fi] : FIRST_NAMES[fi]) as string;
+    const firstAscii = (accented ? ACCENTED_FIRST_ASCII[fi] : FIRST_LOWER[fi]) as string;
+    const last = LAST_NAMES[li] as string;
+    const lastLower = LAST_LOWER[li] as string;
     return {
       first,
       last,
-      local,
-      accentedLocal: `${first.toLowerCase()}.${last.toLowerCase()}${seq}`,
+      local: `${firstAscii}.${lastLower}${seq}`,
+      accentedLocal: `${first.toLowerCase()}.${lastLower}${seq}`,
     };
   };
   const oktaUser = (
@@ -591,6 +626,11 @@ export function generateTenant(opts: GenerateTenantOptions): TenantFixture {
         break;
       case "groupEmptyExternalId":
         dbGroup(name, "");
+        break;
+      case "groupDuplicateIdentity":
+        // Linked once, renamed in Databricks, then recreated under the Okta name.
+        dbGroup(`${name} (old)`, g.id);
+        dbGroup(name);
         break;
     }
   }
