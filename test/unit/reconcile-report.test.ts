@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  actionsDigest,
+  canonicalJson,
+  FINDING_CODES,
+  renderPlanMarkdown,
+  renderPlanText,
+  summarizePlan,
+} from "../../core/reconcile/report";
+import { dg, du, gid, og, ou, plan, uid } from "./reconcile-builders";
+
+const tenant = {
+  oktaUsers: [
+    ou(uid(1), "a@x.com"),
+    ou(uid(2), "b@x.com"),
+    ou(uid(3), "c@x.com"),
+    ou(uid(4), "d@x.com"),
+    ou(uid(5), "e@x.com"),
+    ou(uid(6), "f@x.com"),
+    ou(uid(7), "g@x.com"),
+    ou(uid(8), "dup@corp.com", "dup@x.com"),
+    ou(uid(9), "dup2@corp.com", "dup@x.com"),
+  ],
+  oktaGroups: [og(gid(1), "Ops|Team")],
+  users: [
+    du("1", "a@x.com"),
+    du("2", "b@x.com"),
+    du("3", "c@x.com"),
+    du("4", "d@x.com"),
+    du("5", "e@x.com"),
+    du("6", "f@x.com", "legacy-guid"),
+    du("7", "g@x.com", uid(7)),
+    du("8", "dup@x.com"),
+  ],
+  groups: [dg("20", "Ops|Team")],
+};
+
+describe("summarizePlan", () => {
+  it("counts buckets, pending per kind, findings by severity and code; first 5 names", () => {
+    const s = summarizePlan(plan(tenant));
+    expect(s.buckets.users).toEqual({
+      link: 5,
+      alreadyLinked: 1,
+      conflict: 1,
+      ambiguous: 1,
+      duplicate: 0,
+      unmatched: 0,
+    });
+    expect(s.pending).toEqual({
+      users: { link: 5, overwrite: 0 },
+      groups: { link: 1, overwrite: 0 },
+      servicePrincipals: { link: 0, overwrite: 0 },
+    });
+    expect(s.findings.error).toBe(2); // AMBIGUOUS_MATCH + OKTA_EMAIL_NOT_UNIQUE (affected)
+    expect(s.findings.warning).toBe(1); // EXTERNAL_ID_FOREIGN
+    expect(s.findings.info).toBe(0);
+    expect(Object.keys(s.findings.byCode)).toEqual([...FINDING_CODES]);
+    expect(s.findings.byCode.AMBIGUOUS_MATCH).toBe(1);
+    expect(s.findings.byCode.DUPLICATE_IDENTITY).toBe(0);
+    expect(s.firstPending.users).toEqual(["a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"]);
+    expect(s.firstPending.groups).toEqual(["Ops|Team"]);
+    expect(s.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("counts overwrites under onConflict overwrite and changes the digest", () => {
+    const report = summarizePlan(plan(tenant));
+    const over = summarizePlan(plan(tenant, { onConflict: "overwrite" }));
+    expect(over.pending.users).toEqual({ link: 6, overwrite: 1 });
+    expect(over.digest).not.toBe(report.digest);
+  });
+
+  it("digest = sha256 of the canonical JSON of the actions; stable across input order", () => {
+    const p = plan(tenant);
+    const expected = createHash("sha256").update(canonicalJson(p.actions)).digest("hex");
+    expect(actionsDigest(p.actions)).toBe(expected);
+    const reversed = plan({
+      ...tenant,
+      users: [...tenant.users].reverse(),
+      oktaUsers: [...tenant.oktaUsers].reverse(),
+    });
+    expect(summarizePlan(reversed)).toEqual(summarizePlan(p));
+    expect(actionsDigest([])).toBe(createHash("sha256").update("[]").digest("hex"));
+  });
+
+  it("canonicalJson sorts keys at every level", () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
+    );
+  });
+});
+
+describe("renderPlanText", () => {
+  it("prints the headline, the bucket table, findings and the first actions", () => {
+    const text = renderPlanText(plan(tenant), { maxActions: 2 });
+    expect(text).toContain(
+      "Plan: 6 identities to link (users 5, groups 1, service principals 0); 2 errors, 1 warning, 0 info",
+    );
+    expect(text).toMatch(/users\s+5\s+1\s+1\s+1\s+0\s+0/);
+    expect(text).toContain("ERROR   AMBIGUOUS_MATCH [user]");
+    expect(text).toContain("Actions (2 of 6):");
+    expect(text).toContain(`user "a@x.com" -> ${uid(1)} by login`);
+    expect(text).not.toContain('"c@x.com" ->');
+    expect(text).toMatch(/Digest: [0-9a-f]{64}\n$/);
+  });
+
+  it("cuts long finding lists", () => {
+    const text = renderPlanText(plan(tenant), { maxFindings: 1 });
+    expect(text).toContain("… and 2 more (see the JSON plan)");
+  });
+});
+
+describe("renderPlanMarkdown", () => {
+  it("renders a PR comment: status, bucket table, findings by code with advice, actions", () => {
+    const md = renderPlanMarkdown(plan(tenant, { onConflict: "overwrite" }), { maxActions: 3 });
+    expect(md).toContain("### Okta → Databricks AIM reconciliation plan");
+    expect(md).toContain("**Blocked:** 2 error findings must be resolved");
+    expect(md).toContain(
+      "| | link | alreadyLinked | conflict | ambiguous | duplicate | unmatched |",
+    );
+    expect(md).toContain("| users | 6 | 1 | 0 | 1 | 0 | 0 |");
+    expect(md).toContain("**`AMBIGUOUS_MATCH`** — 1 (1 error)");
+    expect(md).toContain("Make the Okta login/email (or group name) unique");
+    expect(md).toContain("**`EXTERNAL_ID_FOREIGN`** — 1 (1 warning)");
+    expect(md).toContain("#### Actions (3 of 7)");
+    expect(md).toContain(`| user | \`a@x.com\` | \`${uid(1)}\` | login |  |`);
+    expect(md).toMatch(/<sub>digest `[0-9a-f]{64}`<\/sub>\n$/);
+  });
+
+  it("escapes table-breaking characters and says Ready when nothing blocks", () => {
+    const md = renderPlanMarkdown(
+      plan({ oktaGroups: [og(gid(1), "Ops|Team")], groups: [dg("1", "Ops|Team")] }),
+    );
+    expect(md).toContain("**Ready:**");
+    expect(md).toContain("| group | `Ops\\|Team` |");
+    expect(md).not.toContain("#### Findings");
+  });
+});
