@@ -1,0 +1,263 @@
+/**
+ * The Okta side of Databricks automatic identity management (AIM): an API
+ * Services app that authenticates with `private_key_jwt` using a generated
+ * signing key, the `okta.users.read` + `okta.groups.read` grants, the
+ * Read-Only Admin role, and "Require DPoP" kept off.
+ *
+ * No I/O here: the children do it. Children: `${name}-key` (SigningKey),
+ * `${name}-app` (okta.app.OAuth), `${name}-scopes` (okta.AppOauthApiScope),
+ * `${name}-role` (okta.app.OauthRoleAssignment), `${name}-dpop` (OktaAppDpop).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as okta from "@pulumi/okta";
+import {
+  signingKeySpecProblems,
+  type PublicSigningJwk,
+  type RsaModulusLength,
+  type SigningKeyAlgorithm,
+} from "../core/keys/signingKey";
+import { SigningKey } from "../dynamic-providers/signingKey";
+import { OktaAppDpop } from "../dynamic-providers/oktaAppDpop";
+
+/** The management API scopes AIM reads Okta with. */
+export const AIM_OKTA_SCOPES = ["okta.users.read", "okta.groups.read"] as const;
+/** The admin role AIM's app needs (service apps get no role by default). */
+export const AIM_OKTA_ROLE = "READ_ONLY_ADMIN";
+
+export interface OktaAimAppArgs {
+  /** Display name of the Okta API Services app, e.g. "Databricks AIM". */
+  readonly label: pulumi.Input<string>;
+  /** Okta org URL, https://{yourOktaDomain}; also the issuer of the scope grants. */
+  readonly orgUrl: pulumi.Input<string>;
+  /** Any string; changing it generates a new signing key (rotation). */
+  readonly rotationTrigger: pulumi.Input<string>;
+  /**
+   * Public JWKs kept in the app's JWKS beside the current key while AIM still
+   * signs with them (rotation overlap). Usually the previous `publicJwk` output;
+   * remove once the AIM connection uses the new key.
+   */
+  readonly previousPublicJwks?: pulumi.Input<pulumi.Input<PublicSigningJwk>[]>;
+  /** JWS algorithm of the signing key: "RS256" (default). */
+  readonly keyAlgorithm?: pulumi.Input<SigningKeyAlgorithm>;
+  /** RSA modulus length of the signing key in bits: 2048 (default) or 3072. */
+  readonly keySize?: pulumi.Input<RsaModulusLength>;
+}
+
+/** An Okta API Services app ready for Databricks AIM. */
+export class OktaAimApp extends pulumi.ComponentResource {
+  /** ID of the Okta app. */
+  readonly appId: pulumi.Output<string>;
+  /** OAuth client ID to enter in the Databricks AIM connection. */
+  readonly clientId: pulumi.Output<string>;
+  /** kid of the current signing key (RFC 7638 thumbprint). */
+  readonly keyId: pulumi.Output<string>;
+  /** Current public JWK; pass it as `previousPublicJwks` when rotating. */
+  readonly publicJwk: pulumi.Output<PublicSigningJwk>;
+  /** PKCS#8 PEM private key for the Databricks AIM connection (secret). */
+  readonly privateKeyPem: pulumi.Output<string>;
+  /** kids in the app's JWKS, current key first. */
+  readonly jwksKeyIds: pulumi.Output<string[]>;
+
+  constructor(name: string, args: OktaAimAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("okta-databricks-aim:index:OktaAimApp", name, {}, opts);
+    const problem = argsProblems(args)[0];
+    if (problem) throw new pulumi.ResourceError(problem, this);
+
+    const issuer = pulumi.output(args.orgUrl).apply((url) => {
+      const p = orgUrlProblem(url);
+      if (p) throw new pulumi.ResourceError(p, this);
+      return url.replace(/\/+$/, "");
+    });
+
+    const key = new SigningKey(
+      `${name}-key`,
+      {
+        rotationTrigger: args.rotationTrigger,
+        algorithm: args.keyAlgorithm,
+        modulusLength: args.keySize,
+      },
+      { parent: this },
+    );
+    const jwks = appJwks(key.publicJwk, args.previousPublicJwks ?? [], this);
+    const app = createApp(name, args.label, jwks, this);
+    createScopes(name, app, issuer, this);
+    createRole(name, app, this);
+    new OktaAppDpop(
+      `${name}-dpop`,
+      { orgUrl: issuer, appId: app.id },
+      { parent: this, dependsOn: [app] },
+    );
+
+    this.appId = app.id;
+    this.clientId = app.clientId;
+    this.keyId = key.keyId;
+    this.publicJwk = key.publicJwk;
+    // SigningKey declares it in additionalSecretOutputs; marked here too so the
+    // component's output is secret whatever engine or mock resolves it.
+    this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+    this.jwksKeyIds = jwks.apply((keys) => keys.map((k) => k.kid));
+    this.registerOutputs({
+      appId: this.appId,
+      clientId: this.clientId,
+      keyId: this.keyId,
+      publicJwk: this.publicJwk,
+      privateKeyPem: this.privateKeyPem,
+      jwksKeyIds: this.jwksKeyIds,
+    });
+  }
+}
+
+/** Problems with the arguments known at construction time, each naming its field. */
+export function argsProblems(args: OktaAimAppArgs): string[] {
+  const problems: string[] = [];
+  const known = <T>(v: pulumi.Input<T> | undefined): v is T =>
+    v !== undefined && !pulumi.Output.isInstance(v) && !(v instanceof Promise);
+  if (!args || typeof args !== "object")
+    return ["[args] must be an object with label, orgUrl and rotationTrigger."];
+  if (
+    args.label === undefined ||
+    (known(args.label) && (typeof args.label !== "string" || !args.label.trim()))
+  )
+    problems.push("[label] must be a non-empty string.");
+  if (args.orgUrl === undefined) problems.push("[orgUrl] must be given: https://{yourOktaDomain}.");
+  else if (known(args.orgUrl)) {
+    const p = orgUrlProblem(args.orgUrl);
+    if (p) problems.push(p);
+  }
+  if (
+    args.rotationTrigger === undefined ||
+    (known(args.rotationTrigger) && typeof args.rotationTrigger !== "string")
+  )
+    problems.push("[rotationTrigger] must be a string; change it to rotate the signing key.");
+  const spec = {
+    algorithm: known(args.keyAlgorithm) ? args.keyAlgorithm : undefined,
+    modulusLength: known(args.keySize) ? args.keySize : undefined,
+  };
+  for (const p of signingKeySpecProblems(spec)) {
+    problems.push(
+      p.message.replace("[algorithm]", "[keyAlgorithm]").replace("[modulusLength]", "[keySize]"),
+    );
+  }
+  if (known(args.previousPublicJwks)) {
+    args.previousPublicJwks.forEach((jwk, i) => {
+      if (known(jwk)) {
+        const p = previousJwkProblem(jwk, i);
+        if (p) problems.push(p);
+      }
+    });
+  }
+  return problems;
+}
+
+function orgUrlProblem(url: unknown): string | undefined {
+  const fix = "such as https://example.okta.com (http only for 127.0.0.1 or localhost)";
+  if (typeof url !== "string") return `[orgUrl] must be the Okta org URL ${fix}.`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `[orgUrl] must be the Okta org URL ${fix}; got ${JSON.stringify(url)}.`;
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback))
+    return `[orgUrl] must use https: ${fix}; got ${JSON.stringify(url)}.`;
+  if (parsed.pathname.replace(/\/+$/, "") !== "" || parsed.search || parsed.hash)
+    return `[orgUrl] must be the org URL alone, without a path (the issuer is exactly the org URL); got ${JSON.stringify(url)}.`;
+  return undefined;
+}
+
+function previousJwkProblem(jwk: unknown, i: number): string | undefined {
+  const j = jwk as Record<string, unknown> | null;
+  if (!j || typeof j !== "object") return `[previousPublicJwks] entry ${i} must be a JWK object.`;
+  for (const priv of ["d", "p", "q", "dp", "dq", "qi"]) {
+    if (priv in j)
+      return `[previousPublicJwks] entry ${i} contains private key material ("${priv}"); give the public JWK only.`;
+  }
+  if (
+    typeof j.kid !== "string" ||
+    !j.kid ||
+    j.kty !== "RSA" ||
+    typeof j.n !== "string" ||
+    typeof j.e !== "string"
+  )
+    return `[previousPublicJwks] entry ${i} must be a public RSA JWK with kid, kty "RSA", n and e.`;
+  return undefined;
+}
+
+/** The JWKS for the app: current key first, then previous keys not equal to it. */
+function appJwks(
+  current: pulumi.Output<PublicSigningJwk>,
+  previous: pulumi.Input<pulumi.Input<PublicSigningJwk>[]>,
+  parent: pulumi.Resource,
+): pulumi.Output<Array<{ kid: string; kty: string; n: string; e: string }>> {
+  return pulumi.all([current, pulumi.output(previous)]).apply(([cur, prev]) => {
+    const kids = new Set<string>();
+    for (const [i, k] of prev.entries()) {
+      const p = previousJwkProblem(k, i);
+      if (p) throw new pulumi.ResourceError(p, parent);
+      if (kids.has(k.kid))
+        throw new pulumi.ResourceError(
+          `[previousPublicJwks] lists kid ${k.kid} twice; give each key once.`,
+          parent,
+        );
+      kids.add(k.kid);
+    }
+    // The current key may already be listed (rotation not yet triggered): keep it once.
+    const keys = [cur, ...prev.filter((p) => p.kid !== cur.kid)];
+    // okta.app.OAuth's jwks takes kid, kty, n, e (Okta fills alg and use).
+    return keys.map((k) => ({ kid: k.kid, kty: k.kty, n: k.n, e: k.e }));
+  });
+}
+
+function createApp(
+  name: string,
+  label: pulumi.Input<string>,
+  jwks: pulumi.Input<okta.types.input.app.OAuthJwk[]>,
+  parent: pulumi.Resource,
+): okta.app.OAuth {
+  return new okta.app.OAuth(
+    `${name}-app`,
+    {
+      label,
+      type: "service",
+      grantTypes: ["client_credentials"],
+      responseTypes: ["token"],
+      tokenEndpointAuthMethod: "private_key_jwt",
+      jwks,
+      // private_key_jwt: no client secret exists; none is kept in state either.
+      omitSecret: true,
+      pkceRequired: false,
+    },
+    { parent },
+  );
+}
+
+/**
+ * One resource for both scopes: okta.AppOauthApiScope reads back every grant
+ * of the app and revokes those not in its list, so two of them on one app
+ * would revoke each other's scope.
+ */
+function createScopes(
+  name: string,
+  app: okta.app.OAuth,
+  issuer: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): okta.AppOauthApiScope {
+  return new okta.AppOauthApiScope(
+    `${name}-scopes`,
+    { appId: app.id, issuer, scopes: [...AIM_OKTA_SCOPES] },
+    { parent },
+  );
+}
+
+function createRole(
+  name: string,
+  app: okta.app.OAuth,
+  parent: pulumi.Resource,
+): okta.app.OauthRoleAssignment {
+  return new okta.app.OauthRoleAssignment(
+    `${name}-role`,
+    { clientId: app.clientId, type: AIM_OKTA_ROLE },
+    { parent },
+  );
+}

@@ -1,0 +1,1 @@
+export { OktaAimApp, AIM_OKTA_ROLE, AIM_OKTA_SCOPES, type OktaAimAppArgs } from "./OktaAimApp";

@@ -1,0 +1,322 @@
+/**
+ * OktaAimApp under Pulumi mocks: every registration is recorded (type, name,
+ * parent, dependencies, additionalSecretOutputs, inputs); anything not mocked
+ * throws. The dynamic resources' providers are serialised here too (under
+ * vitest), which is what would break if a provider used `import()`.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { generateSigningKey, type SigningKeyMaterial } from "../../core/keys/signingKey";
+
+const PROJECT = "okta-databricks-aim";
+const STACK = "test";
+const T = {
+  component: "okta-databricks-aim:index:OktaAimApp",
+  key: "pulumi-nodejs:dynamic/okta-databricks-aim:SigningKey",
+  dpop: "pulumi-nodejs:dynamic/okta-databricks-aim:OktaAppDpop",
+  app: "okta:app/oAuth:OAuth",
+  scopes: "okta:index/appOauthApiScope:AppOauthApiScope",
+  role: "okta:app/oauthRoleAssignment:OauthRoleAssignment",
+} as const;
+
+interface Registration {
+  type: string;
+  name: string;
+  parent: string;
+  dependencies: string[];
+  additionalSecretOutputs: string[];
+}
+
+const registrations: Registration[] = [];
+/** The inputs each resource was registered with, by name (from the mocks). */
+const inputsByName = new Map<string, Record<string, unknown>>();
+/** Key material the mocked SigningKey "creates", by resource name. */
+const keys = new Map<string, SigningKeyMaterial>();
+let nextKey: SigningKeyMaterial | undefined;
+
+// Mocks first; the component is imported after (beforeAll below).
+void pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const inputs = args.inputs as Record<string, unknown>;
+      inputsByName.set(args.name, inputs);
+      switch (args.type) {
+        case T.component:
+          return { id: "", state: {} };
+        case T.key: {
+          const key = nextKey;
+          if (!key) throw new Error("test did not prepare a key");
+          keys.set(args.name, key);
+          return {
+            id: key.keyId,
+            state: {
+              ...inputs,
+              keyId: key.keyId,
+              publicJwk: key.publicJwk,
+              privateKeyPem: key.privateKeyPem,
+            },
+          };
+        }
+        case T.app:
+          return { id: `0oa-${args.name}`, state: { ...inputs, clientId: `0oa-${args.name}` } };
+        case T.scopes:
+        case T.role:
+          return { id: `${args.name}-id`, state: inputs };
+        case T.dpop:
+          return {
+            id: String(inputs.appId),
+            state: {
+              ...inputs,
+              liveDpopBoundAccessTokens: false,
+              clientId: inputs.appId,
+              label: "x",
+            },
+          };
+        default:
+          throw new Error(`unexpected resource ${args.type} ${args.name}`);
+      }
+    },
+    call(args) {
+      throw new Error(`unexpected call ${args.token}`);
+    },
+  },
+  PROJECT,
+  STACK,
+);
+
+// Record what the mocks do not show: parent, dependencies, additionalSecretOutputs.
+type RegisterRequest = {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+};
+const monitor = pulumi.runtime.getMonitor() as unknown as {
+  registerResource(req: RegisterRequest, cb: unknown): unknown;
+};
+const original = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req, cb) => {
+  registrations.push({
+    type: req.getType(),
+    name: req.getName(),
+    parent: req.getParent(),
+    dependencies: req.getDependenciesList(),
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+  });
+  return original(req, cb);
+};
+
+type Component = typeof import("../../components/OktaAimApp");
+let mod: Component;
+
+/** An output's value; fails instead of hanging when its resource never registers. */
+function value<T>(o: pulumi.Output<T>, timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`output not resolved within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    o.apply((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+/** Waits until the named children are registered (or fails: a provider that cannot be serialised never registers). */
+async function settled(names: string[], timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!names.every((n) => registrations.some((r) => r.name === n))) {
+    if (Date.now() - start > timeoutMs) {
+      const seen = registrations.map((r) => r.name).join(", ");
+      throw new Error(`not registered within ${timeoutMs} ms: ${names.join(", ")} (seen: ${seen})`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const urnOf = (type: string, name: string, parentType?: string): string =>
+  `urn:pulumi:${STACK}::${PROJECT}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+
+describe("OktaAimApp", () => {
+  let first: SigningKeyMaterial;
+  let second: SigningKeyMaterial;
+
+  beforeAll(async () => {
+    [first, second] = await Promise.all([
+      generateSigningKey({ algorithm: "RS256", modulusLength: 2048 }),
+      generateSigningKey({ algorithm: "RS256", modulusLength: 2048 }),
+    ]);
+    mod = await import("../../components/OktaAimApp");
+  });
+
+  it("registers exactly the key, app, scopes, role and DPoP children under the component", async () => {
+    nextKey = first;
+    const aim = new mod.OktaAimApp("aim", {
+      label: "Databricks AIM",
+      orgUrl: "https://example.okta.com/",
+      rotationTrigger: "2024-q1",
+    });
+    await settled(["aim", "aim-key", "aim-app", "aim-scopes", "aim-role", "aim-dpop"]);
+    await value(aim.appId);
+
+    const mine = registrations.filter((r) => r.name === "aim" || r.name.startsWith("aim-"));
+    expect(mine.map((r) => [r.type, r.name]).sort()).toEqual(
+      [
+        [T.component, "aim"],
+        [T.key, "aim-key"],
+        [T.app, "aim-app"],
+        [T.scopes, "aim-scopes"],
+        [T.role, "aim-role"],
+        [T.dpop, "aim-dpop"],
+      ].sort(),
+    );
+    const componentUrn = urnOf(T.component, "aim");
+    for (const r of mine.filter((r) => r.name !== "aim"))
+      expect(r.parent, r.name).toBe(componentUrn);
+
+    // The signing key: private key declared secret for the engine.
+    const key = mine.find((r) => r.name === "aim-key")!;
+    expect(key.additionalSecretOutputs).toEqual(["privateKeyPem"]);
+    expect(inputsByName.get("aim-key")).toMatchObject({
+      rotationTrigger: "2024-q1",
+      providerVersion: "1",
+    });
+    expect(typeof inputsByName.get("aim-key")!.__provider).toBe("string");
+
+    // The app: API Services, private_key_jwt, client credentials only, no secret kept.
+    const app = inputsByName.get("aim-app")!;
+    expect(app).toMatchObject({
+      label: "Databricks AIM",
+      type: "service",
+      grantTypes: ["client_credentials"],
+      responseTypes: ["token"],
+      tokenEndpointAuthMethod: "private_key_jwt",
+      omitSecret: true,
+      pkceRequired: false,
+    });
+    expect(app).not.toHaveProperty("clientBasicSecret");
+    expect(app).not.toHaveProperty("jwksUri");
+    // JWKS from the key: kid equals the key's kid; public members only.
+    expect(app.jwks).toEqual([
+      { kid: first.keyId, kty: "RSA", n: first.publicJwk.n, e: first.publicJwk.e },
+    ]);
+
+    // Both scopes in one resource, issuer = org URL without the trailing slash.
+    expect(inputsByName.get("aim-scopes")).toEqual({
+      appId: "0oa-aim-app",
+      issuer: "https://example.okta.com",
+      scopes: ["okta.users.read", "okta.groups.read"],
+    });
+    expect(inputsByName.get("aim-role")).toEqual({
+      clientId: "0oa-aim-app",
+      type: "READ_ONLY_ADMIN",
+    });
+
+    // DPoP kept off, after the app exists.
+    const dpop = mine.find((r) => r.name === "aim-dpop")!;
+    expect(dpop.dependencies).toContain(urnOf(T.app, "aim-app", T.component));
+    expect(inputsByName.get("aim-dpop")).toMatchObject({
+      orgUrl: "https://example.okta.com",
+      appId: "0oa-aim-app",
+      dpopBoundAccessTokens: false,
+    });
+
+    // Outputs.
+    expect(await value(aim.appId)).toBe("0oa-aim-app");
+    expect(await value(aim.clientId)).toBe("0oa-aim-app");
+    expect(await value(aim.keyId)).toBe(first.keyId);
+    expect(await value(aim.publicJwk)).toEqual(first.publicJwk);
+    expect(await value(aim.jwksKeyIds)).toEqual([first.keyId]);
+    expect(await pulumi.isSecret(aim.privateKeyPem)).toBe(true);
+    expect(await value(aim.privateKeyPem)).toBe(first.privateKeyPem);
+    expect(await pulumi.isSecret(aim.publicJwk)).toBe(false);
+  });
+
+  it("the serialised providers hold no key material or credential", async () => {
+    const provider = String(inputsByName.get("aim-key")!.__provider);
+    expect(provider).not.toContain("PRIVATE KEY");
+    expect(provider).not.toContain(first.publicJwk.n);
+    expect(String(inputsByName.get("aim-dpop")!.__provider)).not.toMatch(
+      /SSWS|OKTA_API_TOKEN"\s*:/,
+    );
+  });
+
+  it("rotation overlap: the previous public key stays in the JWKS after the new one", async () => {
+    nextKey = second;
+    const aim = new mod.OktaAimApp("rot", {
+      label: "Databricks AIM",
+      orgUrl: "https://example.okta.com",
+      rotationTrigger: "2024-q2",
+      previousPublicJwks: [first.publicJwk],
+      keySize: 3072,
+    });
+    await settled(["rot-app", "rot-key"]);
+    expect(await value(aim.jwksKeyIds)).toEqual([second.keyId, first.keyId]);
+    expect(inputsByName.get("rot-app")!.jwks).toEqual([
+      { kid: second.keyId, kty: "RSA", n: second.publicJwk.n, e: second.publicJwk.e },
+      { kid: first.keyId, kty: "RSA", n: first.publicJwk.n, e: first.publicJwk.e },
+    ]);
+    expect(inputsByName.get("rot-key")).toMatchObject({
+      rotationTrigger: "2024-q2",
+      modulusLength: 3072,
+    });
+  });
+
+  it("a previous key equal to the current one is listed once", async () => {
+    nextKey = first;
+    const aim = new mod.OktaAimApp("same", {
+      label: "x",
+      orgUrl: "https://example.okta.com",
+      rotationTrigger: "t",
+      previousPublicJwks: [first.publicJwk],
+    });
+    expect(await value(aim.jwksKeyIds)).toEqual([first.keyId]);
+  });
+
+  it.each([
+    [{ label: "" }, "[label] must be a non-empty string."],
+    [
+      { orgUrl: "http://example.okta.com" },
+      '[orgUrl] must use https: such as https://example.okta.com (http only for 127.0.0.1 or localhost); got "http://example.okta.com".',
+    ],
+    [
+      { orgUrl: "https://example.okta.com/oauth2/default" },
+      '[orgUrl] must be the org URL alone, without a path (the issuer is exactly the org URL); got "https://example.okta.com/oauth2/default".',
+    ],
+    [
+      { rotationTrigger: 5 },
+      "[rotationTrigger] must be a string; change it to rotate the signing key.",
+    ],
+    [{ keyAlgorithm: "ES256" }, '[keyAlgorithm] must be one of RS256; got "ES256".'],
+    [{ keySize: 1024 }, "[keySize] must be one of 2048, 3072; got 1024."],
+    [
+      { previousPublicJwks: [{ kid: "k", kty: "RSA", n: "n", e: "AQAB", d: "secret" }] },
+      '[previousPublicJwks] entry 0 contains private key material ("d"); give the public JWK only.',
+    ],
+    [
+      { previousPublicJwks: [{ kid: "k", kty: "EC" }] },
+      '[previousPublicJwks] entry 0 must be a public RSA JWK with kid, kty "RSA", n and e.',
+    ],
+  ])("rejects bad arguments up front: %j", (bad, message) => {
+    const before = registrations.length;
+    const args = { label: "x", orgUrl: "https://example.okta.com", rotationTrigger: "t", ...bad };
+    let caught: unknown;
+    try {
+      new mod.OktaAimApp(`bad-${registrations.length}`, args as never);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(pulumi.ResourceError);
+    expect((caught as Error).message).toBe(message);
+    // Only the component itself got as far as registering; no child was created.
+    expect(registrations.slice(before).filter((r) => r.type !== T.component)).toEqual([]);
+  });
+
+  it("an http loopback org URL is accepted (emulators)", () => {
+    expect(
+      mod.argsProblems({ label: "x", orgUrl: "http://127.0.0.1:8080", rotationTrigger: "t" }),
+    ).toEqual([]);
+  });
+});
