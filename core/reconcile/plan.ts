@@ -91,9 +91,15 @@ function sortedUnique(xs: Iterable<string>): string[] {
   return [...new Set(xs)].sort(cmp);
 }
 
+/** Quoted names, cut after MAX_NAMES_IN_MESSAGE. */
 function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, MAX_NAMES_IN_MESSAGE).map((n) => `"${n}"`);
-  const more = names.length - shown.length;
+  return listPlain(names.map((n) => `"${n}"`));
+}
+
+/** Already formatted items (e.g. `user "a@x.com" (12)`), cut after MAX_NAMES_IN_MESSAGE. */
+function listPlain(items: readonly string[]): string {
+  const shown = items.slice(0, MAX_NAMES_IN_MESSAGE);
+  const more = items.length - shown.length;
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
 
@@ -118,11 +124,9 @@ class Planner {
   private readonly oktaUserById = new Map<string, OktaUser>();
   private readonly oktaGroupById = new Map<string, OktaGroup>();
   /** norm(login|email) → non-DEPROVISIONED Okta users, each at most once per key. */
-  private readonly activeByName = new Map<string, Candidate[]>();
+  private readonly activeByName = new Map<string, Candidate | Candidate[]>();
   /** norm(login|email) → DEPROVISIONED Okta users. */
   private readonly deprovisionedByName = new Map<string, OktaUser[]>();
-  /** Normalised login and email per Okta user, computed once. */
-  private readonly oktaNames = new Map<OktaUser, { login: string; email: string }>();
   /** group name key → non-BUILT_IN Okta groups. */
   private readonly groupsByName = new Map<string, OktaGroup[]>();
 
@@ -142,14 +146,13 @@ class Planner {
       this.oktaUserById.set(u.id, u);
       const login = normalizeName(u.profile.login);
       const email = normalizeName(u.profile.email);
-      this.oktaNames.set(u, { login, email });
       if (u.status === "DEPROVISIONED") {
         push(this.deprovisionedByName, login, u);
         if (email !== login) push(this.deprovisionedByName, email, u);
       } else {
-        push(this.activeByName, login, { user: u, by: "login" });
+        this.addCandidate(login, { user: u, by: "login" });
         // A user whose email is its login is one candidate, matched by login.
-        if (email !== login) push(this.activeByName, email, { user: u, by: "email" });
+        if (email !== login) this.addCandidate(email, { user: u, by: "email" });
       }
     }
     for (const g of this.okta.groups) {
@@ -157,6 +160,19 @@ class Planner {
       if (g.type === "BUILT_IN") continue;
       push(this.groupsByName, groupNameKey(g.profile.name, this.caseInsensitiveGroups), g);
     }
+  }
+
+  /** Most names have one candidate: an array only on collision keeps 200k allocations away. */
+  private addCandidate(key: string, c: Candidate): void {
+    const entry = this.activeByName.get(key);
+    if (entry === undefined) this.activeByName.set(key, c);
+    else if (Array.isArray(entry)) entry.push(c);
+    else this.activeByName.set(key, [entry, c]);
+  }
+
+  private candidatesAt(key: string): readonly Candidate[] {
+    const entry = this.activeByName.get(key);
+    return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
   }
 
   private finding(
@@ -200,6 +216,7 @@ class Planner {
     const all = [...users, ...groups, ...sps];
     this.markDuplicates(all);
     for (const ident of all) this.decide(ident);
+    this.withdrawSharedLinks(all);
     this.checkDrift(users);
     this.checkTenant(users);
     return this.build(users, groups, sps);
@@ -255,21 +272,21 @@ class Planner {
       return;
     }
     if (matchUsers) {
-      const candidates = this.activeByName.get(ident.key) ?? [];
+      const candidates = this.candidatesAt(ident.key);
       if (candidates.length >= 2) {
         ident.bucket = "ambiguous";
         const described = [...candidates]
           .sort(
             (a, b) => cmp(a.user.profile.login, b.user.profile.login) || cmp(a.user.id, b.user.id),
           )
-          .map((c) => `${c.user.profile.login} (${c.user.id}, by ${c.by})`);
+          .map((c) => `"${c.user.profile.login}" (${c.user.id}, by ${c.by})`);
         this.finding(
           "AMBIGUOUS_MATCH",
           "error",
           "user",
           [userName],
           `Databricks user "${userName}" matches ${candidates.length} Okta users by login or email: ` +
-            `${listNames(described)}. AIM cannot tell which one signs in with this username. ` +
+            `${listPlain(described)}. AIM cannot tell which one signs in with this username. ` +
             `Make the Okta login/email unique, or add a userOverrides entry.`,
           userName,
         );
@@ -354,7 +371,7 @@ class Planner {
             "group",
             [g.displayName],
             `Databricks group "${g.displayName}" matches ${candidates.length} Okta groups by name: ` +
-              `${listNames(described)}. Rename one in Okta, or add a groupOverrides entry.`,
+              `${listPlain(described)}. Rename one in Okta, or add a groupOverrides entry.`,
             g.displayName,
           );
           continue;
@@ -528,12 +545,59 @@ class Planner {
           "error",
           ident.kind,
           [ident.name],
-          `${who} is chosen by ${idents.length} Databricks identities: ${listNames(names)}. ` +
+          `${who} is chosen by ${idents.length} Databricks identities: ${listPlain(names)}. ` +
             `Only one may carry its id; merge or remove the extra identities, or exclude them.`,
           ident.name,
         );
       }
     }
+  }
+
+  /**
+   * A link must not hand an Okta id to a second Databricks identity: when
+   * another identity keeps carrying that id (one in conflict, ambiguous,
+   * excluded, ...), AIM resolves the Okta identity to either of them at
+   * login. Such a link is withdrawn and reported as DUPLICATE_IDENTITY.
+   * Decision (docs/matching.md, "Duplicates"): "carried" is the externalId
+   * each identity has once the plan is applied.
+   */
+  private withdrawSharedLinks(all: Identity[]): void {
+    if (this.actions.length === 0) return;
+    const planned = new Map<string, PlanAction>();
+    for (const a of this.actions) planned.set(`${a.kind}:${a.databricksId}`, a);
+    const carriers = new Map<string, Identity[]>();
+    for (const ident of all) {
+      const after = planned.get(`${ident.kind}:${ident.id}`)?.oktaId ?? ident.externalId;
+      if (after !== null) push(carriers, after, ident);
+    }
+    const withdrawn = new Set<PlanAction>();
+    for (const [oktaId, idents] of carriers) {
+      if (idents.length < 2) continue;
+      for (const ident of idents) {
+        const action = planned.get(`${ident.kind}:${ident.id}`);
+        if (action === undefined || action.oktaId !== oktaId) continue;
+        withdrawn.add(action);
+        ident.bucket = "duplicate";
+        const others = idents
+          .filter((o) => o !== ident)
+          .map((o) => `${kindLabel(o.kind)} "${o.name}" (${o.id})`)
+          .sort(cmp);
+        this.finding(
+          "DUPLICATE_IDENTITY",
+          "error",
+          ident.kind,
+          [ident.name],
+          `${this.describeOktaId(oktaId) ?? `Okta id ${oktaId}`} matches Databricks ${kindLabel(ident.kind)} "${ident.name}" ` +
+            `but is already the externalId of ${listPlain(others)}; linking both would give AIM two identities for it. ` +
+            `Correct or clear the other externalId, or merge the identities, then plan again.`,
+          ident.name,
+        );
+      }
+    }
+    if (withdrawn.size === 0) return;
+    const kept = this.actions.filter((a) => !withdrawn.has(a));
+    this.actions.length = 0;
+    this.actions.push(...kept);
   }
 
   /** The externalId rules for an identity with exactly one chosen Okta identity. */
@@ -601,18 +665,20 @@ class Planner {
    * identity whose externalId this plan replaces, nor for one in `conflict`.
    */
   private checkDrift(users: Identity[]): void {
-    const changing = new Set<string>();
-    for (const a of this.actions) if (a.kind === "user") changing.add(a.databricksId);
     for (const ident of users) {
-      if (ident.externalId === null || changing.has(ident.id) || this.excludedUser(ident)) continue;
+      if (ident.externalId === null || ident.bucket === "link" || this.excludedUser(ident))
+        continue;
       // A conflict already names the Okta user its externalId belongs to; the fix is
       // to correct the externalId, not a username migration.
       if (ident.bucket === "conflict") continue;
       const o = this.linkableUser(ident.externalId);
       if (o === undefined) continue;
-      const key = normalizeName(ident.name);
-      if (key === normalizeName(o.profile.login) || key === normalizeName(o.profile.email))
+      if (
+        ident.key === normalizeName(o.profile.login) ||
+        ident.key === normalizeName(o.profile.email)
+      ) {
         continue;
+      }
       this.finding(
         "USERNAME_DRIFT",
         "warning",
@@ -630,71 +696,79 @@ class Planner {
    * Tenant-wide Okta checks over non-DEPROVISIONED users. Error when a
    * (non-excluded) Databricks userName equals the contested value, else
    * warning: the username claim would not map to exactly one Okta user.
+   *
+   * Both findings need two Okta users under one normalised value, so only
+   * the few keys of the name index with two or more entries are examined.
    */
   private checkTenant(users: Identity[]): void {
-    const dbNames = new Map<string, string[]>();
-    for (const ident of users) {
-      if (this.excludedUser(ident)) continue;
-      push(dbNames, ident.key, ident.name);
+    interface Contested {
+      value: string;
+      /** Users whose email is the value. */
+      emailOwners: OktaUser[];
+      /** Users whose login is the value. */
+      loginOwners: OktaUser[];
+      /** Users whose email is the value and whose login is not. */
+      others: OktaUser[];
     }
-    const byEmail = new Map<string, OktaUser[]>();
-    const byLogin = new Map<string, OktaUser[]>();
-    for (const u of this.okta.users) {
-      if (u.status === "DEPROVISIONED") continue;
-      const names = this.namesOf(u);
-      push(byEmail, names.email, u);
-      push(byLogin, names.login, u);
-    }
-    for (const [email, owners] of byEmail) {
-      if (owners.length < 2) continue;
-      const affected = dbNames.get(email) ?? [];
-      const logins = owners.map((o) => o.profile.login).sort(cmp);
-      this.finding(
-        "OKTA_EMAIL_NOT_UNIQUE",
-        affected.length > 0 ? "error" : "warning",
-        "tenant",
-        [email, ...logins, ...affected],
-        `${owners.length} Okta users share the email "${email}": ${listNames(logins)}. ` +
-          (affected.length > 0
-            ? `Databricks user(s) ${listNames([...affected].sort(cmp))} cannot be matched to exactly one Okta user. `
-            : `No Databricks username is this email today, but one created by AIM would be ambiguous. `) +
-          `Give each Okta user its own email.`,
-        email,
-      );
-    }
-    for (const [value, emailOwners] of byEmail) {
-      const loginOwners = byLogin.get(value);
-      if (loginOwners === undefined) continue;
-      // Users whose email is this value but whose own login differs.
-      const loginIds = new Set(loginOwners.map((o) => o.id));
-      const others = emailOwners.filter((o) => !loginIds.has(o.id));
-      if (others.length === 0) continue;
-      const affected = dbNames.get(value) ?? [];
-      const otherLogins = others.map((o) => o.profile.login).sort(cmp);
-      const ownerLogins = loginOwners.map((o) => o.profile.login).sort(cmp);
-      this.finding(
-        "OKTA_EMAIL_EQUALS_OTHER_LOGIN",
-        affected.length > 0 ? "error" : "warning",
-        "tenant",
-        [value, ...ownerLogins, ...otherLogins, ...affected],
-        `"${value}" is the login of Okta user ${listNames(ownerLogins)} and the email of ` +
-          `${listNames(otherLogins)}. ` +
-          (affected.length > 0
-            ? `Databricks user(s) ${listNames([...affected].sort(cmp))} would match both. `
-            : `A Databricks username equal to it would match both. `) +
-          `Change the email of the other user(s) in Okta.`,
-        value,
-      );
-    }
-  }
-
-  private namesOf(u: OktaUser): { login: string; email: string } {
-    return (
-      this.oktaNames.get(u) ?? {
-        login: normalizeName(u.profile.login),
-        email: normalizeName(u.profile.email),
+    const contested = new Map<string, Contested>();
+    for (const [value, entry] of this.activeByName) {
+      if (!Array.isArray(entry)) continue;
+      const c: Contested = { value, emailOwners: [], loginOwners: [], others: [] };
+      for (const { user, by } of entry) {
+        if (by === "login") {
+          c.loginOwners.push(user);
+          if (normalizeName(user.profile.email) === value) c.emailOwners.push(user);
+        } else {
+          c.emailOwners.push(user);
+          c.others.push(user);
+        }
       }
-    );
+      const shared = c.emailOwners.length >= 2;
+      const equalsLogin = c.loginOwners.length > 0 && c.others.length > 0;
+      if (shared || equalsLogin) contested.set(value, c);
+    }
+    if (contested.size === 0) return;
+    const affectedBy = new Map<string, string[]>();
+    for (const ident of users) {
+      if (contested.has(ident.key) && !this.excludedUser(ident))
+        push(affectedBy, ident.key, ident.name);
+    }
+    for (const c of contested.values()) {
+      const affected = (affectedBy.get(c.value) ?? []).sort(cmp);
+      const severity: Severity = affected.length > 0 ? "error" : "warning";
+      if (c.emailOwners.length >= 2) {
+        const logins = c.emailOwners.map((o) => o.profile.login).sort(cmp);
+        this.finding(
+          "OKTA_EMAIL_NOT_UNIQUE",
+          severity,
+          "tenant",
+          [c.value, ...logins, ...affected],
+          `${c.emailOwners.length} Okta users share the email "${c.value}": ${listNames(logins)}. ` +
+            (affected.length > 0
+              ? `Databricks user(s) ${listNames(affected)} cannot be matched to exactly one Okta user. `
+              : `No Databricks username is this email today, but one created by AIM would be ambiguous. `) +
+            `Give each Okta user its own email.`,
+          c.value,
+        );
+      }
+      if (c.loginOwners.length > 0 && c.others.length > 0) {
+        const otherLogins = c.others.map((o) => o.profile.login).sort(cmp);
+        const ownerLogins = c.loginOwners.map((o) => o.profile.login).sort(cmp);
+        this.finding(
+          "OKTA_EMAIL_EQUALS_OTHER_LOGIN",
+          severity,
+          "tenant",
+          [c.value, ...ownerLogins, ...otherLogins, ...affected],
+          `"${c.value}" is the login of Okta user ${listNames(ownerLogins)} and the email of ` +
+            `${listNames(otherLogins)}. ` +
+            (affected.length > 0
+              ? `Databricks user(s) ${listNames(affected)} would match both. `
+              : `A Databricks username equal to it would match both. `) +
+            `Change the email of the other user(s) in Okta.`,
+          c.value,
+        );
+      }
+    }
   }
 
   private excludedUser(ident: Identity): boolean {

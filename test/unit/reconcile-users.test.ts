@@ -95,8 +95,9 @@ describe("planLinks: users", () => {
     expect(f.severity).toBe("error");
     expect(f.kind).toBe("user");
     expect(f.subjects).toEqual(["a@x.com"]);
-    expect(f.message).toContain(`a2@x.com (${uid(2)}, by email)`);
-    expect(f.message).toContain(`a@x.com (${uid(1)}, by login)`);
+    expect(f.message).toContain(
+      `"a2@x.com" (${uid(2)}, by email), "a@x.com" (${uid(1)}, by login).`,
+    );
   });
 
   it("excludes DEPROVISIONED users from candidates (an active one wins)", () => {
@@ -191,7 +192,11 @@ describe("planLinks: users", () => {
     expect(fs.map((f) => f.subjects)).toEqual([["ann@corp.x.com"], ["ann@x.com"]]);
     expect(fs.every((f) => f.severity === "error")).toBe(true);
     expect(fs[0]?.message).toContain(`Okta user ${uid(1)}`);
-    expect(fs[0]?.message).toContain(`user "ann@x.com" (2)`);
+    expect(fs[0]?.message).toBe(
+      `Okta user ${uid(1)} ("ann@corp.x.com") is chosen by 2 Databricks identities: ` +
+        `user "ann@corp.x.com" (1), user "ann@x.com" (2). Only one may carry its id; ` +
+        "merge or remove the extra identities, or exclude them.",
+    );
   });
 
   it("counts an already-linked user and a second matching user as duplicates", () => {
@@ -200,6 +205,34 @@ describe("planLinks: users", () => {
       users: [du("1", "ann@corp.x.com", uid(1)), du("2", "ann@x.com")],
     });
     expect(p.summary.users).toMatchObject({ duplicate: 2, alreadyLinked: 0, link: 0 });
+  });
+
+  it("withdraws a link when another identity keeps carrying that Okta id (DUPLICATE_IDENTITY)", () => {
+    const p = plan({
+      oktaUsers: [ou(uid(1), "a@x.com"), ou(uid(2), "b@x.com")],
+      users: [du("1", "a@x.com", uid(2)), du("2", "b@x.com")],
+    });
+    expect(p.actions).toEqual([]);
+    expect(p.summary.users).toMatchObject({ conflict: 1, duplicate: 1, link: 0 });
+    const f = only(p, "DUPLICATE_IDENTITY");
+    expect(f).toMatchObject({ severity: "error", kind: "user", subjects: ["b@x.com"] });
+    expect(f.message).toBe(
+      `Okta user ${uid(2)} ("b@x.com") matches Databricks user "b@x.com" but is already the externalId of ` +
+        'user "a@x.com" (1); linking both would give AIM two identities for it. ' +
+        "Correct or clear the other externalId, or merge the identities, then plan again.",
+    );
+    // Under overwrite the carrier is re-pointed, so the link may proceed.
+    const over = plan(
+      {
+        oktaUsers: [ou(uid(1), "a@x.com"), ou(uid(2), "b@x.com")],
+        users: [du("1", "a@x.com", uid(2)), du("2", "b@x.com")],
+      },
+      { onConflict: "overwrite" },
+    );
+    expect(over.actions.map((a) => [a.databricksName, a.oktaId])).toEqual([
+      ["a@x.com", uid(1)],
+      ["b@x.com", uid(2)],
+    ]);
   });
 
   it("reports USERNAME_DRIFT (warning) for a linked user whose Okta login changed; bucket alreadyLinked", () => {
