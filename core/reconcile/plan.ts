@@ -68,6 +68,8 @@ interface Identity {
   /** The Okta id this identity is (or would be) linked to. */
   target?: string;
   matchedBy?: MatchedBy;
+  /** The action this plan takes for it, if any. */
+  action?: PlanAction;
   /** Linked only through its existing externalId (no name/override/mapping match). */
   linkedByExternalId?: boolean;
 }
@@ -529,13 +531,19 @@ class Planner {
 
   /** One Okta identity chosen by several Databricks identities: all of them are duplicates. */
   private markDuplicates(all: Identity[]): void {
+    // Count first: only the rare shared targets get a list (no array per identity).
+    const count = new Map<string, number>();
+    for (const ident of all) {
+      if (ident.bucket === undefined && ident.target !== undefined) {
+        count.set(ident.target, (count.get(ident.target) ?? 0) + 1);
+      }
+    }
     const byTarget = new Map<string, Identity[]>();
     for (const ident of all) {
-      if (ident.bucket === undefined && ident.target !== undefined)
-        push(byTarget, ident.target, ident);
+      if (ident.bucket !== undefined || ident.target === undefined) continue;
+      if ((count.get(ident.target) ?? 0) >= 2) push(byTarget, ident.target, ident);
     }
     for (const [oktaId, idents] of byTarget) {
-      if (idents.length < 2) continue;
       const who = this.describeOktaId(oktaId) ?? `Okta id ${oktaId}`;
       const names = idents.map((i) => `${kindLabel(i.kind)} "${i.name}" (${i.id})`).sort(cmp);
       for (const ident of idents) {
@@ -563,21 +571,29 @@ class Planner {
    */
   private withdrawSharedLinks(all: Identity[]): void {
     if (this.actions.length === 0) return;
-    const planned = new Map<string, PlanAction>();
-    for (const a of this.actions) planned.set(`${a.kind}:${a.databricksId}`, a);
+    // Count carriers only of Okta ids that some action writes; list them only when shared.
+    const carried = new Map<string, number>();
+    for (const a of this.actions) carried.set(a.oktaId, 0);
+    const after = (ident: Identity) => ident.action?.oktaId ?? ident.externalId;
+    for (const ident of all) {
+      const id = after(ident);
+      if (id === null) continue;
+      const n = carried.get(id);
+      if (n !== undefined) carried.set(id, n + 1);
+    }
     const carriers = new Map<string, Identity[]>();
     for (const ident of all) {
-      const after = planned.get(`${ident.kind}:${ident.id}`)?.oktaId ?? ident.externalId;
-      if (after !== null) push(carriers, after, ident);
+      const id = after(ident);
+      if (id !== null && (carried.get(id) ?? 0) >= 2) push(carriers, id, ident);
     }
     const withdrawn = new Set<PlanAction>();
     for (const [oktaId, idents] of carriers) {
-      if (idents.length < 2) continue;
       for (const ident of idents) {
-        const action = planned.get(`${ident.kind}:${ident.id}`);
+        const action = ident.action;
         if (action === undefined || action.oktaId !== oktaId) continue;
         withdrawn.add(action);
         ident.bucket = "duplicate";
+        ident.action = undefined;
         const others = idents
           .filter((o) => o !== ident)
           .map((o) => `${kindLabel(o.kind)} "${o.name}" (${o.id})`)
@@ -649,14 +665,16 @@ class Planner {
 
   private link(ident: Identity, oktaId: string, previous: string | null): void {
     ident.bucket = "link";
-    this.actions.push({
+    const action: PlanAction = {
       kind: ident.kind,
       databricksId: ident.id,
       databricksName: ident.name,
       oktaId,
       matchedBy: ident.matchedBy ?? "override",
       previousExternalId: previous,
-    });
+    };
+    ident.action = action;
+    this.actions.push(action);
   }
 
   /**
