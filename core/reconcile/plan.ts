@@ -301,13 +301,13 @@ class Planner {
       }
       const deprovisioned = this.deprovisionedByName.get(ident.key);
       if (deprovisioned !== undefined) {
-        const logins = deprovisioned.map((d) => `${d.profile.login} (${d.id})`).sort(cmp);
+        const logins = deprovisioned.map((d) => `"${d.profile.login}" (${d.id})`).sort(cmp);
         this.finding(
           "OKTA_USER_DEPROVISIONED",
           "info",
           "user",
           [userName],
-          `Databricks user "${userName}" matches only DEPROVISIONED Okta user(s) ${listNames(logins)}; ` +
+          `Databricks user "${userName}" matches only DEPROVISIONED Okta user(s) ${listPlain(logins)}; ` +
             `it is left unlinked. Remove or deactivate the Databricks user if the person has left.`,
           userName,
         );

@@ -119,7 +119,10 @@ describe("planLinks: users", () => {
     const f = only(p, "OKTA_USER_DEPROVISIONED");
     expect(f.severity).toBe("info");
     expect(f.subjects).toEqual(["gone@x.com"]);
-    expect(f.message).toMatch(/only DEPROVISIONED Okta user/);
+    expect(f.message).toBe(
+      `Databricks user "gone@x.com" matches only DEPROVISIONED Okta user(s) "gone@x.com" (${uid(1)}); ` +
+        "it is left unlinked. Remove or deactivate the Databricks user if the person has left.",
+    );
   });
 
   it("reports EXTERNAL_ID_CONFLICT (error) when externalId is another Okta user's id", () => {
