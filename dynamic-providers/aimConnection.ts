@@ -1,0 +1,480 @@
+/**
+ * `AimConnection`: the Okta connection of Databricks automatic identity
+ * management (AIM): connection test → configure → enable, through one of the
+ * two adapters of core/databricks/aimAdmin.ts:
+ *
+ * - `api`: the assumed private-preview admin API (docs/aim-admin-api.md);
+ * - `console`: configures nothing remotely; runs the same connection test
+ *   itself and outputs the values to enter in the account console (the
+ *   private key as the secret output `consolePrivateKeyPem`). Enabling is a
+ *   click there; the resource reports whether AIM is on.
+ *
+ * Ordering: enabling is refused while the reconciliation reports error
+ * findings, unless `acceptFindings` lists every such code. `check` puts the
+ * blocking codes into the input `enableBlockedBy` (so a preview shows them),
+ * and create/update configure and test the connection, then fail with the
+ * reason instead of enabling.
+ *
+ * Drift: `check` reads the live connection into the inputs (`liveEnabled`,
+ * `liveConfigured`, `liveClientId`, `liveAimStatus`), so AIM switched off in
+ * the console shows in a plain `pulumi preview`, and `diff` compares desired
+ * with live. "On" is confirmed through the public iamv2 look-up (see
+ * aimAdmin.ts); give `probeExternalId` (the Okta id of an already linked
+ * identity) so that the console adapter can tell "on" from "unknown".
+ *
+ * Secrets: the private key is a secret input (Pulumi encrypts it in state);
+ * it is never in a non-secret output: `keyThumbprint` (the RFC 7638 kid of its
+ * public half) stands for it in diffs. Databricks credentials come from
+ * ./credentials.ts. Delete disables AIM only when `disableOnDelete`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { AimAdminState } from "../core/databricks/aimAdmin";
+import type { AimConnectionTestResult } from "../core/databricks/api";
+import type { FindingsSummary } from "./identityReconciliation";
+import { databricksClient, logInfo, rememberCredentials } from "./credentials";
+import { loadCore } from "./loadCore";
+import { isUnknown } from "./unknown";
+
+/** v1: see Resolved…Inputs / Resolved…Outputs. Every version must read state written by earlier ones. */
+export const AIM_CONNECTION_PROVIDER_VERSION = "1";
+
+export type AimAdapter = "api" | "console";
+
+export interface AimConnectionArgs {
+  /** "api" (the private-preview admin API) or "console" (you click; values are output). */
+  readonly adapter: pulumi.Input<AimAdapter>;
+  /** `api` only: base path of the admin API (default /api/2.0/accounts/{account_id}/aim/okta). */
+  readonly apiBasePath?: pulumi.Input<string>;
+  /** Databricks accounts host, e.g. https://accounts.cloud.databricks.com. */
+  readonly databricksHost: pulumi.Input<string>;
+  /** Databricks account id (a UUID). */
+  readonly accountId: pulumi.Input<string>;
+  /** Okta org URL, https://{yourOktaDomain}. */
+  readonly oktaOrgUrl: pulumi.Input<string>;
+  /** Client ID of the Okta API Services app AIM uses. */
+  readonly clientId: pulumi.Input<string>;
+  /** kid of the key in the app's JWKS (needed when the app has several active keys). */
+  readonly keyId?: pulumi.Input<string>;
+  /** PKCS#8 PEM private key of the app's signing key; pass a secret (OktaAimApp.privateKeyPem). */
+  readonly privateKeyPem: pulumi.Input<string>;
+  /** Desired state of AIM (default true). false: configure and test only, keep AIM off. */
+  readonly enabled?: pulumi.Input<boolean>;
+  /** The reconciliation's findings (IdentityReconciliation.findings); error codes block enabling. */
+  readonly reconciliationFindings?: pulumi.Input<FindingsSummary>;
+  /** Error finding codes accepted knowingly: AIM is enabled despite them. */
+  readonly acceptFindings?: pulumi.Input<pulumi.Input<string>[]>;
+  /** On delete, switch AIM off (default false: leave it as it is). */
+  readonly disableOnDelete?: pulumi.Input<boolean>;
+  /** Okta id of an identity already linked in Databricks, for the iamv2 "AIM is on" probe. */
+  readonly probeExternalId?: pulumi.Input<string>;
+}
+
+/** What check and read bring in from the live connection. */
+export interface LiveConnectionFields {
+  liveConfigured?: boolean;
+  liveEnabled?: boolean;
+  /** "on" | "off" | "unknown" from the iamv2 probe. */
+  liveAimStatus?: string;
+  liveClientId?: string;
+  liveOktaOrgUrl?: string;
+}
+
+export interface ResolvedAimConnectionInputs extends LiveConnectionFields {
+  adapter: AimAdapter;
+  apiBasePath?: string;
+  databricksHost: string;
+  accountId: string;
+  oktaOrgUrl: string;
+  clientId: string;
+  keyId?: string;
+  /** Secret input. */
+  privateKeyPem: string;
+  enabled: boolean;
+  reconciliationFindings?: FindingsSummary;
+  acceptFindings: string[];
+  disableOnDelete: boolean;
+  probeExternalId?: string;
+  providerVersion: string;
+  /** From check: the kid (RFC 7638 thumbprint) of the private key's public half. */
+  keyThumbprint?: string;
+  /** From check: error finding codes not accepted (enabling is refused while non-empty). */
+  enableBlockedBy?: string[];
+}
+
+export interface ResolvedAimConnectionOutputs extends Omit<
+  ResolvedAimConnectionInputs,
+  "privateKeyPem"
+> {
+  /** The last connection test (step messages are redacted by core). */
+  connectionTest?: AimConnectionTestResult;
+  liveAimStatusReason?: string;
+  /** `console`: the steps to take in the account console. */
+  consoleInstructions?: string[];
+  /** `console`: the private key to paste (secret output). */
+  consolePrivateKeyPem?: string;
+}
+
+type Inputs = ResolvedAimConnectionInputs;
+type Outputs = ResolvedAimConnectionOutputs;
+
+/** Outputs that hold secrets (additionalSecretOutputs). */
+export const AIM_CONNECTION_SECRET_OUTPUTS = ["privateKeyPem", "consolePrivateKeyPem"];
+
+const REPLACING_INPUTS = ["databricksHost", "accountId"] as const;
+/** Desired-state inputs whose change means reconfiguring. */
+const SETTING_INPUTS = [
+  "adapter",
+  "apiBasePath",
+  "oktaOrgUrl",
+  "clientId",
+  "keyId",
+  "keyThumbprint",
+  "enabled",
+  "disableOnDelete",
+  "probeExternalId",
+  "providerVersion",
+] as const;
+const LIVE_FIELDS = [
+  "liveConfigured",
+  "liveEnabled",
+  "liveAimStatus",
+  "liveClientId",
+  "liveOktaOrgUrl",
+] as const;
+
+function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+  return false;
+}
+
+/** Error codes of the findings not in acceptFindings (sorted); [] when nothing blocks. */
+function blockingCodes(findings: FindingsSummary | undefined, accepted: string[]): string[] {
+  if (!findings || !(findings.error > 0)) return [];
+  const codes = Array.isArray(findings.errorCodes) ? findings.errorCodes : [];
+  // Error findings without codes (older state): block on the count alone.
+  if (codes.length === 0) return ["ERROR_FINDINGS"];
+  return codes.filter((c) => !accepted.includes(c)).sort();
+}
+
+function admin(
+  inputs: Pick<
+    Inputs,
+    "adapter" | "apiBasePath" | "databricksHost" | "accountId" | "probeExternalId"
+  >,
+) {
+  const { createAimAdmin } = loadCore<typeof import("../core/databricks/aimAdmin")>(
+    "core/databricks/aimAdmin",
+  );
+  return createAimAdmin({
+    mode: inputs.adapter,
+    client: databricksClient(inputs.databricksHost, inputs.accountId),
+    basePath: inputs.apiBasePath || undefined,
+    probeExternalId: inputs.probeExternalId || undefined,
+  });
+}
+
+function liveFields(s: AimAdminState): LiveConnectionFields & { liveAimStatusReason: string } {
+  const out: LiveConnectionFields & { liveAimStatusReason: string } = {
+    liveConfigured: s.configured,
+    liveEnabled: s.enabled,
+    liveAimStatus: s.aimStatus,
+    liveAimStatusReason: s.aimStatusReason,
+  };
+  if (s.clientId) out.liveClientId = s.clientId;
+  if (s.oktaOrgUrl) out.liveOktaOrgUrl = s.oktaOrgUrl;
+  return out;
+}
+
+function withoutLive<T extends object>(v: T): T {
+  const copy = { ...v } as Record<string, unknown>;
+  for (const k of LIVE_FIELDS) delete copy[k];
+  return copy as T;
+}
+
+function problems(news: Inputs): pulumi.dynamic.CheckFailure[] {
+  const out: pulumi.dynamic.CheckFailure[] = [];
+  const bad = (property: string, reason: string) => out.push({ property, reason });
+  const known = (k: keyof Inputs) => !containsUnknown(news[k]);
+  if (known("adapter") && news.adapter !== "api" && news.adapter !== "console")
+    bad(
+      "adapter",
+      `[adapter] must be "api" (the private-preview AIM admin API) or "console" (you enter the values in the account console); got ${JSON.stringify(news.adapter)}.`,
+    );
+  if (
+    known("apiBasePath") &&
+    news.apiBasePath !== undefined &&
+    (typeof news.apiBasePath !== "string" || !news.apiBasePath.startsWith("/"))
+  )
+    bad(
+      "apiBasePath",
+      "[apiBasePath] must be a path starting with /, e.g. /api/2.0/accounts/{account_id}/aim/okta.",
+    );
+  if (
+    known("databricksHost") &&
+    (typeof news.databricksHost !== "string" || !news.databricksHost.trim())
+  )
+    bad(
+      "databricksHost",
+      "[databricksHost] must be the Databricks accounts host, e.g. https://accounts.cloud.databricks.com.",
+    );
+  if (
+    known("accountId") &&
+    (typeof news.accountId !== "string" || !/^[A-Za-z0-9_-]+$/.test(news.accountId))
+  )
+    bad("accountId", "[accountId] must be the Databricks account id (a UUID).");
+  if (
+    known("oktaOrgUrl") &&
+    (typeof news.oktaOrgUrl !== "string" || !/^https?:\/\/[^/\s]+\/?$/.test(news.oktaOrgUrl))
+  )
+    bad(
+      "oktaOrgUrl",
+      `[oktaOrgUrl] must be the Okta org URL such as https://example.okta.com; got ${JSON.stringify(news.oktaOrgUrl)}.`,
+    );
+  if (known("clientId") && (typeof news.clientId !== "string" || !news.clientId.trim()))
+    bad("clientId", "[clientId] must be the Client ID of the Okta API Services app.");
+  // Never echo the key itself.
+  if (
+    known("privateKeyPem") &&
+    (typeof news.privateKeyPem !== "string" || !news.privateKeyPem.includes("PRIVATE KEY"))
+  )
+    bad(
+      "privateKeyPem",
+      "[privateKeyPem] must be the PEM private key of the Okta app's signing key (OktaAimApp.privateKeyPem).",
+    );
+  if (known("enabled") && typeof news.enabled !== "boolean")
+    bad("enabled", "[enabled] must be true or false.");
+  if (known("disableOnDelete") && typeof news.disableOnDelete !== "boolean")
+    bad("disableOnDelete", "[disableOnDelete] must be true or false.");
+  if (known("acceptFindings")) {
+    const { FINDING_CODES } =
+      loadCore<typeof import("../core/reconcile/report")>("core/reconcile/report");
+    const list = news.acceptFindings;
+    if (!Array.isArray(list) || list.some((c) => typeof c !== "string"))
+      bad(
+        "acceptFindings",
+        '[acceptFindings] must be a list of finding codes, e.g. ["EXTERNAL_ID_FOREIGN"].',
+      );
+    else
+      for (const c of list)
+        if (!(FINDING_CODES as readonly string[]).includes(c))
+          bad(
+            "acceptFindings",
+            `[acceptFindings] lists "${c}", which is not a finding code: use ${FINDING_CODES.join(", ")}.`,
+          );
+  }
+  return out;
+}
+
+/** Test → configure → enable/disable as desired; returns outputs. Throws (state kept) when enabling is refused. */
+async function converge(
+  id: string | undefined,
+  inputs: Inputs,
+): Promise<{ id: string; outs: Outputs }> {
+  const aim = admin(inputs);
+  const label = `AimConnection ${inputs.accountId} (${inputs.adapter})`;
+  const config = {
+    oktaOrgUrl: inputs.oktaOrgUrl,
+    clientId: inputs.clientId,
+    privateKey: inputs.privateKeyPem,
+    ...(inputs.keyId ? { keyId: inputs.keyId } : {}),
+  };
+  const test = await aim.test(config);
+  if (!test.success) {
+    const failed = test.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.message}`);
+    throw new Error(
+      `${label}: the connection test failed (${failed.join("; ") || "no steps ran"}); nothing was configured. Fix the Okta app (scopes, Read-Only Admin role, DPoP off, key in its JWKS) and run again.`,
+    );
+  }
+  const configured = await aim.configure(config);
+  const blocked = blockingCodes(inputs.reconciliationFindings, inputs.acceptFindings ?? []);
+  if (inputs.adapter === "api" && blocked.length === 0) {
+    if (inputs.enabled) {
+      await aim.enable();
+      logInfo(`${label}: AIM enabled`);
+    } else if (configured.enabled) {
+      await aim.disable();
+      logInfo(`${label}: AIM disabled (enabled: false)`);
+    }
+  }
+  const state = await aim.read();
+  const resourceId = id ?? `${inputs.accountId}/okta`;
+  const { privateKeyPem: _key, ...rest } = inputs;
+  const outs: Outputs = {
+    ...withoutLive(rest),
+    enableBlockedBy: blocked,
+    connectionTest: test,
+    ...liveFields(state),
+  };
+  if (inputs.adapter === "console") {
+    const c = configured as Partial<import("../core/databricks/aimAdmin").ConsoleConfigureResult>;
+    outs.consoleInstructions = c.instructions ?? [];
+  }
+  if (inputs.enabled && blocked.length > 0) {
+    // id + properties: the host records the configured, tested connection; only enabling is refused.
+    throw Object.assign(
+      new Error(
+        `${label}: AIM not enabled: the reconciliation reports error findings ${blocked.join(", ")} (${inputs.reconciliationFindings?.error ?? 0} error(s)). Resolve them (aimctl plan lists them) or, if you accept them, add the codes to acceptFindings. The connection is configured and tested.`,
+      ),
+      { id: resourceId, properties: outs, reasons: blocked },
+    );
+  }
+  if (inputs.adapter === "console") outs.consolePrivateKeyPem = inputs.privateKeyPem;
+  return { id: resourceId, outs };
+}
+
+export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+  async configure(req) {
+    rememberCredentials(req.config);
+  },
+
+  async check(_olds, news) {
+    const inputs: Inputs = {
+      ...news,
+      enabled: news.enabled ?? true,
+      acceptFindings: news.acceptFindings ?? [],
+      disableOnDelete: news.disableOnDelete ?? false,
+    };
+    const failures = problems(inputs);
+    if (failures.length > 0) return { inputs, failures };
+    const out: Inputs = withoutLive(inputs);
+    delete out.keyThumbprint;
+    delete out.enableBlockedBy;
+    if (!containsUnknown(inputs.privateKeyPem)) {
+      const { publicJwkFromPrivateKeyPem } =
+        loadCore<typeof import("../core/keys/signingKey")>("core/keys/signingKey");
+      try {
+        out.keyThumbprint = (await publicJwkFromPrivateKeyPem(inputs.privateKeyPem)).kid;
+      } catch (err) {
+        return {
+          inputs,
+          failures: [{ property: "privateKeyPem", reason: (err as Error).message }],
+        };
+      }
+    }
+    if (!containsUnknown(inputs.reconciliationFindings) && !containsUnknown(inputs.acceptFindings))
+      out.enableBlockedBy = blockingCodes(inputs.reconciliationFindings, inputs.acceptFindings);
+    // The live connection, so that a plain preview shows drift; needs only where to look.
+    if (
+      !["adapter", "apiBasePath", "databricksHost", "accountId", "probeExternalId"].some((k) =>
+        containsUnknown(inputs[k as keyof Inputs]),
+      )
+    ) {
+      const { liveAimStatusReason: _r, ...live } = liveFields(await admin(inputs).read());
+      Object.assign(out, live);
+    }
+    return { inputs: out };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = REPLACING_INPUTS.filter((k) => olds[k] !== news[k]);
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+    const watched = [
+      ...SETTING_INPUTS,
+      "privateKeyPem",
+      "reconciliationFindings",
+      "acceptFindings",
+    ] as const;
+    if (watched.some((k) => containsUnknown((news as unknown as Record<string, unknown>)[k])))
+      return { changes: true, replaces: [] };
+    const settings = SETTING_INPUTS.some((k) => (olds[k] ?? null) !== (news[k] ?? null));
+    const gate =
+      JSON.stringify(olds.enableBlockedBy ?? []) !== JSON.stringify(news.enableBlockedBy ?? []);
+    const drift =
+      (news.liveEnabled !== undefined && news.liveEnabled !== news.enabled) ||
+      (news.adapter === "api" && news.liveConfigured === false) ||
+      (news.liveClientId !== undefined && news.liveClientId !== news.clientId) ||
+      (news.liveOktaOrgUrl !== undefined &&
+        news.liveOktaOrgUrl.replace(/\/+$/, "") !== news.oktaOrgUrl.replace(/\/+$/, ""));
+    return { changes: settings || gate || drift, replaces: [], deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    return converge(undefined, inputs);
+  },
+
+  async read(id, props) {
+    if (!props) return { id, props };
+    const state = await admin(props).read();
+    // The api connection is gone (deleted out of band): so is this resource.
+    if (props.adapter === "api" && !state.configured) return { id: "" };
+    return { id, props: { ...props, ...liveFields(state) } };
+  },
+
+  async update(id, _olds, news) {
+    return { outs: (await converge(id, news)).outs };
+  },
+
+  async delete(_id, props) {
+    if (!props.disableOnDelete) return;
+    // console: core refuses with the clicks to make (ERR_AIM_CONSOLE_ONLY).
+    await admin(props).disable();
+    logInfo(`AimConnection ${props.accountId}: AIM disabled (disableOnDelete)`);
+  },
+};
+
+/** The AIM connection in the Databricks account: tested, configured, then enabled. */
+export class AimConnection extends pulumi.dynamic.Resource {
+  declare readonly adapter: pulumi.Output<AimAdapter>;
+  declare readonly clientId: pulumi.Output<string>;
+  /** Desired state of AIM. */
+  declare readonly enabled: pulumi.Output<boolean>;
+  /** Live: is AIM on (iamv2 probe, else the connection's flag). */
+  declare readonly liveEnabled: pulumi.Output<boolean>;
+  declare readonly liveConfigured: pulumi.Output<boolean>;
+  declare readonly liveAimStatus: pulumi.Output<string>;
+  declare readonly liveAimStatusReason: pulumi.Output<string>;
+  declare readonly keyThumbprint: pulumi.Output<string>;
+  /** Error finding codes that keep AIM off (not in acceptFindings). */
+  declare readonly enableBlockedBy: pulumi.Output<string[]>;
+  declare readonly connectionTest: pulumi.Output<AimConnectionTestResult>;
+  /** `console` adapter: what to do in the account console. */
+  declare readonly consoleInstructions: pulumi.Output<string[] | undefined>;
+  /** `console` adapter: the private key to paste there (secret). */
+  declare readonly consolePrivateKeyPem: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: AimConnectionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      aimConnectionProvider,
+      name,
+      {
+        adapter: args.adapter,
+        apiBasePath: args.apiBasePath,
+        databricksHost: args.databricksHost,
+        accountId: args.accountId,
+        oktaOrgUrl: args.oktaOrgUrl,
+        clientId: args.clientId,
+        keyId: args.keyId,
+        // Secret whatever the caller passed: Pulumi encrypts it in state.
+        privateKeyPem: pulumi.secret(args.privateKeyPem),
+        enabled: args.enabled ?? true,
+        reconciliationFindings: args.reconciliationFindings,
+        acceptFindings: args.acceptFindings ?? [],
+        disableOnDelete: args.disableOnDelete ?? false,
+        probeExternalId: args.probeExternalId,
+        providerVersion: AIM_CONNECTION_PROVIDER_VERSION,
+        keyThumbprint: undefined,
+        enableBlockedBy: undefined,
+        liveConfigured: undefined,
+        liveEnabled: undefined,
+        liveAimStatus: undefined,
+        liveAimStatusReason: undefined,
+        liveClientId: undefined,
+        liveOktaOrgUrl: undefined,
+        connectionTest: undefined,
+        consoleInstructions: undefined,
+        consolePrivateKeyPem: undefined,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          ...AIM_CONNECTION_SECRET_OUTPUTS,
+        ],
+      },
+      "okta-databricks-aim",
+      "AimConnection",
+    );
+  }
+}
