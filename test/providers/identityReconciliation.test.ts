@@ -1,0 +1,494 @@
+/**
+ * IdentityReconciliation's provider against the Okta and Databricks
+ * emulators: called directly, and serialised exactly as Pulumi does (ts-node,
+ * closure serialisation) then driven through the dynamic-provider host over
+ * gRPC. Drift (an externalId cleared out of band) shows in check's inputs and
+ * as a diff; nothing pending gives no diff; state holds summaries only.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { TenantFixture } from "../../core/model/tenant";
+import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
+import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
+import {
+  IDENTITY_RECONCILIATION_PROVIDER_VERSION,
+  identityReconciliationProvider as provider,
+  type ResolvedIdentityReconciliationInputs,
+  type ResolvedIdentityReconciliationOutputs,
+} from "../../dynamic-providers/identityReconciliation";
+import { UNKNOWN_INPUT } from "../../dynamic-providers/unknown";
+import { smallTenant } from "../helpers/applyHarness";
+import {
+  serializeProvider,
+  startProviderHost,
+  type ProviderHost,
+  type SerializedResource,
+} from "./harness/host";
+
+type Props = Record<string, unknown>;
+
+const OKTA_TOKEN = `00${randomBytes(20).toString("hex")}`;
+const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
+const CREDENTIAL_ENV = [
+  "OKTA_API_TOKEN",
+  "DATABRICKS_TOKEN",
+  "DATABRICKS_CLIENT_ID",
+  "DATABRICKS_CLIENT_SECRET",
+  "DATABRICKS_HOST",
+  "DATABRICKS_ACCOUNT_ID",
+  "DATABRICKS_AUTH_TYPE",
+];
+const CONFIG = { "oktaAim:oktaApiToken": OKTA_TOKEN, "oktaAim:databricksToken": DBX_TOKEN };
+
+/** 4 users to link (one with "" externalId), 2 linked, 2 groups to link, a local user, an SP. */
+function tenant(): TenantFixture {
+  return smallTenant(4, { linked: 2, groups: 2, accountId: "acc-reconcile-test" });
+}
+
+interface Env {
+  okta: OktaEmulator;
+  dbx: DatabricksEmulator;
+  fixture: TenantFixture;
+  journalDir: string;
+  inputs(extra?: Props): ResolvedIdentityReconciliationInputs;
+}
+
+async function startEnv(fixture = tenant()): Promise<Env> {
+  const okta = await startOktaEmulator({
+    fixture: fixture.okta,
+    rateLimits: "off",
+    apiToken: OKTA_TOKEN,
+  });
+  const dbx = await startDatabricksEmulator({
+    fixture: fixture.databricks,
+    rateLimits: "off",
+    token: DBX_TOKEN,
+  });
+  const journalDir = mkdtempSync(path.join(tmpdir(), "aim-reconcile-"));
+  return {
+    okta,
+    dbx,
+    fixture,
+    journalDir,
+    inputs: (extra = {}) =>
+      ({
+        oktaOrgUrl: okta.url,
+        databricksHost: dbx.url,
+        accountId: dbx.accountId,
+        rules: {},
+        writeRoute: "scim",
+        revertOnDelete: false,
+        journalPath: path.join(journalDir, "journal.jsonl"),
+        providerVersion: IDENTITY_RECONCILIATION_PROVIDER_VERSION,
+        ...extra,
+      }) as ResolvedIdentityReconciliationInputs,
+  };
+}
+
+async function stopEnv(env: Env | undefined): Promise<void> {
+  if (!env) return;
+  await Promise.all([env.okta.close(), env.dbx.close()]);
+  rmSync(env.journalDir, { recursive: true, force: true });
+}
+
+/** A user's externalId in the emulator; unset (absent or cleared) reads as null. */
+function externalIdOf(env: Env, id: string): string | null {
+  return env.dbx.store.users.get(id)?.externalId || null;
+}
+
+/** Every secret of the test setup; none may appear in state or in the serialised provider. */
+function assertNoSecrets(text: string): void {
+  for (const s of [OKTA_TOKEN, DBX_TOKEN, "PRIVATE KEY", "SSWS "]) expect(text).not.toContain(s);
+}
+
+describe("IdentityReconciliation provider, called directly", () => {
+  let env: Env;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    for (const k of CREDENTIAL_ENV) {
+      saved[k] = process.env[k];
+      delete process.env[k];
+    }
+    await provider.configure!({
+      config: { get: (k) => (CONFIG as Record<string, string>)[k], require: () => "" },
+    });
+  });
+  afterAll(() => {
+    for (const k of CREDENTIAL_ENV)
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+  });
+  beforeEach(async () => {
+    env = await startEnv();
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await stopEnv(env);
+  });
+
+  it("check reads live state into the inputs: pending per kind, findings, buckets, digest, first names", async () => {
+    const { inputs, failures } = await provider.check({} as never, env.inputs());
+    expect(failures ?? []).toEqual([]);
+    expect(inputs.liveRead).toBe("read");
+    expect(inputs.pending).toEqual({
+      users: { link: 4, overwrite: 0 },
+      groups: { link: 2, overwrite: 0 },
+      servicePrincipals: { link: 0, overwrite: 0 },
+    });
+    expect(inputs.buckets?.users).toMatchObject({ link: 4, alreadyLinked: 2, unmatched: 1 });
+    expect(inputs.findings).toMatchObject({ error: 0, warning: 0, errorCodes: [] });
+    expect(inputs.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(inputs.firstPending?.users).toEqual([
+      "user0@example.com",
+      "user1@example.com",
+      "user2@example.com",
+      "user3@example.com",
+    ]);
+    expect(inputs.firstPending?.groups).toEqual(["team-0", "team-1"]);
+    // Reading wrote nothing.
+    expect(externalIdOf(env, "1000")).toBeNull();
+  });
+
+  it("check with an input not known yet (first preview) skips the live read and says so, without a request", async () => {
+    env.okta.counter.reset();
+    env.dbx.counter.reset();
+    const { inputs, failures } = await provider.check(
+      {} as never,
+      env.inputs({ accountId: UNKNOWN_INPUT, journalPath: undefined }),
+    );
+    expect(failures ?? []).toEqual([]);
+    expect(inputs.liveRead).toBe(
+      "skipped: accountId not known until other resources exist; the live plan is read when this resource is applied",
+    );
+    expect(inputs).not.toHaveProperty("pending");
+    expect(env.okta.counter.total() + env.dbx.counter.total()).toBe(0);
+    const diff = await provider.diff!(
+      "x",
+      { ...env.inputs() } as ResolvedIdentityReconciliationOutputs,
+      inputs,
+    );
+    expect(diff).toMatchObject({ changes: true, replaces: ["accountId"] });
+  });
+
+  it("check names bad fields", async () => {
+    const { failures } = await provider.check({} as never, {
+      ...env.inputs(),
+      oktaOrgUrl: "example.okta.com",
+      writeRoute: "graph" as never,
+      rules: { onConflict: "clobber", userOverrides: { a: "" }, colour: 1 } as never,
+    });
+    expect(failures).toEqual([
+      {
+        property: "oktaOrgUrl",
+        reason:
+          '[oktaOrgUrl] must be the Okta org URL such as https://example.okta.com; got "example.okta.com".',
+      },
+      {
+        property: "writeRoute",
+        reason:
+          '[writeRoute] must be "scim" (account SCIM PATCH, what the documentation prescribes) or "iamv2"; got "graph".',
+      },
+      {
+        property: "rules.colour",
+        reason:
+          "[rules.colour] is not a rule: use matchUsers, matchGroups, caseInsensitiveGroupNames, onConflict, userOverrides, groupOverrides, servicePrincipalMappings, exclude.",
+      },
+      {
+        property: "rules.onConflict",
+        reason:
+          '[rules.onConflict] must be "report" (default: never overwrite an externalId) or "overwrite".',
+      },
+      {
+        property: "rules.userOverrides",
+        reason:
+          '[rules.userOverrides] must map names to Okta ids, e.g. {"alice@example.com": "00u…"}.',
+      },
+    ]);
+  });
+
+  it("create links, logs progress, keeps only summaries; then nothing pending gives no diff", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
+    const checked = (await provider.check({} as never, env.inputs())).inputs;
+    const { id, outs } = await provider.create(checked);
+    expect(id).toBe(`${env.dbx.accountId}@${new URL(env.okta.url).host}`);
+    expect(outs.pending).toEqual({
+      users: { link: 0, overwrite: 0 },
+      groups: { link: 0, overwrite: 0 },
+      servicePrincipals: { link: 0, overwrite: 0 },
+    });
+    expect(outs.lastApply).toMatchObject({ planned: 6, applied: 6, failed: 0, notAttempted: 0 });
+    expect(outs.linksWritten).toBe(6);
+    expect(outs.buckets?.users).toMatchObject({ link: 0, alreadyLinked: 6 });
+    for (let i = 0; i < 4; i++)
+      expect(externalIdOf(env, String(1000 + i))).toBe(env.fixture.okta.users[i]!.id);
+    expect(logged.some((l) => l.includes("writing 6 externalId link(s) via scim"))).toBe(true);
+    expect(
+      logged.some((l) => /6\/6 \(written 6, already done 0, skipped 0, failed 0/.test(l)),
+    ).toBe(true);
+    // State is small: no per-identity entries beyond the first names.
+    const state = JSON.stringify(outs);
+    expect(state.length).toBeLessThan(3000);
+    expect(state).not.toContain(env.fixture.okta.users[0]!.id);
+    assertNoSecrets(state);
+    expect(existsSync(path.join(env.journalDir, "journal.jsonl"))).toBe(true);
+
+    const again = (await provider.check(checked, env.inputs())).inputs;
+    expect(again.pending?.users.link).toBe(0);
+    expect(again.digest).toBe(outs.digest);
+    expect(await provider.diff!(id, outs, again)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("an externalId cleared out of band: check shows pending link 1, diff a change, update relinks it", async () => {
+    const checked = (await provider.check({} as never, env.inputs())).inputs;
+    const { id, outs } = await provider.create(checked);
+    env.dbx.store.users.get("1002")!.externalId = null;
+
+    const drift = (await provider.check(checked, env.inputs())).inputs;
+    expect(drift.pending?.users).toEqual({ link: 1, overwrite: 0 });
+    expect(drift.firstPending?.users).toEqual(["user2@example.com"]);
+    expect(drift.digest).not.toBe(outs.digest);
+    expect(await provider.diff!(id, outs, drift)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+
+    // Refresh records the live summary in props and inputs.
+    const read = await provider.read!(id, outs);
+    expect(read.props?.pending?.users.link).toBe(1);
+    expect(read.inputs).toMatchObject({
+      pending: { users: { link: 1 } },
+      oktaOrgUrl: env.okta.url,
+    });
+    expect(read.inputs).not.toHaveProperty("lastApply");
+
+    const updated = await provider.update!(id, outs, drift);
+    expect(updated.outs?.pending?.users.link).toBe(0);
+    expect(updated.outs?.lastApply).toMatchObject({ planned: 1, applied: 1 });
+    expect(updated.outs?.linksWritten).toBe(7);
+    expect(externalIdOf(env, "1002")).toBe(env.fixture.okta.users[2]!.id);
+  });
+
+  it("error findings and rule changes show as a diff; findings carry their error codes", async () => {
+    const checked = (await provider.check({} as never, env.inputs())).inputs;
+    const { id, outs } = await provider.create(checked);
+    // A second Okta user whose email is user0's login: user0's username now matches two Okta users.
+    const extra = {
+      ...structuredClone(env.fixture.okta.users[0]!),
+      id: "00u99999999999999999",
+      profile: {
+        login: "other@example.com",
+        email: "user0@example.com",
+        firstName: "O",
+        lastName: "X",
+      },
+    };
+    env.okta.store.loadFixture({ ...env.fixture.okta, users: [...env.fixture.okta.users, extra] });
+    const news = (await provider.check(checked, env.inputs())).inputs;
+    expect(news.findings?.error).toBeGreaterThan(0);
+    expect(news.findings?.errorCodes).toContain("OKTA_EMAIL_EQUALS_OTHER_LOGIN");
+    expect((await provider.diff!(id, outs, news)).changes).toBe(true);
+
+    env.okta.store.loadFixture(env.fixture.okta);
+    const rules = (
+      await provider.check(checked, env.inputs({ rules: { exclude: { users: ["user0*"] } } }))
+    ).inputs;
+    expect((await provider.diff!(id, outs, rules)).changes).toBe(true);
+    const elsewhere = { ...checked, databricksHost: "https://accounts.cloud.databricks.com" };
+    expect(await provider.diff!(id, outs, elsewhere)).toEqual({
+      changes: true,
+      replaces: ["databricksHost"],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("delete leaves externalIds alone; with revertOnDelete it restores only what it wrote", async () => {
+    const checked = (await provider.check({} as never, env.inputs())).inputs;
+    const { id, outs } = await provider.create(checked);
+    await provider.delete!(id, outs);
+    expect(externalIdOf(env, "1000")).toBe(env.fixture.okta.users[0]!.id);
+
+    // Someone re-linked user1 to another id since: left alone. user4/user5 were linked before: left alone.
+    env.dbx.store.users.get("1001")!.externalId = "00uSOMEONEELSE0000000";
+    await provider.delete!(id, { ...outs, revertOnDelete: true });
+    expect(externalIdOf(env, "1000")).toBeNull();
+    expect(externalIdOf(env, "1001")).toBe("00uSOMEONEELSE0000000");
+    expect(externalIdOf(env, "1002")).toBeNull();
+    expect(externalIdOf(env, "1004")).toBe(env.fixture.okta.users[4]!.id);
+    expect(env.dbx.store.groups.get("5000")?.externalId ?? null).toBeNull();
+
+    const err = await provider.delete!(id, {
+      ...outs,
+      revertOnDelete: true,
+      journalPath: path.join(env.journalDir, "gone.jsonl"),
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toContain("revertOnDelete is set but the undo journal");
+    expect(err?.message).toContain(
+      "is missing, so the 6 externalId link(s) this resource wrote cannot be restored.",
+    );
+  });
+});
+
+describe("IdentityReconciliation provider through the dynamic-provider host", () => {
+  let serialized: SerializedResource;
+  let host: ProviderHost;
+  let env: Env;
+
+  beforeAll(async () => {
+    serialized = await serializeProvider(
+      "dynamic-providers/identityReconciliation.ts",
+      "IdentityReconciliation",
+      {
+        oktaOrgUrl: "https://example.okta.com",
+        databricksHost: "https://accounts.cloud.databricks.com",
+        accountId: "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
+        rules: { onConflict: "report" },
+      },
+    );
+    host = await startProviderHost({
+      provider: serialized.provider,
+      type: serialized.type,
+      unsetEnv: CREDENTIAL_ENV,
+    });
+    await host.configure(CONFIG);
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+  beforeEach(async () => {
+    env = await startEnv();
+  });
+  afterEach(async () => {
+    await stopEnv(env);
+  });
+
+  it("serialises with a readable type, no credential, core loaded at call time", () => {
+    expect(serialized.type).toBe(
+      "pulumi-nodejs:dynamic/okta-databricks-aim:IdentityReconciliation",
+    );
+    expect(serialized.providerIsSecret).toBe(false);
+    assertNoSecrets(serialized.provider);
+    expect(serialized.provider).toContain('"core/reconcile/plan"');
+    expect(serialized.provider).not.toContain("class Planner");
+    expect(serialized.inputs).toMatchObject({
+      accountId: "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
+      rules: { onConflict: "report" },
+      writeRoute: "scim",
+      revertOnDelete: false,
+      providerVersion: IDENTITY_RECONCILIATION_PROVIDER_VERSION,
+    });
+  });
+
+  it("check → create → check/diff (none) → drift → diff (some) → read → update → delete (revert)", async () => {
+    const news = env.inputs() as unknown as Props;
+    const checked = await host.check({}, news);
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({
+      liveRead: "read",
+      pending: { users: { link: 4 }, groups: { link: 2 } },
+    });
+
+    const created = await host.create(checked.inputs);
+    expect(created.outs).toMatchObject({ pending: { users: { link: 0 } }, linksWritten: 6 });
+    assertNoSecrets(JSON.stringify(created.outs));
+
+    const quiet = await host.check(checked.inputs, news);
+    expect(await host.diff(created.id, created.outs, quiet.inputs)).toEqual({
+      changes: "none",
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+
+    env.dbx.store.users.get("1003")!.externalId = "";
+    const drift = await host.check(checked.inputs, news);
+    expect(drift.inputs).toMatchObject({
+      pending: { users: { link: 1, overwrite: 0 } },
+      firstPending: { users: ["user3@example.com"] },
+    });
+    expect(await host.diff(created.id, created.outs, drift.inputs)).toMatchObject({
+      changes: "some",
+      replaces: [],
+    });
+
+    const read = await host.read(created.id, created.outs);
+    expect(read.props).toMatchObject({ pending: { users: { link: 1 } } });
+    expect(read.inputs).toMatchObject({
+      pending: { users: { link: 1 } },
+      accountId: env.dbx.accountId,
+    });
+
+    const updated = await host.update(created.id, read.props, drift.inputs);
+    expect(updated.outs).toMatchObject({
+      pending: { users: { link: 0 } },
+      linksWritten: 7,
+      lastApply: { applied: 1 },
+    });
+    expect(externalIdOf(env, "1003")).toBe(env.fixture.okta.users[3]!.id);
+
+    await host.delete(created.id, { ...updated.outs, revertOnDelete: true });
+    expect(externalIdOf(env, "1003")).toBeNull();
+    expect(externalIdOf(env, "1004")).toBe(env.fixture.okta.users[4]!.id);
+    expect(host.stderr()).not.toContain(OKTA_TOKEN);
+    expect(host.stderr()).not.toContain(DBX_TOKEN);
+  });
+
+  it("unknown inputs in a first preview: no live read, says so", async () => {
+    const checked = await host.check(
+      {},
+      { ...(env.inputs() as unknown as Props), oktaOrgUrl: UNKNOWN_INPUT },
+    );
+    expect(checked.failures).toEqual([]);
+    expect(String(checked.inputs.liveRead)).toMatch(/^skipped: oktaOrgUrl not known/);
+  });
+
+  it("without Databricks credentials: a clear error naming the config keys and variables", async () => {
+    const bare = await startProviderHost({
+      provider: serialized.provider,
+      type: serialized.type,
+      unsetEnv: CREDENTIAL_ENV,
+    });
+    try {
+      await bare.configure({ "oktaAim:oktaApiToken": OKTA_TOKEN });
+      const err = await bare.check({}, env.inputs() as unknown as Props).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toContain(
+        "no Databricks credentials: set DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET",
+      );
+      expect(err?.message).toContain(
+        "pulumi config set --secret oktaAim:databricksClientSecret <secret>",
+      );
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("takes credentials from the environment when config has none", async () => {
+    const envHost = await startProviderHost({
+      provider: serialized.provider,
+      type: serialized.type,
+      unsetEnv: CREDENTIAL_ENV.filter((k) => k !== "OKTA_API_TOKEN" && k !== "DATABRICKS_TOKEN"),
+      env: { OKTA_API_TOKEN: OKTA_TOKEN, DATABRICKS_TOKEN: DBX_TOKEN },
+    });
+    try {
+      await envHost.configure({});
+      const checked = await envHost.check({}, env.inputs() as unknown as Props);
+      expect(checked.inputs).toMatchObject({ pending: { users: { link: 4 } } });
+    } finally {
+      await envHost.close();
+    }
+  });
+});
