@@ -104,6 +104,28 @@ function assertNoSecrets(text: string): void {
   for (const s of [OKTA_TOKEN, DBX_TOKEN, "PRIVATE KEY", "SSWS "]) expect(text).not.toContain(s);
 }
 
+type In = ResolvedIdentityReconciliationInputs;
+type Out = ResolvedIdentityReconciliationOutputs;
+
+/** The provider's methods, optional ones asserted present and results unwrapped. */
+const p = {
+  check: async (olds: Partial<In>, news: In) => {
+    const r = await provider.check!(olds as In, news);
+    return { inputs: r.inputs!, failures: r.failures ?? [] };
+  },
+  diff: (id: string, olds: Out, news: In) => provider.diff!(id, olds, news),
+  create: async (inputs: In) => {
+    const r = await provider.create(inputs);
+    return { id: r.id, outs: r.outs! };
+  },
+  read: async (id: string, props: Out) => {
+    const r = await provider.read!(id, props);
+    return { id: r.id, props: r.props!, inputs: r.inputs };
+  },
+  update: async (id: string, olds: Out, news: In) => (await provider.update!(id, olds, news)).outs!,
+  delete: (id: string, props: Out) => provider.delete!(id, props),
+};
+
 describe("IdentityReconciliation provider, called directly", () => {
   let env: Env;
   const saved: Record<string, string | undefined> = {};
@@ -131,7 +153,7 @@ describe("IdentityReconciliation provider, called directly", () => {
   });
 
   it("check reads live state into the inputs: pending per kind, findings, buckets, digest, first names", async () => {
-    const { inputs, failures } = await provider.check({} as never, env.inputs());
+    const { inputs, failures } = await p.check({}, env.inputs());
     expect(failures ?? []).toEqual([]);
     expect(inputs.liveRead).toBe("read");
     expect(inputs.pending).toEqual({
@@ -156,7 +178,7 @@ describe("IdentityReconciliation provider, called directly", () => {
   it("check with an input not known yet (first preview) skips the live read and says so, without a request", async () => {
     env.okta.counter.reset();
     env.dbx.counter.reset();
-    const { inputs, failures } = await provider.check(
+    const { inputs, failures } = await p.check(
       {} as never,
       env.inputs({ accountId: UNKNOWN_INPUT, journalPath: undefined }),
     );
@@ -166,7 +188,7 @@ describe("IdentityReconciliation provider, called directly", () => {
     );
     expect(inputs).not.toHaveProperty("pending");
     expect(env.okta.counter.total() + env.dbx.counter.total()).toBe(0);
-    const diff = await provider.diff!(
+    const diff = await p.diff(
       "x",
       { ...env.inputs() } as ResolvedIdentityReconciliationOutputs,
       inputs,
@@ -175,12 +197,15 @@ describe("IdentityReconciliation provider, called directly", () => {
   });
 
   it("check names bad fields", async () => {
-    const { failures } = await provider.check({} as never, {
-      ...env.inputs(),
-      oktaOrgUrl: "example.okta.com",
-      writeRoute: "graph" as never,
-      rules: { onConflict: "clobber", userOverrides: { a: "" }, colour: 1 } as never,
-    });
+    const { failures } = await p.check(
+      {},
+      {
+        ...env.inputs(),
+        oktaOrgUrl: "example.okta.com",
+        writeRoute: "graph" as never,
+        rules: { onConflict: "clobber", userOverrides: { a: "" }, colour: 1 } as never,
+      },
+    );
     expect(failures).toEqual([
       {
         property: "oktaOrgUrl",
@@ -213,8 +238,8 @@ describe("IdentityReconciliation provider, called directly", () => {
   it("create links, logs progress, keeps only summaries; then nothing pending gives no diff", async () => {
     const logged: string[] = [];
     vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
-    const checked = (await provider.check({} as never, env.inputs())).inputs;
-    const { id, outs } = await provider.create(checked);
+    const checked = (await p.check({}, env.inputs())).inputs;
+    const { id, outs } = await p.create(checked);
     expect(id).toBe(`${env.dbx.accountId}@${new URL(env.okta.url).host}`);
     expect(outs.pending).toEqual({
       users: { link: 0, overwrite: 0 },
@@ -237,10 +262,10 @@ describe("IdentityReconciliation provider, called directly", () => {
     assertNoSecrets(state);
     expect(existsSync(path.join(env.journalDir, "journal.jsonl"))).toBe(true);
 
-    const again = (await provider.check(checked, env.inputs())).inputs;
+    const again = (await p.check(checked, env.inputs())).inputs;
     expect(again.pending?.users.link).toBe(0);
     expect(again.digest).toBe(outs.digest);
-    expect(await provider.diff!(id, outs, again)).toEqual({
+    expect(await p.diff(id, outs, again)).toEqual({
       changes: false,
       replaces: [],
       deleteBeforeReplace: false,
@@ -248,39 +273,39 @@ describe("IdentityReconciliation provider, called directly", () => {
   });
 
   it("an externalId cleared out of band: check shows pending link 1, diff a change, update relinks it", async () => {
-    const checked = (await provider.check({} as never, env.inputs())).inputs;
-    const { id, outs } = await provider.create(checked);
+    const checked = (await p.check({}, env.inputs())).inputs;
+    const { id, outs } = await p.create(checked);
     env.dbx.store.users.get("1002")!.externalId = null;
 
-    const drift = (await provider.check(checked, env.inputs())).inputs;
+    const drift = (await p.check(checked, env.inputs())).inputs;
     expect(drift.pending?.users).toEqual({ link: 1, overwrite: 0 });
     expect(drift.firstPending?.users).toEqual(["user2@example.com"]);
     expect(drift.digest).not.toBe(outs.digest);
-    expect(await provider.diff!(id, outs, drift)).toEqual({
+    expect(await p.diff(id, outs, drift)).toEqual({
       changes: true,
       replaces: [],
       deleteBeforeReplace: false,
     });
 
     // Refresh records the live summary in props and inputs.
-    const read = await provider.read!(id, outs);
-    expect(read.props?.pending?.users.link).toBe(1);
+    const read = await p.read(id, outs);
+    expect(read.props.pending?.users.link).toBe(1);
     expect(read.inputs).toMatchObject({
       pending: { users: { link: 1 } },
       oktaOrgUrl: env.okta.url,
     });
     expect(read.inputs).not.toHaveProperty("lastApply");
 
-    const updated = await provider.update!(id, outs, drift);
-    expect(updated.outs?.pending?.users.link).toBe(0);
-    expect(updated.outs?.lastApply).toMatchObject({ planned: 1, applied: 1 });
-    expect(updated.outs?.linksWritten).toBe(7);
+    const updated = await p.update(id, outs, drift);
+    expect(updated.pending?.users.link).toBe(0);
+    expect(updated.lastApply).toMatchObject({ planned: 1, applied: 1 });
+    expect(updated.linksWritten).toBe(7);
     expect(externalIdOf(env, "1002")).toBe(env.fixture.okta.users[2]!.id);
   });
 
   it("error findings and rule changes show as a diff; findings carry their error codes", async () => {
-    const checked = (await provider.check({} as never, env.inputs())).inputs;
-    const { id, outs } = await provider.create(checked);
+    const checked = (await p.check({}, env.inputs())).inputs;
+    const { id, outs } = await p.create(checked);
     // A second Okta user whose email is user0's login: user0's username now matches two Okta users.
     const extra = {
       ...structuredClone(env.fixture.okta.users[0]!),
@@ -293,18 +318,18 @@ describe("IdentityReconciliation provider, called directly", () => {
       },
     };
     env.okta.store.loadFixture({ ...env.fixture.okta, users: [...env.fixture.okta.users, extra] });
-    const news = (await provider.check(checked, env.inputs())).inputs;
+    const news = (await p.check(checked, env.inputs())).inputs;
     expect(news.findings?.error).toBeGreaterThan(0);
     expect(news.findings?.errorCodes).toContain("OKTA_EMAIL_EQUALS_OTHER_LOGIN");
-    expect((await provider.diff!(id, outs, news)).changes).toBe(true);
+    expect((await p.diff(id, outs, news)).changes).toBe(true);
 
     env.okta.store.loadFixture(env.fixture.okta);
     const rules = (
-      await provider.check(checked, env.inputs({ rules: { exclude: { users: ["user0*"] } } }))
+      await p.check(checked, env.inputs({ rules: { exclude: { users: ["user0*"] } } }))
     ).inputs;
-    expect((await provider.diff!(id, outs, rules)).changes).toBe(true);
+    expect((await p.diff(id, outs, rules)).changes).toBe(true);
     const elsewhere = { ...checked, databricksHost: "https://accounts.cloud.databricks.com" };
-    expect(await provider.diff!(id, outs, elsewhere)).toEqual({
+    expect(await p.diff(id, outs, elsewhere)).toEqual({
       changes: true,
       replaces: ["databricksHost"],
       deleteBeforeReplace: false,
@@ -312,28 +337,30 @@ describe("IdentityReconciliation provider, called directly", () => {
   });
 
   it("delete leaves externalIds alone; with revertOnDelete it restores only what it wrote", async () => {
-    const checked = (await provider.check({} as never, env.inputs())).inputs;
-    const { id, outs } = await provider.create(checked);
-    await provider.delete!(id, outs);
+    const checked = (await p.check({}, env.inputs())).inputs;
+    const { id, outs } = await p.create(checked);
+    await p.delete(id, outs);
     expect(externalIdOf(env, "1000")).toBe(env.fixture.okta.users[0]!.id);
 
     // Someone re-linked user1 to another id since: left alone. user4/user5 were linked before: left alone.
     env.dbx.store.users.get("1001")!.externalId = "00uSOMEONEELSE0000000";
-    await provider.delete!(id, { ...outs, revertOnDelete: true });
+    await p.delete(id, { ...outs, revertOnDelete: true });
     expect(externalIdOf(env, "1000")).toBeNull();
     expect(externalIdOf(env, "1001")).toBe("00uSOMEONEELSE0000000");
     expect(externalIdOf(env, "1002")).toBeNull();
     expect(externalIdOf(env, "1004")).toBe(env.fixture.okta.users[4]!.id);
     expect(env.dbx.store.groups.get("5000")?.externalId ?? null).toBeNull();
 
-    const err = await provider.delete!(id, {
-      ...outs,
-      revertOnDelete: true,
-      journalPath: path.join(env.journalDir, "gone.jsonl"),
-    }).then(
-      () => undefined,
-      (e: Error) => e,
-    );
+    const err = await p
+      .delete(id, {
+        ...outs,
+        revertOnDelete: true,
+        journalPath: path.join(env.journalDir, "gone.jsonl"),
+      })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     expect(err?.message).toContain("revertOnDelete is set but the undo journal");
     expect(err?.message).toContain(
       "is missing, so the 6 externalId link(s) this resource wrote cannot be restored.",
