@@ -1,0 +1,406 @@
+/**
+ * AimConnection's provider against the Okta and Databricks emulators (the
+ * Databricks emulator's connection test really exchanges a private_key_jwt
+ * assertion with the Okta emulator): called directly, and serialised as
+ * Pulumi does then driven through the dynamic-provider host over gRPC.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generateSigningKey, type SigningKeyMaterial } from "../../core/keys/signingKey";
+import type { OktaApp } from "../../core/model/tenant";
+import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
+import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
+import {
+  AIM_CONNECTION_PROVIDER_VERSION,
+  aimConnectionProvider as provider,
+  type ResolvedAimConnectionInputs,
+  type ResolvedAimConnectionOutputs,
+} from "../../dynamic-providers/aimConnection";
+import type { FindingsSummary } from "../../dynamic-providers/identityReconciliation";
+import { smallTenant } from "../helpers/applyHarness";
+import {
+  serializeProvider,
+  startProviderHost,
+  type ProviderHost,
+  type SerializedResource,
+} from "./harness/host";
+
+type In = ResolvedAimConnectionInputs;
+type Out = ResolvedAimConnectionOutputs;
+type Props = Record<string, unknown>;
+
+const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
+const CREDENTIAL_ENV = [
+  "OKTA_API_TOKEN",
+  "DATABRICKS_TOKEN",
+  "DATABRICKS_CLIENT_ID",
+  "DATABRICKS_CLIENT_SECRET",
+  "DATABRICKS_HOST",
+  "DATABRICKS_ACCOUNT_ID",
+  "DATABRICKS_AUTH_TYPE",
+];
+const CONFIG = { "oktaAim:databricksToken": DBX_TOKEN };
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+const p = {
+  check: async (news: In) => {
+    const r = await provider.check!({} as In, news);
+    return { inputs: r.inputs!, failures: r.failures ?? [] };
+  },
+  diff: (olds: Out, news: In) => provider.diff!("acc/okta", olds, news),
+  create: async (inputs: In) => {
+    const r = await provider.create(inputs);
+    return { id: r.id, outs: r.outs! };
+  },
+  read: async (props: Out) => {
+    const r = await provider.read!("acc/okta", props);
+    return { id: r.id, props: r.props };
+  },
+  update: async (olds: Out, news: In) => (await provider.update!("acc/okta", olds, news)).outs!,
+  delete: (props: Out) => provider.delete!("acc/okta", props),
+};
+
+const AMBIGUOUS: FindingsSummary = {
+  error: 2,
+  warning: 0,
+  info: 0,
+  byCode: { AMBIGUOUS_MATCH: 2 } as FindingsSummary["byCode"],
+  errorCodes: ["AMBIGUOUS_MATCH"],
+};
+
+interface Env {
+  okta: OktaEmulator;
+  dbx: DatabricksEmulator;
+  app: OktaApp;
+  inputs(extra?: Partial<In>): In;
+}
+
+let key: SigningKeyMaterial;
+
+async function startEnv(opts: { dpop?: boolean } = {}): Promise<Env> {
+  const fixture = smallTenant(1, { linked: 1, groups: 1, accountId: "acc-aim-test" });
+  const okta = await startOktaEmulator({ fixture: fixture.okta, rateLimits: "off" });
+  const dbx = await startDatabricksEmulator({
+    fixture: fixture.databricks,
+    rateLimits: "off",
+    token: DBX_TOKEN,
+  });
+  const app = okta.createServiceApp({ jwks: [key.publicJwk], dpopBoundAccessTokens: opts.dpop });
+  return {
+    okta,
+    dbx,
+    app,
+    inputs: (extra = {}) => ({
+      adapter: "api",
+      databricksHost: dbx.url,
+      accountId: dbx.accountId,
+      oktaOrgUrl: okta.url,
+      clientId: app.credentials.oauthClient.client_id,
+      keyId: key.keyId,
+      privateKeyPem: key.privateKeyPem,
+      enabled: true,
+      acceptFindings: [],
+      disableOnDelete: false,
+      // The already linked user of smallTenant: lets the iamv2 probe say "on".
+      probeExternalId: fixture.okta.users[1]!.id,
+      providerVersion: AIM_CONNECTION_PROVIDER_VERSION,
+      ...extra,
+    }),
+  };
+}
+
+async function stopEnv(env: Env | undefined): Promise<void> {
+  if (env) await Promise.all([env.okta.close(), env.dbx.close()]);
+}
+
+/** Outputs except the declared secret ones hold no key or token. */
+function assertNoSecretsInPlainOutputs(outs: Props, env: Env): void {
+  const { consolePrivateKeyPem: _secret, ...plain } = outs;
+  const text = JSON.stringify(plain);
+  for (const s of ["PRIVATE KEY", key.privateKeyPem.slice(40, 100), DBX_TOKEN, env.okta.apiToken])
+    expect(text).not.toContain(s);
+}
+
+beforeAll(async () => {
+  key = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+});
+
+describe("AimConnection provider, called directly", () => {
+  let env: Env;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    for (const k of CREDENTIAL_ENV) {
+      saved[k] = process.env[k];
+      delete process.env[k];
+    }
+    await provider.configure!({
+      config: { get: (k) => (CONFIG as Record<string, string>)[k], require: () => "" },
+    });
+  });
+  afterAll(() => {
+    for (const k of CREDENTIAL_ENV)
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+  });
+  beforeEach(async () => {
+    env = await startEnv();
+  });
+  afterEach(async () => {
+    await stopEnv(env);
+  });
+
+  it("check reads the live connection and derives the key's thumbprint; nothing blocks without findings", async () => {
+    const { inputs, failures } = await p.check(env.inputs());
+    expect(failures).toEqual([]);
+    expect(inputs).toMatchObject({
+      keyThumbprint: key.keyId,
+      enableBlockedBy: [],
+      liveConfigured: false,
+      liveEnabled: false,
+      liveAimStatus: "off",
+    });
+    expect(env.dbx.store.connection).toBeUndefined();
+  });
+
+  it("check names bad fields and never echoes the key", async () => {
+    const { failures } = await p.check({
+      ...env.inputs(),
+      adapter: "portal" as never,
+      privateKeyPem: "not-a-key-but-secret-ish",
+      acceptFindings: ["NOPE"],
+    });
+    expect(failures).toEqual([
+      {
+        property: "adapter",
+        reason:
+          '[adapter] must be "api" (the private-preview AIM admin API) or "console" (you enter the values in the account console); got "portal".',
+      },
+      {
+        property: "privateKeyPem",
+        reason:
+          "[privateKeyPem] must be the PEM private key of the Okta app's signing key (OktaAimApp.privateKeyPem).",
+      },
+      {
+        property: "acceptFindings",
+        reason: expect.stringMatching(
+          /^\[acceptFindings\] lists "NOPE", which is not a finding code: use AMBIGUOUS_MATCH, /,
+        ),
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain("not-a-key-but-secret-ish");
+  });
+
+  it("create: test → configure → enable; no drift then; AIM switched off out of band shows and update fixes it", async () => {
+    const checked = (await p.check(env.inputs())).inputs;
+    const { id, outs } = await p.create(checked);
+    expect(id).toBe(`${env.dbx.accountId}/okta`);
+    expect(outs).toMatchObject({
+      liveConfigured: true,
+      liveEnabled: true,
+      liveAimStatus: "on",
+      liveClientId: env.app.credentials.oauthClient.client_id,
+      enableBlockedBy: [],
+      connectionTest: { success: true },
+    });
+    expect(outs).not.toHaveProperty("privateKeyPem");
+    expect(outs).not.toHaveProperty("consolePrivateKeyPem");
+    assertNoSecretsInPlainOutputs(outs as unknown as Props, env);
+    expect(env.dbx.store.aimEnabled).toBe(true);
+    expect(env.dbx.store.connection?.clientId).toBe(env.app.credentials.oauthClient.client_id);
+
+    const quiet = (await p.check(env.inputs())).inputs;
+    expect(await p.diff(outs, quiet)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+
+    env.dbx.setAimEnabled(false);
+    const drift = (await p.check(env.inputs())).inputs;
+    expect(drift).toMatchObject({ liveEnabled: false, liveAimStatus: "off", enabled: true });
+    expect((await p.diff(outs, drift)).changes).toBe(true);
+    const read = await p.read(outs);
+    expect(read.props).toMatchObject({ liveEnabled: false, liveConfigured: true });
+
+    const updated = await p.update(read.props!, drift);
+    expect(updated).toMatchObject({ liveEnabled: true });
+    expect(env.dbx.store.aimEnabled).toBe(true);
+
+    // A rotated key (another thumbprint) is a change too.
+    const other = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    const rotated = (await p.check(env.inputs({ privateKeyPem: other.privateKeyPem }))).inputs;
+    expect(rotated.keyThumbprint).toBe(other.keyId);
+    expect((await p.diff(updated, rotated)).changes).toBe(true);
+  });
+
+  it("enabling is refused while the reconciliation reports error findings, unless acceptFindings lists them", async () => {
+    const blocked = (await p.check(env.inputs({ reconciliationFindings: AMBIGUOUS }))).inputs;
+    expect(blocked.enableBlockedBy).toEqual(["AMBIGUOUS_MATCH"]);
+    const err = await p.create(blocked).then(
+      () => undefined,
+      (e: Error & { id?: string; properties?: Out }) => e,
+    );
+    expect(err?.message).toBe(
+      `AimConnection ${env.dbx.accountId} (api): AIM not enabled: the reconciliation reports error findings AMBIGUOUS_MATCH (2 error(s)). Resolve them (aimctl plan lists them) or, if you accept them, add the codes to acceptFindings. The connection is configured and tested.`,
+    );
+    // Recorded as created-but-not-ready: the configured, tested connection is in state.
+    expect(err?.id).toBe(`${env.dbx.accountId}/okta`);
+    expect(err?.properties).toMatchObject({ liveConfigured: true, liveEnabled: false });
+    expect(env.dbx.store.aimEnabled).toBe(false);
+    expect(env.dbx.store.connection).toBeDefined();
+
+    const accepted = (
+      await p.check(
+        env.inputs({ reconciliationFindings: AMBIGUOUS, acceptFindings: ["AMBIGUOUS_MATCH"] }),
+      )
+    ).inputs;
+    expect(accepted.enableBlockedBy).toEqual([]);
+    const { outs } = await p.create(accepted);
+    expect(outs.liveEnabled).toBe(true);
+    expect(env.dbx.store.aimEnabled).toBe(true);
+  });
+
+  it("delete leaves AIM on unless disableOnDelete", async () => {
+    const { outs } = await p.create((await p.check(env.inputs())).inputs);
+    await p.delete(outs);
+    expect(env.dbx.store.aimEnabled).toBe(true);
+    await p.delete({ ...outs, disableOnDelete: true });
+    expect(env.dbx.store.aimEnabled).toBe(false);
+  });
+
+  it("a failing connection test (DPoP required) configures nothing and says why", async () => {
+    await stopEnv(env);
+    env = await startEnv({ dpop: true });
+    const err = await p.create((await p.check(env.inputs())).inputs).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(
+      /^AimConnection \S+ \(api\): the connection test failed \(token: .*invalid_dpop_proof.*\); nothing was configured\./,
+    );
+    expect(err?.message).not.toContain("PRIVATE KEY");
+    expect(env.dbx.store.connection).toBeUndefined();
+  });
+
+  it("console adapter: tests itself, configures nothing remotely, outputs the values (key as the secret output)", async () => {
+    const checked = (await p.check(env.inputs({ adapter: "console" }))).inputs;
+    const { outs } = await p.create(checked);
+    expect(env.dbx.store.connection).toBeUndefined();
+    expect(outs.connectionTest?.success).toBe(true);
+    expect(outs.liveEnabled).toBe(false);
+    expect(outs.consoleInstructions).toHaveLength(5);
+    expect(outs.consoleInstructions?.[2]).toContain("Automatic identity management");
+    expect(outs.consolePrivateKeyPem).toBe(key.privateKeyPem);
+    assertNoSecretsInPlainOutputs(outs as unknown as Props, env);
+    // AIM still off: the preview keeps showing the pending click.
+    expect(
+      (await p.diff(outs, (await p.check(env.inputs({ adapter: "console" }))).inputs)).changes,
+    ).toBe(true);
+    const err = await p.delete({ ...outs, disableOnDelete: true }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toContain('adapter "console" cannot disable AIM');
+  });
+});
+
+describe("AimConnection provider through the dynamic-provider host", () => {
+  let serialized: SerializedResource;
+  let host: ProviderHost;
+  let env: Env;
+
+  beforeAll(async () => {
+    serialized = await serializeProvider("dynamic-providers/aimConnection.ts", "AimConnection", {
+      adapter: "api",
+      databricksHost: "https://accounts.cloud.databricks.com",
+      accountId: "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
+      oktaOrgUrl: "https://example.okta.com",
+      clientId: "0oa-serialised",
+      privateKeyPem: key.privateKeyPem,
+    });
+    host = await startProviderHost({
+      provider: serialized.provider,
+      type: serialized.type,
+      unsetEnv: CREDENTIAL_ENV,
+    });
+    await host.configure(CONFIG);
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+  beforeEach(async () => {
+    env = await startEnv();
+  });
+  afterEach(async () => {
+    await stopEnv(env);
+  });
+
+  it("serialises without the key or any credential; the key input is registered as a secret", () => {
+    expect(serialized.type).toBe("pulumi-nodejs:dynamic/okta-databricks-aim:AimConnection");
+    expect(serialized.providerIsSecret).toBe(false);
+    // The provider mentions "PRIVATE KEY" in its input check; no PEM armour or key body though.
+    expect(serialized.provider).not.toContain("-----BEGIN");
+    expect(serialized.provider).not.toContain(key.privateKeyPem.slice(40, 100));
+    expect(serialized.provider).not.toContain(DBX_TOKEN);
+    expect(serialized.provider).toContain('"core/databricks/aimAdmin"');
+    const registered = serialized.inputs.privateKeyPem as Record<string, unknown>;
+    expect(registered[SECRET_SIG]).toBeDefined();
+    expect(serialized.inputs).toMatchObject({
+      adapter: "api",
+      enabled: true,
+      acceptFindings: [],
+      disableOnDelete: false,
+      providerVersion: AIM_CONNECTION_PROVIDER_VERSION,
+    });
+  });
+
+  it("check → create → no diff → AIM switched off out of band → diff, read → update → delete", async () => {
+    const news = env.inputs() as unknown as Props;
+    const checked = await host.check({}, news);
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({ liveEnabled: false, keyThumbprint: key.keyId });
+
+    const created = await host.create(checked.inputs);
+    expect(created.outs).toMatchObject({ liveEnabled: true, liveConfigured: true });
+    assertNoSecretsInPlainOutputs(created.outs, env);
+
+    const quiet = await host.check(checked.inputs, news);
+    expect(await host.diff(created.id, created.outs, quiet.inputs)).toMatchObject({
+      changes: "none",
+    });
+
+    env.dbx.setAimEnabled(false);
+    const drift = await host.check(checked.inputs, news);
+    expect(drift.inputs).toMatchObject({ liveEnabled: false, enabled: true });
+    expect(await host.diff(created.id, created.outs, drift.inputs)).toMatchObject({
+      changes: "some",
+      replaces: [],
+    });
+    const read = await host.read(created.id, created.outs);
+    expect(read.props).toMatchObject({ liveEnabled: false });
+
+    const updated = await host.update(created.id, read.props, drift.inputs);
+    expect(updated.outs).toMatchObject({ liveEnabled: true });
+    expect(env.dbx.store.aimEnabled).toBe(true);
+
+    await host.delete(created.id, { ...updated.outs, disableOnDelete: true });
+    expect(env.dbx.store.aimEnabled).toBe(false);
+    expect(host.stderr()).not.toContain("PRIVATE KEY");
+    expect(host.stderr()).not.toContain(DBX_TOKEN);
+  });
+
+  it("refuses to enable with unaccepted error findings; the gRPC error carries the reason", async () => {
+    const news = env.inputs({ reconciliationFindings: AMBIGUOUS }) as unknown as Props;
+    const checked = await host.check({}, news);
+    expect(checked.inputs.enableBlockedBy).toEqual(["AMBIGUOUS_MATCH"]);
+    const err = await host.create(checked.inputs).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toContain(
+      "AIM not enabled: the reconciliation reports error findings AMBIGUOUS_MATCH (2 error(s)).",
+    );
+    expect(env.dbx.store.aimEnabled).toBe(false);
+  });
+});
