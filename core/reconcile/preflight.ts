@@ -131,7 +131,7 @@ export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<Pr
   }
 
   // --- The AIM connection, tested for real ---
-  await checkConnection(deps, clientId, add);
+  await checkConnection(deps, clientId, label, add);
 
   // --- AIM status: the admin view, then the public iamv2 probe ---
   const aimOn = await checkAimStatus(deps, clientId, add);
@@ -259,6 +259,7 @@ async function checkGrantsAndRole(
 async function checkConnection(
   deps: PreflightDeps,
   clientId: string | undefined,
+  label: string,
   add: Add,
 ): Promise<void> {
   if (!deps.aim) {
@@ -296,7 +297,7 @@ async function checkConnection(
       ok
         ? `connection test passed (${r.steps.map((s) => `${s.name}: ${s.message}`).join("; ")})`
         : `connection test failed at ${failed.map((s) => `${s.name}: ${s.message}`).join("; ") || "an unnamed step"}`,
-      fixForTestFailure(failed.map((s) => s.message).join(" ")),
+      fixForTestFailure(failed.map((s) => s.message).join(" "), label),
     );
   } catch (err) {
     const notEnrolled = err instanceof AimError && err.code === "ERR_AIM_NOT_ENROLLED";
@@ -312,16 +313,17 @@ async function checkConnection(
   }
 }
 
-function fixForTestFailure(text: string): string {
+function fixForTestFailure(text: string, label: string): string {
   const t = text.toLowerCase();
+  const where = OKTA_APP(label);
   if (t.includes("invalid_dpop_proof") || t.includes("dpop"))
-    return `Okta Admin Console → Applications → Applications → <app> → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
+    return `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
   if (t.includes("invalid_scope"))
-    return "Okta Admin Console → Applications → Applications → <app> → Okta API Scopes: Grant okta.users.read and okta.groups.read.";
+    return `${where} → Okta API Scopes: Grant okta.users.read and okta.groups.read.`;
   if (t.includes("invalid_client"))
-    return "The key or client id does not match the app: Okta Admin Console → Applications → Applications → <app> → General → Client Credentials must use Public key / Private key, list the public key of the private key you give AIM (Active, same kid), and show the client id you give AIM.";
+    return `The key or client id does not match the app: ${where} → General → Client Credentials must use Public key / Private key, list the public key of the private key you give AIM (Active, same kid), and show the client id you give AIM.`;
   if (t.includes("403") || t.includes("forbidden") || t.includes("insufficient"))
-    return `Okta Admin Console → Applications → Applications → <app> → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`;
+    return `${where} → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`;
   return `Fix the failing step above, then run the test again (${DBX_AIM} → Configure → Test connection, or aimctl check).`;
 }
 
