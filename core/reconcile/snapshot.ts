@@ -4,26 +4,12 @@
  * sequential read would only add the two latencies).
  */
 import type { DatabricksIdentityReader } from "../databricks/api";
-import type {
-  DatabricksGroup,
-  DatabricksServicePrincipal,
-  DatabricksUser,
-  OktaGroup,
-  OktaUser,
-} from "../model/tenant";
+import type { DatabricksServicePrincipal } from "../model/tenant";
 import type { OktaReader } from "../okta/api";
+import type { DatabricksSnapshot, OktaSnapshot } from "./plan";
 
-export interface OktaSnapshot {
-  /** DEPROVISIONED users included: the engine reports an only candidate that is deprovisioned. */
-  users: OktaUser[];
-  groups: OktaGroup[];
-}
-
-export interface DatabricksSnapshot {
-  users: DatabricksUser[];
-  groups: DatabricksGroup[];
-  servicePrincipals: DatabricksServicePrincipal[];
-}
+// The planner's input types: readSnapshot's output feeds planLinks unchanged.
+export type { OktaSnapshot, DatabricksSnapshot } from "./plan";
 
 export type SnapshotSource =
   | "okta.users"
