@@ -1,0 +1,85 @@
+/**
+ * Messages between the benchmark's processes. The orchestrator (run.ts)
+ * forks an emulator host (emulatorHost.ts) and, per scenario, a worker
+ * (worker.ts) that runs the tool the way `aimctl` would; the worker's CPU and
+ * RSS are then the tool's own, not the emulators'.
+ */
+
+export type RateProfile = "realistic" | "off";
+
+export interface HostConfig {
+  users: number;
+  seed: number;
+  okta: RateProfile;
+  /** "realistic", "off", or realistic with the PATCH limit raised to this many per second. */
+  databricks: RateProfile | { patchPerSecond: number };
+  pageCap: number;
+}
+
+/** What the emulated tenant holds: the inputs of the minimum-call formula. */
+export interface TenantCounts {
+  oktaUsersListed: number;
+  oktaDeprovisioned: number;
+  oktaGroups: number;
+  databricksUsers: number;
+  databricksGroups: number;
+  databricksServicePrincipals: number;
+}
+
+/** Secrets stay in IPC messages; nothing here is printed. */
+export interface Connection {
+  okta: {
+    orgUrl: string;
+    clientId: string;
+    keyId: string;
+    privateKeyPem: string;
+    apiToken: string;
+  };
+  databricks: { host: string; accountId: string; clientId: string; clientSecret: string };
+}
+
+export interface HostUsage {
+  cpuMs: number;
+  rssMb: number;
+}
+
+export type HostRequest =
+  { cmd: "start"; config: HostConfig } | { cmd: "counts"; id: number } | { cmd: "close" };
+
+export type HostReply =
+  | {
+      type: "ready";
+      connection: Connection;
+      tenant: TenantCounts;
+      generateMs: number;
+      startMs: number;
+    }
+  | {
+      type: "counts";
+      id: number;
+      okta: Record<string, number>;
+      databricks: Record<string, number>;
+      usage: HostUsage;
+    }
+  | { type: "error"; message: string };
+
+export type Scenario =
+  | { kind: "plan"; planOut: string }
+  | {
+      kind: "apply";
+      planFile: string;
+      /** Apply only the first N actions (a bounded sample); all when absent. */
+      limit?: number;
+      writeRatePerSecond: number;
+      concurrency?: number;
+    }
+  | { kind: "scripted"; concurrency: number; sampleMax: number };
+
+export type WorkerRequest = { type: "run"; connection: Connection; scenario: Scenario };
+
+export type WorkerMessage =
+  | { type: "mark"; label: string }
+  | { type: "result"; result: unknown }
+  | { type: "error"; message: string };
+
+export type OrchestratorToWorker = WorkerRequest | { type: "marked"; label: string };
