@@ -1,0 +1,94 @@
+/**
+ * The Pulumi program: stack config → OktaAimApp (the Okta side) →
+ * DatabricksAim (externalId reconciliation, then the AIM connection, enabled
+ * last) → stack outputs. Every config key is documented in
+ * Pulumi.example.yaml; credentials are read by the providers (see README
+ * "Use with Pulumi"), never by this program except the optional Okta token
+ * that configures the Okta provider explicitly.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as okta from "@pulumi/okta";
+import { DatabricksAim, OktaAimApp } from "./components";
+import type { FindingCode, ReconcileRules, WriteRoute } from "./core/model/plan";
+import type { AimAdapter } from "./dynamic-providers/aimConnection";
+import type { PublicSigningJwk } from "./core/keys/signingKey";
+
+/** The namespace of this program's keys: `pulumi config set oktaAim:<key> …` (every export is a stack output). */
+const CONFIG_NAMESPACE = "oktaAim";
+
+const config = new pulumi.Config(CONFIG_NAMESPACE);
+const oktaOrgUrl = config.require("oktaOrgUrl");
+
+const oktaProvider = explicitOktaProvider(oktaOrgUrl, config.getSecret("oktaApiToken"));
+
+const app = new OktaAimApp(
+  "aim",
+  {
+    label: config.get("appLabel") ?? "Databricks AIM",
+    orgUrl: oktaOrgUrl,
+    rotationTrigger: config.get("keyRotation") ?? "initial",
+    previousPublicJwks: config.getObject<PublicSigningJwk[]>("previousPublicJwks") ?? [],
+  },
+  oktaProvider ? { providers: [oktaProvider] } : undefined,
+);
+
+const aim = new DatabricksAim("aim", {
+  oktaOrgUrl,
+  databricksHost: config.require("databricksHost"),
+  accountId: config.require("databricksAccountId"),
+  clientId: app.clientId,
+  keyId: app.keyId,
+  privateKeyPem: app.privateKeyPem,
+  rules: config.getObject<ReconcileRules>("rules") ?? {},
+  writeRoute: (config.get("writeRoute") ?? "scim") as WriteRoute,
+  revertOnDelete: config.getBoolean("revertOnDelete") ?? false,
+  journalPath: config.get("journalPath"),
+  adapter: (config.get("adapter") ?? "api") as AimAdapter,
+  apiBasePath: config.get("aimApiBasePath"),
+  enableAim: config.getBoolean("enableAim") ?? true,
+  acceptFindings: config.getObject<FindingCode[]>("acceptFindings") ?? [],
+  disableOnDelete: config.getBoolean("disableOnDelete") ?? false,
+  probeExternalId: config.get("probeExternalId"),
+});
+
+/**
+ * An explicit Okta provider when `oktaAim:oktaApiToken` is set, so one secret
+ * serves the Okta provider and the dynamic providers. Otherwise the default
+ * provider reads `okta:*` config (API token or OAuth app), as usual.
+ */
+function explicitOktaProvider(
+  orgUrl: string,
+  apiToken: pulumi.Output<string> | undefined,
+): okta.Provider | undefined {
+  if (!apiToken) return undefined;
+  // https://acme.okta.com → orgName "acme", baseUrl "okta.com" (the provider's split).
+  const host = new URL(orgUrl).hostname;
+  const dot = host.indexOf(".");
+  return new okta.Provider("okta", {
+    orgName: host.slice(0, dot),
+    baseUrl: host.slice(dot + 1),
+    apiToken,
+  });
+}
+
+/** OAuth client ID of the Okta app (enter it in the AIM connection when adapter is "console"). */
+export const clientId = app.clientId;
+/** kid of the app's current signing key. */
+export const keyId = app.keyId;
+/** Pending links per kind, buckets and the digest of the pending actions. */
+export const planSummary = pulumi
+  .all([aim.pending, aim.buckets, aim.digest])
+  .apply(([pending, buckets, digest]) => ({ pending, buckets, digest }));
+/** Findings by severity. */
+export const findingsBySeverity = aim.findings.apply((f) => ({
+  error: f?.error ?? 0,
+  warning: f?.warning ?? 0,
+  info: f?.info ?? 0,
+}));
+/** Whether AIM is on, as last seen. */
+export const aimEnabled = aim.aimEnabled;
+/** Error finding codes that keep AIM off (add to acceptFindings to override). */
+export const enableBlockedBy = aim.enableBlockedBy;
+/** adapter "console": steps and the private key (secret) to enter in the account console. */
+export const consoleInstructions = aim.consoleInstructions;
+export const consolePrivateKeyPem = aim.consolePrivateKeyPem;
