@@ -41,27 +41,44 @@ describe("readSnapshot", () => {
     expect(Object.keys(s.timing.perSource).sort()).toHaveLength(5);
   });
 
-  it("reads Okta and Databricks concurrently", async () => {
+  it("reads Okta and Databricks concurrently: every list starts before any finishes", async () => {
+    const log: string[] = [];
+    const gate = (() => {
+      let open!: () => void;
+      const p = new Promise<void>((r) => (open = r));
+      // A sequential reader would wait here forever: open anyway so that the test fails, not hangs.
+      const fallback = setTimeout(() => open(), 2000);
+      return { p: p.finally(() => clearTimeout(fallback)), open };
+    })();
+    const held = async <T>(name: string, read: () => Promise<T>): Promise<T> => {
+      log.push(`start ${name}`);
+      if (log.filter((l) => l.startsWith("start")).length === 5) gate.open();
+      await gate.p; // no list can finish until all five have started
+      log.push(`end ${name}`);
+      return read();
+    };
     const okta = new FakeOkta(oktaUsers, []);
-    okta.listLatencyMs = 150;
     const db = new FakeDatabricks();
-    const slow: DatabricksIdentityReader = {
-      listUsers: async () => (await new Promise((r) => setTimeout(r, 150)), db.listUsers()),
-      listGroups: async () => (await new Promise((r) => setTimeout(r, 150)), db.listGroups()),
-      listServicePrincipals: async () => (
-        await new Promise((r) => setTimeout(r, 150)),
-        db.listServicePrincipals()
-      ),
+    const oktaReader = {
+      ...okta,
+      listUsers: (o?: Parameters<FakeOkta["listUsers"]>[0]) =>
+        held("okta.users", () => okta.listUsers(o)),
+      listGroups: () => held("okta.groups", () => okta.listGroups()),
+      getUser: okta.getUser.bind(okta),
+      getGroup: okta.getGroup.bind(okta),
+    };
+    const dbReader: DatabricksIdentityReader = {
+      listUsers: () => held("databricks.users", () => db.listUsers()),
+      listGroups: () => held("databricks.groups", () => db.listGroups()),
+      listServicePrincipals: () =>
+        held("databricks.servicePrincipals", () => db.listServicePrincipals()),
       getByIds: db.getByIds.bind(db),
     };
-    const t0 = Date.now();
-    const s = await readSnapshot(okta, slow);
-    const wall = Date.now() - t0;
-    // Five 150 ms reads: sequential would be >= 750 ms.
-    expect(wall).toBeLessThan(500);
-    expect(s.timing.oktaMs).toBeGreaterThanOrEqual(140);
-    expect(s.timing.databricksMs).toBeGreaterThanOrEqual(140);
-    expect(s.timing.totalMs).toBeLessThan(500);
+    const s = await readSnapshot(oktaReader, dbReader);
+    expect(log.slice(0, 5).every((l) => l.startsWith("start"))).toBe(true);
+    expect(log).toHaveLength(10);
+    expect(s.okta.users).toHaveLength(2);
+    expect(s.timing.totalMs).toBeGreaterThanOrEqual(0);
   });
 
   it("fails with the failing side's error", async () => {
