@@ -20,7 +20,9 @@ const SECRET_PARAMS = [
 
 const PATTERNS: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*/g, // truncated PEM
+  // Truncated PEM: the header and key material after it. A bare header (as quoted in help
+  // text such as "a PEM starts with '-----BEGIN PRIVATE KEY-----'") holds no secret.
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{16}[\s\S]*/g,
   /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, // JWT / JWS
   /\b(Bearer|SSWS|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
   new RegExp(`((?:${SECRET_PARAMS.join("|")})=)[^&\\s"']+`, "gi"),
