@@ -1,0 +1,76 @@
+/**
+ * aimctl: the Okta → Databricks AIM reconciliation CLI.
+ *
+ *   aimctl check | plan | apply | undo | emulate | demo
+ *
+ * `main` never throws: every failure becomes a message on stderr (redacted,
+ * no stack trace) and exit code 1. Tests call it in process with their own
+ * streams, environment and working directory.
+ */
+import { AimError, ConfigError, HttpError, globalRedactor } from "../core/http";
+import { applyCommand } from "./commands/apply";
+import { checkCommand } from "./commands/check";
+import { demoCommand } from "./commands/demo";
+import { emulateCommand } from "./commands/emulate";
+import { planCommand } from "./commands/plan";
+import { undoCommand } from "./commands/undo";
+import { InputErrors } from "./inputs";
+import { Printer, processIo, type CliIo } from "./io";
+
+export const HELP = `aimctl — reconcile Okta and Databricks identities before enabling automatic identity management (AIM)
+
+Usage: aimctl <command> [options]
+
+Commands:
+  check     preflight only: the Okta app, a real connection test, findings, AIM status
+  plan      what apply would write, and what blocks AIM (--json, --markdown, --out FILE)
+  apply     write the links (confirmation, progress, undo journal); --enable-aim
+  undo      restore the values an apply changed (--file FILE)
+  emulate   run the Okta and Databricks emulators (--fixture FILE | --synthetic N)
+  demo      the whole story on a realistic sample tenant, without and with reconciliation
+
+Run aimctl <command> --help for its options and inputs.
+Exit codes: 0 success / nothing to do, 1 error, 2 (plan) actions pending.`;
+
+type Command = (argv: string[], io: CliIo, printer: Printer) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  undo: undoCommand,
+  emulate: emulateCommand,
+  demo: demoCommand,
+};
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const printer = new Printer(io);
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    printer.out(HELP);
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    printer.err(
+      `aimctl: unknown command "${name}": use one of ${Object.keys(COMMANDS).join(", ")} (aimctl --help).`,
+    );
+    return 1;
+  }
+  try {
+    return await command(rest, io, printer);
+  } catch (err) {
+    printer.err(describeFailure(err));
+    return 1;
+  }
+}
+
+/** One readable message per failure: what went wrong and what to do; never a stack or a secret. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof InputErrors) return err.errors.map((e) => `aimctl: ${e.message}`).join("\n");
+  if (err instanceof ConfigError) return `aimctl: ${err.message}`;
+  if (err instanceof HttpError) return `aimctl: ${err.code}: ${err.message}`;
+  if (err instanceof AimError) return `aimctl: ${err.code}: ${err.message}`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `aimctl: unexpected error: ${globalRedactor.redact(message)}`;
+}

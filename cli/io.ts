@@ -1,0 +1,85 @@
+/**
+ * Where aimctl reads and writes: injectable so that tests run `main()` in
+ * process with their own streams, environment and working directory.
+ * Human output goes to stdout, progress and logs to stderr.
+ */
+import { globalRedactor } from "../core/http";
+
+export interface OutStream {
+  write(text: string): unknown;
+  /** True when a terminal is attached (progress bar vs periodic lines). */
+  isTTY?: boolean;
+}
+
+export interface InStream extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: OutStream;
+  stderr: OutStream;
+  /** Read for the apply confirmation; absent or not a TTY means "cannot ask". */
+  stdin?: InStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Ends long-running commands (emulate) in process; the real CLI uses SIGTERM/SIGINT. */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Line-oriented writers; everything that is not a deliberate credential hand-off is redacted. */
+export class Printer {
+  constructor(readonly io: CliIo) {}
+
+  /** stdout, one or more lines. */
+  out(text = ""): void {
+    this.io.stdout.write(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`));
+  }
+
+  /** stdout without redaction: only for values the user asked to see (emulator credentials). */
+  outRaw(text: string): void {
+    this.io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** stderr: progress, logs, warnings. */
+  err(text = ""): void {
+    this.io.stderr.write(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`));
+  }
+
+  now(): number {
+    return (this.io.now ?? Date.now)();
+  }
+}
+
+let processAbort: AbortController | undefined;
+
+/**
+ * The signal that stops a long command. In process (tests) it is `io.signal`;
+ * for the real CLI the first SIGINT/SIGTERM aborts (apply stops cleanly
+ * between writes, emulate shuts down), a second one exits at once.
+ */
+export function interruptSignal(io: CliIo): AbortSignal | undefined {
+  if (io.signal) return io.signal;
+  if (io.stdout !== process.stdout) return undefined;
+  if (!processAbort) {
+    const controller = new AbortController();
+    processAbort = controller;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(sig === "SIGINT" ? 130 : 143);
+      controller.abort(new Error(`${sig} received`));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  return processAbort.signal;
+}

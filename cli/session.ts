@@ -1,0 +1,218 @@
+/**
+ * The clients a command works with, built from resolved inputs, and the
+ * read → plan step every command shares. Client constructors validate their
+ * own inputs (URL shapes, key type); their ConfigErrors are collected so that
+ * one run names every problem.
+ */
+import { DatabricksAccountClient, type DatabricksClientOptions } from "../core/databricks/client";
+import {
+  createAimAdmin,
+  type ApiAimAdmin,
+  type ConsoleAimAdmin,
+} from "../core/databricks/aimAdmin";
+import { ConfigError, InsecureUrlError, type HttpEvent } from "../core/http";
+import type { Plan } from "../core/model/plan";
+import { OktaClient, type OktaClientOptions } from "../core/okta";
+import { planLinks } from "../core/reconcile/plan";
+import { readSnapshot, type Snapshot, type SnapshotSource } from "../core/reconcile/snapshot";
+import type { ParsedArgs } from "./args";
+import {
+  collectInputs,
+  InputErrors,
+  requireDatabricks,
+  requireOkta,
+  type Inputs,
+  type OktaRequirement,
+} from "./inputs";
+import type { CliIo, Printer } from "./io";
+import { Ticker } from "./progress";
+
+export interface SessionOptions {
+  okta?: OktaRequirement | false;
+  databricks?: boolean;
+  /** Client tuning (the demo raises the write pace to its raised emulator limit). */
+  databricksClient?: DatabricksClientOptions;
+  oktaClient?: OktaClientOptions;
+  verbose?: boolean;
+}
+
+export interface Session {
+  inputs: Inputs;
+  /** Reads Okta: AIM's own private_key_jwt client when the key is given, else the API token. */
+  oktaReader?: OktaClient;
+  /** SSWS admin client (OKTA_API_TOKEN), for preflight's app checks. */
+  oktaAdmin?: OktaClient;
+  databricks?: DatabricksAccountClient;
+}
+
+export function openSession(
+  inputs: Inputs,
+  printer: Printer,
+  opts: SessionOptions,
+  earlier: readonly ConfigError[] = [],
+): Session {
+  const errors: ConfigError[] = [...earlier];
+  const collect = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (err) {
+      if (err instanceof InputErrors) errors.push(...err.errors);
+      else if (err instanceof ConfigError) errors.push(err);
+      // "OKTA_ORG_URL must use https:// …": a malformed input like any other.
+      else if (err instanceof InsecureUrlError)
+        errors.push(new ConfigError(err.message.split(" ")[0] ?? "url", err.message));
+      else throw err;
+      return undefined;
+    }
+  };
+  // Every problem at once: missing Okta and Databricks inputs, then what the clients refuse.
+  const oktaReady = opts.okta
+    ? collect(() => (requireOkta(inputs, opts.okta || { privateKey: false }), true))
+    : undefined;
+  const dbxConfig = opts.databricks ? collect(() => requireDatabricks(inputs)) : undefined;
+  const onEvent = opts.verbose ? (e: HttpEvent) => logEvent(printer, e) : undefined;
+  const o = inputs.okta;
+  const session: Session = { inputs };
+  if (oktaReady) {
+    if (o.privateKey && o.clientId)
+      session.oktaReader = collect(
+        () =>
+          new OktaClient(
+            {
+              orgUrl: o.orgUrl as string,
+              auth: {
+                kind: "privateKeyJwt",
+                clientId: o.clientId as string,
+                privateKey: o.privateKey as string,
+                keyId: o.keyId,
+              },
+            },
+            { onEvent, ...opts.oktaClient },
+          ),
+      );
+    if (o.apiToken)
+      session.oktaAdmin = collect(
+        () =>
+          new OktaClient(
+            { orgUrl: o.orgUrl as string, auth: { kind: "apiToken", token: o.apiToken as string } },
+            { onEvent, ...opts.oktaClient },
+          ),
+      );
+    session.oktaReader ??= session.oktaAdmin;
+  } else if (opts.okta && o.orgUrl) {
+    // Other Okta inputs are missing: still check the org URL's shape, to name every problem now.
+    collect(
+      () =>
+        new OktaClient({
+          orgUrl: o.orgUrl as string,
+          auth: { kind: "apiToken", token: "url-check-only" },
+        }),
+    );
+  }
+  if (dbxConfig)
+    session.databricks = collect(
+      () =>
+        new DatabricksAccountClient(dbxConfig, {
+          ...opts.databricksClient,
+          http: { onEvent, ...opts.databricksClient?.http },
+        }),
+    );
+  // The same problem is reported once (a bad org URL refused by two Okta clients, a key
+  // refused by both the input check and the client).
+  const unique = errors.filter((e, i) => errors.findIndex((x) => x.field === e.field) === i);
+  if (unique.length) throw new InputErrors(unique);
+  return session;
+}
+
+/** Inputs from flags, environment and config file, then the session; every problem at once. */
+export function sessionFromArgs(
+  args: ParsedArgs,
+  io: CliIo,
+  printer: Printer,
+  opts: SessionOptions,
+): Session {
+  const { inputs, errors } = collectInputs(args, io.env, io.cwd);
+  return openSession(inputs, printer, opts, errors);
+}
+
+export function aimAdminFor(
+  session: Session,
+  env: Record<string, string | undefined>,
+  probeExternalId?: string,
+): ApiAimAdmin | ConsoleAimAdmin {
+  if (!session.databricks) throw new Error("aimAdminFor needs a Databricks client");
+  return createAimAdmin(
+    {
+      mode: session.inputs.aim.adapter,
+      client: session.databricks,
+      basePath: session.inputs.aim.apiBasePath,
+      probeExternalId,
+    },
+    env,
+  );
+}
+
+function logEvent(printer: Printer, e: HttpEvent): void {
+  if (e.type === "paced") return;
+  printer.err(
+    `  ${e.type}: ${e.bucket}${e.status ? ` ${e.status}` : ""}, waiting ${Math.round(e.waitMs)} ms (${e.message})`,
+  );
+}
+
+const SOURCE_LABEL: Record<SnapshotSource, string> = {
+  "okta.users": "Okta users",
+  "okta.groups": "Okta groups",
+  "databricks.users": "Databricks users",
+  "databricks.groups": "Databricks groups",
+  "databricks.servicePrincipals": "Databricks service principals",
+};
+
+/** Reads both sides (progress on stderr) and plans. */
+export async function readAndPlan(
+  session: Session,
+  printer: Printer,
+): Promise<{ snapshot: Snapshot; plan: Plan }> {
+  if (!session.oktaReader || !session.databricks)
+    throw new Error("readAndPlan needs an Okta reader and a Databricks client");
+  const counts = new Map<SnapshotSource, { count: number; done: boolean }>();
+  const ticker = new Ticker(printer, () =>
+    [...counts.entries()]
+      .map(([s, c]) => `${SOURCE_LABEL[s]} ${c.count}${c.done ? " ✓" : ""}`)
+      .join(", "),
+  );
+  ticker.line("Reading Okta and Databricks…");
+  let snapshot: Snapshot;
+  try {
+    snapshot = await readSnapshot(session.oktaReader, session.databricks, {
+      onProgress: (p) => {
+        counts.set(p.source, { count: p.count, done: p.done });
+        ticker.tick();
+      },
+    });
+  } finally {
+    ticker.stop();
+  }
+  printer.err(
+    `Read ${snapshot.okta.users.length} Okta users, ${snapshot.okta.groups.length} Okta groups, ` +
+      `${snapshot.databricks.users.length} Databricks users, ${snapshot.databricks.groups.length} groups, ` +
+      `${snapshot.databricks.servicePrincipals.length} service principals in ${(snapshot.timing.totalMs / 1000).toFixed(1)} s.`,
+  );
+  const plan = planLinks(snapshot.okta, snapshot.databricks, session.inputs.rules);
+  return { snapshot, plan };
+}
+
+/**
+ * The Okta id of one identity already linked in Databricks (a user whose
+ * externalId is an active Okta user's id): the only safe iamv2 probe, since
+ * the look-up is get-or-create while AIM is on.
+ */
+export function linkedProbeId(snapshot: Snapshot): string | undefined {
+  const okta = new Set(
+    snapshot.okta.users.filter((u) => u.status !== "DEPROVISIONED").map((u) => u.id),
+  );
+  const linked = snapshot.databricks.users
+    .filter((u) => typeof u.externalId === "string" && okta.has(u.externalId))
+    .map((u) => u.externalId as string)
+    .sort();
+  return linked[0];
+}
