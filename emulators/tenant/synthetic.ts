@@ -352,6 +352,19 @@ function toFullwidth(s: string): string {
   return out;
 }
 
+/** A random element satisfying `ok`, or undefined after a bounded number of draws. */
+function drawOther<T>(
+  draw: { int(n: number): number },
+  xs: readonly T[],
+  ok: (x: T) => boolean,
+): T | undefined {
+  for (let attempt = 0; attempt < 64 && xs.length > 0; attempt++) {
+    const x = xs[draw.int(xs.length)] as T;
+    if (ok(x)) return x;
+  }
+  return undefined;
+}
+
 /** Mixes case the way people type: "John.Smith@Example.com". */
 function caseVariantOf(login: string): string {
   const at = login.indexOf("@");
@@ -546,13 +559,13 @@ export function generateTenant(opts: GenerateTenantOptions): TenantFixture {
   }
   for (const u of needsConflict) {
     // Another Okta user's id: pick one whose login differs from this username.
-    for (;;) {
-      const other = oktaUsers[draw.int(oktaUsers.length)] as OktaUser;
-      if (other.profile.login !== u.userName && other.profile.email !== u.userName) {
-        u.externalId = other.id;
-        break;
-      }
-    }
+    const other = drawOther(
+      draw,
+      oktaUsers,
+      (o) => o.profile.login !== u.userName && o.profile.email !== u.userName,
+    );
+    // No such user in a tiny tenant: an Okta-shaped id absent from the org is a conflict too.
+    u.externalId = other ? other.id : draw.oktaId("00u");
   }
   const localCount =
     rates.databricksOnly > 0 ? Math.max(1, Math.round(rates.databricksOnly * n)) : 0;
@@ -635,13 +648,12 @@ export function generateTenant(opts: GenerateTenantOptions): TenantFixture {
     }
   }
   for (const g of needsGroupConflict) {
-    for (;;) {
-      const other = oktaGroups[draw.int(oktaGroups.length)] as OktaGroup;
-      if (other.type !== "BUILT_IN" && other.profile.name !== g.displayName) {
-        g.externalId = other.id;
-        break;
-      }
-    }
+    const other = drawOther(
+      draw,
+      oktaGroups,
+      (o) => o.type !== "BUILT_IN" && o.profile.name !== g.displayName,
+    );
+    g.externalId = other ? other.id : draw.oktaId("00g");
   }
   const localGroups =
     rates.groupDatabricksOnly > 0

@@ -7,7 +7,7 @@ import { planLinks } from "../../core/reconcile/plan";
 import { FINDING_CODES } from "../../core/reconcile/report";
 import { loadFixture, parseFixture } from "../../emulators/tenant/fixture";
 import { sampleRules, sampleTenant } from "../../emulators/tenant/sample";
-import { generateTenant } from "../../emulators/tenant/synthetic";
+import { DEFAULT_RATES, generateTenant } from "../../emulators/tenant/synthetic";
 
 const OKTA_USER_ID = /^00u[A-Za-z0-9]{17}$/;
 const OKTA_GROUP_ID = /^00g[A-Za-z0-9]{17}$/;
@@ -62,6 +62,26 @@ describe("generateTenant", () => {
     expect(() => generateTenant({ users: 10, rates: { linked: 0.9, oktaOnly: 0.5 } })).toThrow(
       /user pathology rates add up to 1\.\d+: lower some/,
     );
+  });
+
+  it("terminates for tiny tenants with conflicts requested (no other identity to borrow an id from)", () => {
+    const noPathologies = Object.fromEntries(Object.keys(DEFAULT_RATES).map((k) => [k, 0]));
+    for (const users of [1, 3]) {
+      for (const groups of [1, 3]) {
+        const t = generateTenant({
+          users,
+          groups,
+          seed: 3,
+          // Every slot a conflict: nobody else to borrow an id from (this used to loop forever).
+          rates: { ...noPathologies, conflictingExternalId: 1, groupConflictingExternalId: 1 },
+        });
+        const ids = [...t.databricks.users, ...t.databricks.groups]
+          .map((x) => x.externalId)
+          .filter((x): x is string => typeof x === "string" && x !== "");
+        expect(ids.length).toBeGreaterThan(0);
+        for (const id of ids) expect(id).toMatch(/^00[ug][A-Za-z0-9]{17}$/);
+      }
+    }
   });
 
   it("generates a 100,000-user tenant with unique ids (speed is measured in bench/)", () => {
