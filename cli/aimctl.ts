@@ -7,14 +7,13 @@
  * no stack trace) and exit code 1. Tests call it in process with their own
  * streams, environment and working directory.
  */
-import { AimError, ConfigError, HttpError, globalRedactor } from "../core/http";
 import { applyCommand } from "./commands/apply";
 import { checkCommand } from "./commands/check";
 import { demoCommand } from "./commands/demo";
 import { emulateCommand } from "./commands/emulate";
 import { planCommand } from "./commands/plan";
 import { undoCommand } from "./commands/undo";
-import { InputErrors } from "./inputs";
+import { describeFailure } from "./failure";
 import { Printer, processIo, type CliIo } from "./io";
 
 export const HELP = `aimctl — reconcile Okta and Databricks identities before enabling automatic identity management (AIM)
@@ -65,12 +64,4 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
-/** One readable message per failure: what went wrong and what to do; never a stack or a secret. */
-export function describeFailure(err: unknown): string {
-  if (err instanceof InputErrors) return err.errors.map((e) => `aimctl: ${e.message}`).join("\n");
-  if (err instanceof ConfigError) return `aimctl: ${err.message}`;
-  if (err instanceof HttpError) return `aimctl: ${err.code}: ${err.message}`;
-  if (err instanceof AimError) return `aimctl: ${err.code}: ${err.message}`;
-  const message = err instanceof Error ? err.message : String(err);
-  return `aimctl: unexpected error: ${globalRedactor.redact(message)}`;
-}
+export { describeFailure };

@@ -97,3 +97,22 @@ export function intOption(
     );
   return Number(raw);
 }
+
+/** A positive rate (requests per second), or a ConfigError naming the option. */
+export function rateOption(args: ParsedArgs, name: string): number | undefined {
+  const raw = str(args, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > 10_000)
+    throw new ConfigError(
+      `--${name}`,
+      `--${name} must be a number of writes per second above 0 and at most 10000 (got "${raw}").`,
+    );
+  return n;
+}
+
+/** `--write-rate N` as Databricks client options (default: the client's 2/s). */
+export function writeRateOptions(args: ParsedArgs): { writeRatePerSecond?: number } {
+  const rate = rateOption(args, "write-rate");
+  return rate === undefined ? {} : { writeRatePerSecond: rate };
+}

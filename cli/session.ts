@@ -171,8 +171,9 @@ const SOURCE_LABEL: Record<SnapshotSource, string> = {
 export async function readAndPlan(
   session: Session,
   printer: Printer,
+  oktaReader: OktaClient | undefined = session.oktaReader,
 ): Promise<{ snapshot: Snapshot; plan: Plan }> {
-  if (!session.oktaReader || !session.databricks)
+  if (!oktaReader || !session.databricks)
     throw new Error("readAndPlan needs an Okta reader and a Databricks client");
   const counts = new Map<SnapshotSource, { count: number; done: boolean }>();
   const ticker = new Ticker(printer, () =>
@@ -183,7 +184,7 @@ export async function readAndPlan(
   ticker.line("Reading Okta and Databricks…");
   let snapshot: Snapshot;
   try {
-    snapshot = await readSnapshot(session.oktaReader, session.databricks, {
+    snapshot = await readSnapshot(oktaReader, session.databricks, {
       onProgress: (p) => {
         counts.set(p.source, { count: p.count, done: p.done });
         ticker.tick();

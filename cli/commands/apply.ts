@@ -1,0 +1,341 @@
+/**
+ * `aimctl apply`: plans afresh (or takes a saved plan after checking that it
+ * still matches live state), asks before writing, writes every link with
+ * progress and an undo journal, and optionally enables AIM once no
+ * unaccepted error finding remains. Error findings never stop the safe links.
+ */
+import { createInterface } from "node:readline";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ConfigError } from "../../core/http";
+import type { FindingCode, Plan } from "../../core/model/plan";
+import { applyPlan, type ApplyResult } from "../../core/reconcile/apply";
+import {
+  actionsDigest,
+  FINDING_ADVICE,
+  FINDING_CODES,
+  renderPlanText,
+} from "../../core/reconcile/report";
+import { flag, intOption, parseArgs, str, writeRateOptions } from "../args";
+import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
+import { interruptSignal, type CliIo, type Printer } from "../io";
+import { readPlanFile } from "../planFile";
+import { formatDuration, writeReporter } from "../progress";
+import { aimAdminFor, linkedProbeId, sessionFromArgs, readAndPlan, type Session } from "../session";
+
+export const APPLY_HELP = `aimctl apply [--plan FILE] [--yes] [--undo-file FILE] [--enable-aim [--accept-findings CODE,...]] [inputs]
+
+Writes each planned link (the Okta id as the Databricks identity's externalId),
+re-checking live state just before writing; identities changed since planning
+are skipped and reported, never overwritten. Error findings do not stop these
+safe links; they block enabling AIM.
+
+  --plan FILE              apply a plan saved by aimctl plan --out, after re-planning and
+                           checking that the actions are still the same (refused otherwise)
+  --yes, -y                do not ask for confirmation (required without a terminal)
+  --undo-file FILE         the undo journal (default .aimctl/undo-<timestamp>.jsonl)
+  --write-rate N           writes per second (default 2, the published PATCH limit)
+  --concurrency N          writes in flight (default 4; the client paces to the rate limit)
+  --enable-aim             after a clean apply, configure + test + enable AIM when no
+                           error finding remains
+  --accept-findings CODES  error finding codes to accept for --enable-aim (comma-separated)
+Exit: 0 every action applied (and AIM enabled when asked), 1 otherwise.
+
+${INPUT_HELP}`;
+
+export async function applyCommand(argv: string[], io: CliIo, printer: Printer): Promise<number> {
+  const args = parseArgs(
+    argv,
+    {
+      ...INPUT_OPTIONS,
+      plan: "string",
+      yes: "boolean",
+      "undo-file": "string",
+      concurrency: "string",
+      "write-rate": "string",
+      "enable-aim": "boolean",
+      "accept-findings": "string",
+    },
+    "apply",
+  );
+  if (flag(args, "help")) {
+    printer.out(APPLY_HELP);
+    return 0;
+  }
+  const accepted = parseAcceptedFindings(str(args, "accept-findings"));
+  const enableAim = flag(args, "enable-aim");
+  if (accepted.length && !enableAim)
+    throw new ConfigError(
+      "--accept-findings",
+      "--accept-findings only matters with --enable-aim: add --enable-aim, or drop it.",
+    );
+  const concurrency = intOption(args, "concurrency", { min: 1, max: 64 });
+  const planFile = str(args, "plan");
+  const saved = planFile ? readPlanFile(resolve(io.cwd, planFile)) : undefined;
+  const session = sessionFromArgs(args, io, printer, {
+    okta: { privateKey: enableAim },
+    databricks: true,
+    verbose: flag(args, "verbose"),
+    databricksClient: writeRateOptions(args),
+  });
+
+  const { plan } = await readAndPlan(session, printer);
+  if (saved) {
+    const was = actionsDigest(saved.actions);
+    const now = actionsDigest(plan.actions);
+    if (was !== now) {
+      printer.err(
+        `aimctl: refusing to apply ${planFile}: it no longer matches live state ` +
+          `(saved: ${saved.actions.length} action(s), digest ${was.slice(0, 12)}; ` +
+          `now: ${plan.actions.length} action(s), digest ${now.slice(0, 12)}; ${countDifferences(saved, plan)} differ). ` +
+          "Run aimctl plan again, review it, and apply the new plan.",
+      );
+      return 1;
+    }
+    printer.err(
+      `The saved plan ${planFile} still matches live state (digest ${now.slice(0, 12)}).`,
+    );
+  }
+  printer.out(renderPlanText(plan));
+
+  if (plan.actions.length > 0) {
+    if (!flag(args, "yes")) {
+      const ok = await confirm(io, printer, plan, session.inputs.databricks.accountId ?? "");
+      if (ok === "no-tty") {
+        printer.err(
+          "aimctl: refusing to write without confirmation: there is no terminal to ask on. Review the plan above (or aimctl plan), then re-run with --yes.",
+        );
+        return 1;
+      }
+      if (!ok) {
+        printer.err("Nothing written.");
+        return 1;
+      }
+    }
+    const undoFile = resolve(
+      io.cwd,
+      str(args, "undo-file") ??
+        join(
+          ".aimctl",
+          `undo-${new Date(printer.now()).toISOString().replace(/[:.]/g, "-")}.jsonl`,
+        ),
+    );
+    const result = await applyLinks(session, plan, printer, io, { undoFile, concurrency });
+    if (!reportApply(result, printer)) return 1;
+  } else {
+    printer.out("Nothing to apply: every matched identity already carries its Okta id.");
+  }
+  if (!enableAim) return 0;
+  return (await enableAimAfterApply(session, io, printer, accepted)).enabled ? 0 : 1;
+}
+
+export function parseAcceptedFindings(raw: string | undefined): FindingCode[] {
+  if (!raw) return [];
+  const codes = raw
+    .split(",")
+    .map((c) => c.trim().toUpperCase())
+    .filter(Boolean);
+  const unknown = codes.filter((c) => !FINDING_CODES.includes(c as FindingCode));
+  if (unknown.length)
+    throw new ConfigError(
+      "--accept-findings",
+      `--accept-findings names unknown finding code(s) ${unknown.join(", ")}: use codes from ${FINDING_CODES.join(", ")}.`,
+    );
+  return codes as FindingCode[];
+}
+
+function countDifferences(a: Pick<Plan, "actions">, b: Pick<Plan, "actions">): number {
+  const key = (x: Plan["actions"][number]) =>
+    JSON.stringify([x.kind, x.databricksId, x.oktaId, x.previousExternalId]);
+  const sa = new Set(a.actions.map(key));
+  const sb = new Set(b.actions.map(key));
+  let n = 0;
+  for (const k of sa) if (!sb.has(k)) n++;
+  for (const k of sb) if (!sa.has(k)) n++;
+  return n;
+}
+
+async function confirm(
+  io: CliIo,
+  printer: Printer,
+  plan: Plan,
+  accountId: string,
+): Promise<boolean | "no-tty"> {
+  const stdin = io.stdin;
+  if (!stdin || stdin.isTTY !== true) return "no-tty";
+  printer.err(
+    `Write ${plan.actions.length} externalId link(s) to Databricks account ${accountId}? Type "yes" to continue: `,
+  );
+  const rl = createInterface({ input: stdin, terminal: false });
+  const answer = await new Promise<string>((done) => {
+    rl.once("line", done);
+    rl.once("close", () => done(""));
+  });
+  rl.close();
+  return /^(y|yes)$/i.test(answer.trim());
+}
+
+/** Writes the plan's links with progress on stderr and the undo journal. */
+export async function applyLinks(
+  session: Session,
+  plan: Plan,
+  printer: Printer,
+  io: CliIo,
+  opts: { undoFile: string; concurrency?: number; journalSync?: boolean },
+): Promise<ApplyResult> {
+  const dbx = session.databricks;
+  if (!dbx) throw new Error("applyLinks needs a Databricks client");
+  mkdirSync(dirname(opts.undoFile), { recursive: true });
+  printer.err(
+    `Applying ${plan.actions.length} link(s) over the ${session.inputs.writeRoute} route; undo journal: ${opts.undoFile}`,
+  );
+  const progress = writeReporter(printer, "applied");
+  try {
+    return await applyPlan(
+      plan,
+      { reader: dbx, writer: dbx },
+      {
+        route: session.inputs.writeRoute,
+        concurrency: opts.concurrency,
+        undoFile: opts.undoFile,
+        journalSync: opts.journalSync,
+        onProgress: progress.onProgress,
+        signal: interruptSignal(io),
+      },
+    );
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Prints the outcome; true when every action is applied (or was already). */
+export function reportApply(r: ApplyResult, printer: Printer): boolean {
+  printer.out(
+    `Applied ${r.applied} link(s), ${r.alreadyDone} already done, ${r.skippedChanged} skipped, ` +
+      `${r.failed.length} failed, ${r.notAttempted} not attempted in ${formatDuration(r.durationMs)} ` +
+      `(${r.writes} write(s), ${r.recheckReads} re-check read(s)).`,
+  );
+  if (r.undoFile) printer.out(`Undo journal: ${r.undoFile} (aimctl undo --file ${r.undoFile})`);
+  for (const s of r.skipped.slice(0, 20))
+    printer.out(
+      `  skipped ${s.action.kind} "${s.action.databricksName}": ${s.reason === "missing" ? "it no longer exists" : `its externalId is now ${JSON.stringify(s.currentExternalId)}, not what the plan saw`} (left alone)`,
+    );
+  for (const f of r.failed.slice(0, 20))
+    printer.out(
+      `  failed ${f.action.kind} "${f.action.databricksName}": ${f.error.code}: ${f.error.message}`,
+    );
+  const more =
+    r.skipped.length +
+    r.failed.length -
+    Math.min(20, r.skipped.length) -
+    Math.min(20, r.failed.length);
+  if (more > 0) printer.out(`  … and ${more} more (see the undo journal)`);
+  if (r.aborted)
+    printer.out(
+      `Stopped early (${r.aborted.reason}): ${r.aborted.message}. Run aimctl apply again: it resumes from live state and writes nothing twice.`,
+    );
+  const clean =
+    r.failed.length === 0 && r.skipped.length === 0 && r.notAttempted === 0 && !r.aborted;
+  if (!clean && !r.aborted)
+    printer.out("Not every action was applied: run aimctl plan to see what remains.");
+  return clean;
+}
+
+/**
+ * Re-plans (nothing may be pending), refuses while unaccepted error findings
+ * remain, then configures, tests and enables the AIM connection.
+ */
+export async function enableAimAfterApply(
+  session: Session,
+  io: CliIo,
+  printer: Printer,
+  accepted: readonly FindingCode[],
+): Promise<{ enabled: boolean; plan: Plan }> {
+  const { plan, snapshot } = await readAndPlan(session, printer);
+  const enabled = await enableWithPlan(
+    session,
+    io,
+    printer,
+    accepted,
+    plan,
+    linkedProbeId(snapshot),
+  );
+  return { enabled, plan };
+}
+
+async function enableWithPlan(
+  session: Session,
+  io: CliIo,
+  printer: Printer,
+  accepted: readonly FindingCode[],
+  plan: Plan,
+  probeExternalId: string | undefined,
+): Promise<boolean> {
+  if (plan.actions.length > 0) {
+    printer.out(
+      `AIM not enabled: ${plan.actions.length} link(s) are pending again (identities changed meanwhile); run aimctl apply again.`,
+    );
+    return false;
+  }
+  const errors = plan.findings.filter((f) => f.severity === "error");
+  const blocking = errors.filter((f) => !accepted.includes(f.code));
+  if (blocking.length) {
+    const codes = [...new Set(blocking.map((f) => f.code))].sort();
+    printer.out(`AIM not enabled: ${blocking.length} error finding(s) remain:`);
+    for (const code of codes)
+      printer.out(
+        `  ${code} (${blocking.filter((f) => f.code === code).length}): ${FINDING_ADVICE[code]}`,
+      );
+    printer.out(
+      `Resolve them and re-run, or accept them explicitly: --enable-aim --accept-findings ${codes.join(",")}`,
+    );
+    return false;
+  }
+  if (errors.length)
+    printer.out(
+      `Accepting ${errors.length} error finding(s) as asked (${[...new Set(errors.map((f) => f.code))].sort().join(", ")}).`,
+    );
+  const o = session.inputs.okta;
+  const config = {
+    oktaOrgUrl: o.orgUrl as string,
+    clientId: o.clientId as string,
+    privateKey: o.privateKey as string,
+  };
+  const aim = aimAdminFor(session, io.env, probeExternalId);
+  if (aim.mode === "console") {
+    const test = await aim.test(config);
+    printTest(printer, test);
+    const c = await aim.configure(config);
+    printer.out(
+      `AIM not enabled by aimctl: the console adapter configures nothing remotely. In the Databricks account console:`,
+    );
+    c.instructions.forEach((step, i) => printer.out(`  ${i + 1}. ${step}`));
+    printer.out(
+      `  Values: Okta org URL ${c.consoleValues.oktaOrgUrl}, Client ID ${c.consoleValues.clientId}, Client Private key: the key from ${o.privateKeySource ?? "OKTA_PRIVATE_KEY"}.`,
+    );
+    return false;
+  }
+  printer.err("Configuring the AIM connection, testing it, enabling AIM…");
+  await aim.configure(config);
+  const test = await aim.test(config);
+  printTest(printer, test);
+  if (!test.success) {
+    printer.out(
+      "AIM not enabled: the connection test failed (see the steps above); run aimctl check for the fix.",
+    );
+    return false;
+  }
+  const state = await aim.enable();
+  printer.out(
+    `AIM enabled: connection ${state.configured ? "configured" : "not configured"}, iamv2 probe says AIM is ${state.aimStatus} (${state.aimStatusReason}).`,
+  );
+  return true;
+}
+
+function printTest(
+  printer: Printer,
+  t: { success: boolean; steps: Array<{ name: string; ok: boolean; message: string }> },
+): void {
+  printer.out(`Connection test ${t.success ? "passed" : "FAILED"}:`);
+  for (const s of t.steps) printer.out(`  ${s.ok ? "ok  " : "FAIL"} ${s.name}: ${s.message}`);
+}

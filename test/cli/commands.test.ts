@@ -1,0 +1,323 @@
+/**
+ * check, plan, apply and undo in process against both emulators: exit codes
+ * 0/1/2, byte-identical JSON plans in DESIGN.md's member order, confirmation,
+ * stale saved plans refused, the undo journal, enabling AIM only when no
+ * unaccepted error finding remains, and no secret in any output.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TenantFixture } from "../../core/model/tenant";
+import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
+import { smallTenant } from "../helpers/applyHarness";
+import { runCli, STACK_FRAME, tempDir, type CliRun } from "./helpers";
+
+let tenant: EmulatedTenant | undefined;
+afterEach(async () => {
+  await tenant?.close();
+  tenant = undefined;
+});
+
+async function start(fixture: TenantFixture): Promise<EmulatedTenant> {
+  tenant = await startEmulatedTenant(fixture, {
+    oktaRateLimits: "off",
+    databricksRateLimits: "off",
+  });
+  return tenant;
+}
+
+/** smallTenant plus two Okta users sharing an email that is a Databricks username (AMBIGUOUS_MATCH). */
+function tenantWithAmbiguity(): TenantFixture {
+  const f = smallTenant(4);
+  for (const i of [90, 91])
+    f.okta.users.push({
+      id: `00u${String(i).padStart(17, "0")}`,
+      status: "ACTIVE",
+      profile: { login: `twin${i}@example.com`, email: "shared@example.com" },
+    });
+  f.databricks.users.push({
+    id: "8888",
+    userName: "shared@example.com",
+    active: true,
+    externalId: null,
+  });
+  return f;
+}
+
+function noSecrets(t: EmulatedTenant, ...runs: CliRun[]): void {
+  const text = runs.map((r) => r.stdout + r.stderr).join("\n");
+  expect(text).not.toContain(t.credentials.databricks.clientSecret);
+  expect(text).not.toContain(t.credentials.okta.apiToken);
+  const keyLine = readFileSync(t.credentials.okta.privateKeyFile as string, "utf8").split(
+    "\n",
+  )[5] as string;
+  expect(text).not.toContain(keyLine);
+}
+
+describe("aimctl plan", () => {
+  it("exit 2 with pending links; --json is DESIGN.md's plan, byte-identical across runs; --out saves it", async () => {
+    const t = await start(smallTenant(6));
+    const cwd = tempDir();
+    const a = await runCli(["plan", "--json"], { env: t.env, cwd });
+    const b = await runCli(["plan", "--json", "--out", "saved/plan.json"], { env: t.env, cwd });
+    expect(a.code).toBe(2);
+    expect(b.code).toBe(2);
+    expect(a.stdout).toBe(b.stdout);
+    expect(readFileSync(join(cwd, "saved/plan.json"), "utf8")).toBe(a.stdout);
+    expect(readdirSync(join(cwd, "saved"))).toEqual(["plan.json"]); // no temp file left
+    const plan = JSON.parse(a.stdout);
+    expect(Object.keys(plan)).toEqual(["summary", "actions", "findings"]);
+    expect(Object.keys(plan.summary)).toEqual(["users", "groups", "servicePrincipals"]);
+    expect(Object.keys(plan.summary.users)).toEqual([
+      "link",
+      "alreadyLinked",
+      "conflict",
+      "ambiguous",
+      "duplicate",
+      "unmatched",
+    ]);
+    expect(plan.summary.users).toEqual({
+      link: 6,
+      alreadyLinked: 2,
+      conflict: 0,
+      ambiguous: 0,
+      duplicate: 0,
+      unmatched: 1,
+    });
+    expect(plan.actions).toHaveLength(8);
+    expect(Object.keys(plan.actions[0])).toEqual([
+      "kind",
+      "databricksId",
+      "databricksName",
+      "oktaId",
+      "matchedBy",
+      "previousExternalId",
+    ]);
+    expect(plan.findings).toEqual([]);
+    expect(a.stdout.endsWith("}\n")).toBe(true);
+    expect(a.stderr).toMatch(/Read 8 Okta users, 2 Okta groups, 9 Databricks users/);
+    noSecrets(t, a, b);
+  });
+
+  it("human and Markdown output; exit 1 with error findings, the plan still printed", async () => {
+    const t = await start(tenantWithAmbiguity());
+    const human = await runCli(["plan"], { env: t.env });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(
+      /^Plan: 6 identities to link \(users 4, groups 2, service principals 0\); 2 errors/,
+    );
+    expect(human.stdout).toContain("AMBIGUOUS_MATCH");
+    expect(human.stdout).toMatch(
+      /What to do about each finding:\n {2}AMBIGUOUS_MATCH \(1 error\): Several Okta identities match/,
+    );
+    const md = await runCli(["plan", "--markdown"], { env: t.env });
+    expect(md.code).toBe(1);
+    expect(md.stdout).toMatch(
+      /^### Okta → Databricks AIM reconciliation plan\n\n\*\*Blocked:\*\* 2 error finding/,
+    );
+    const json = await runCli(["plan", "--json"], { env: t.env });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).findings.map((f: { code: string }) => f.code)).toContain(
+      "AMBIGUOUS_MATCH",
+    );
+    noSecrets(t, human, md, json);
+  });
+
+  it("exit 1 with a clear message when a service is unreachable", async () => {
+    const t = await start(smallTenant(2));
+    const env = { ...t.env, DATABRICKS_HOST: "http://127.0.0.1:9" };
+    const r = await runCli(["plan"], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^aimctl: ERR_DATABRICKS_(NETWORK|TIMEOUT): /m);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    noSecrets(t, r);
+  });
+});
+
+describe("aimctl apply and undo", () => {
+  it("refuses without a terminal and without --yes; asks on a terminal", async () => {
+    const t = await start(smallTenant(3));
+    const before = JSON.stringify([...t.databricks.store.users.values()]);
+    const r = await runCli(["apply"], { env: t.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /refusing to write without confirmation: there is no terminal to ask on\. .* re-run with --yes/,
+    );
+    const no = await runCli(["apply"], { env: t.env, tty: ["n"] });
+    expect(no.code).toBe(1);
+    expect(no.stderr).toMatch(
+      /Write 5 externalId link\(s\) to Databricks account acc-apply-test\? Type "yes"/,
+    );
+    expect(JSON.stringify([...t.databricks.store.users.values()])).toBe(before);
+
+    const cwd = tempDir();
+    const yes = await runCli(["apply", "--write-rate", "200"], { env: t.env, tty: ["yes"], cwd });
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toMatch(/Applied 5 link\(s\), 0 already done, 0 skipped, 0 failed/);
+    const journals = readdirSync(join(cwd, ".aimctl"));
+    expect(journals).toEqual([expect.stringMatching(/^undo-\d{4}-\d\d-\d\dT[\d-]+Z\.jsonl$/)]);
+  });
+
+  it("apply --yes writes every link (exit 0), a second plan is empty (exit 0), undo restores (exit 0)", async () => {
+    const t = await start(smallTenant(5));
+    const cwd = tempDir();
+    const apply = await runCli(
+      ["apply", "--yes", "--write-rate", "200", "--undo-file", "undo.jsonl"],
+      {
+        env: t.env,
+        cwd,
+      },
+    );
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(
+      /Applied 7 link\(s\), 0 already done, 0 skipped, 0 failed, 0 not attempted/,
+    );
+    expect(apply.stdout).toContain(`Undo journal: ${join(cwd, "undo.jsonl")}`);
+    expect(apply.stderr).toMatch(/\[#{24}\] 100% 7\/7 · applied 7/); // the last progress line (no TTY)
+    expect(t.databricks.store.users.get("1000")?.externalId).toBe("00u00000000000000000");
+
+    const again = await runCli(["plan", "--json"], { env: t.env, cwd });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).actions).toEqual([]);
+    const nothing = await runCli(["apply", "--yes"], { env: t.env, cwd });
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toContain("Nothing to apply");
+
+    const undo = await runCli(["undo", "--file", "undo.jsonl", "--write-rate", "200"], {
+      env: t.env,
+      cwd,
+    });
+    expect(undo.code).toBe(0);
+    expect(undo.stdout).toMatch(
+      /^Restored 7 of 7 identit\(ies\), 0 already restored, 0 skipped, 0 failed/,
+    );
+    expect(t.databricks.store.users.get("1000")?.externalId ?? null).toBeNull();
+    expect(t.databricks.store.users.get("1004")?.externalId ?? null).toBeNull(); // "" counts as unset
+    const plan = await runCli(["plan"], { env: t.env, cwd });
+    expect(plan.code).toBe(2);
+    noSecrets(t, apply, again, undo, plan);
+  });
+
+  it("apply --plan FILE applies a plan that still matches, refuses one that no longer does", async () => {
+    const t = await start(smallTenant(4));
+    const cwd = tempDir();
+    expect((await runCli(["plan", "--out", "plan.json"], { env: t.env, cwd })).code).toBe(2);
+    // Someone links one user meanwhile: the saved plan is stale.
+    t.databricks.store.users.get("1001")!.externalId = "00u00000000000000001";
+    const stale = await runCli(["apply", "--yes", "--write-rate", "200", "--plan", "plan.json"], {
+      env: t.env,
+      cwd,
+    });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(
+      /aimctl: refusing to apply plan\.json: it no longer matches live state \(saved: 6 action\(s\), digest [0-9a-f]{12}; now: 5 action\(s\), digest [0-9a-f]{12}; 1 differ\)\. Run aimctl plan again/,
+    );
+    expect(existsSync(join(cwd, ".aimctl"))).toBe(false);
+    expect((await runCli(["plan", "--out", "plan.json"], { env: t.env, cwd })).code).toBe(2);
+    const fresh = await runCli(["apply", "--yes", "--write-rate", "200", "--plan", "plan.json"], {
+      env: t.env,
+      cwd,
+    });
+    expect(fresh.code).toBe(0);
+    expect(fresh.stderr).toMatch(/The saved plan plan\.json still matches live state/);
+    expect(fresh.stdout).toMatch(/Applied 5 link\(s\)/);
+    const notAPlan = await runCli(["apply", "--yes", "--plan", "missing.json"], {
+      env: t.env,
+      cwd,
+    });
+    expect(notAPlan.stderr).toMatch(
+      /^aimctl: --plan .*missing\.json cannot be read \(ENOENT\): give a file written by aimctl plan --out\./m,
+    );
+  });
+
+  it("--enable-aim: refused while error findings remain, done once they are accepted", async () => {
+    const t = await start(tenantWithAmbiguity());
+    const cwd = tempDir();
+    const refused = await runCli(["apply", "--yes", "--write-rate", "200", "--enable-aim"], {
+      env: t.env,
+      cwd,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/Applied 6 link\(s\)/); // the safe links are written anyway
+    expect(refused.stdout).toMatch(
+      /AIM not enabled: 2 error finding\(s\) remain:\n {2}AMBIGUOUS_MATCH \(1\): Several Okta identities.*\n {2}OKTA_EMAIL_NOT_UNIQUE \(1\): .*\nResolve them and re-run, or accept them explicitly: --enable-aim --accept-findings AMBIGUOUS_MATCH,OKTA_EMAIL_NOT_UNIQUE/,
+    );
+    expect(t.databricks.store.aimEnabled).toBe(false);
+
+    const accepted = await runCli(
+      [
+        "apply",
+        "--yes",
+        "--enable-aim",
+        "--accept-findings",
+        "ambiguous_match,OKTA_EMAIL_NOT_UNIQUE",
+      ],
+      { env: t.env, cwd },
+    );
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/Nothing to apply/);
+    expect(accepted.stdout).toMatch(/Connection test passed:\n {2}ok {3}token: /);
+    expect(accepted.stdout).toMatch(
+      /AIM enabled: connection configured, iamv2 probe says AIM is on/,
+    );
+    expect(t.databricks.store.aimEnabled).toBe(true);
+    noSecrets(t, refused, accepted);
+  });
+});
+
+describe("aimctl check", () => {
+  it("passes every app check with the admin token; the identity findings fail it (exit 1)", async () => {
+    const t = await start(tenantWithAmbiguity());
+    const r = await runCli(["check", "--json"], { env: t.env });
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout);
+    const byId = Object.fromEntries(result.checks.map((c: { id: string }) => [c.id, c]));
+    for (const id of [
+      "okta.app.found",
+      "okta.app.serviceType",
+      "okta.app.clientAuth",
+      "okta.app.signingKey",
+      "okta.app.grants",
+      "okta.app.adminRole",
+      "okta.app.dpop",
+      "aim.connectionTest",
+    ])
+      expect(byId[id], id).toMatchObject({ ok: true });
+    expect(byId["tenant.usernameUnique"]).toMatchObject({ ok: false, severity: "error" });
+    expect(result.ok).toBe(false);
+    const human = await runCli(["check"], { env: t.env });
+    expect(human.stdout).toMatch(/^Preflight: BLOCKED — 1 error\(s\), 1 warning\(s\)/);
+    expect(human.stdout).toMatch(
+      /FAIL {2}tenant\.usernameUnique .*\n\s+fix: In Okta \(Directory → People\)/,
+    );
+    noSecrets(t, r, human);
+  });
+
+  it("a clean tenant passes (exit 0); without OKTA_API_TOKEN the app checks become warnings", async () => {
+    const t = await start(smallTenant(3));
+    await runCli(["apply", "--yes", "--write-rate", "200"], { env: t.env });
+    const ok = await runCli(["check"], { env: t.env });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Preflight: OK — 0 error\(s\)/);
+    const env = { ...t.env, OKTA_API_TOKEN: undefined };
+    const noAdmin = await runCli(["check", "--json"], { env });
+    expect(noAdmin.code).toBe(0);
+    const found = JSON.parse(noAdmin.stdout).checks.find(
+      (c: { id: string }) => c.id === "okta.app.found",
+    );
+    expect(found).toMatchObject({ ok: false, severity: "warning" });
+    expect(found.message).toMatch(/^not checked \(no OKTA_API_TOKEN/);
+    expect(found.fix).toMatch(/Set OKTA_API_TOKEN/);
+  });
+
+  it("a DPoP-bound app fails the connection test with the console path of the fix", async () => {
+    const t = await start(smallTenant(2));
+    t.app.settings.oauthClient.dpop_bound_access_tokens = true;
+    const r = await runCli(["check"], { env: t.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL {2}okta\.app\.dpop/);
+    expect(r.stdout).toMatch(
+      /Proof of possession: uncheck "Require Demonstrating Proof of Possession/,
+    );
+  });
+});
