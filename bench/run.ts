@@ -667,6 +667,18 @@ function checkTargets(reports: SizeReport[]): TargetCheck[] {
   return checks;
 }
 
+/** JSON as the repository's `prettier --check` wants it (a dev dependency; plain JSON without it). */
+async function asPrettierJson(value: unknown): Promise<string> {
+  const text = JSON.stringify(value, null, 2) + "\n";
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional dev dependency, loaded only here
+    const prettier = require("prettier") as { format(t: string, o: object): Promise<string> };
+    return await prettier.format(text, { parser: "json" });
+  } catch {
+    return text;
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const started = performance.now();
@@ -689,7 +701,7 @@ async function main(): Promise<void> {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",
     loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
-    options: o,
+    options: { ...o, out: path.relative(process.cwd(), o.out) },
     emulatedLimits: { okta: OKTA_LIMITS, databricks: DBX_LIMITS },
   };
   process.stdout.write(
@@ -715,11 +727,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(
     o.out,
-    JSON.stringify(
-      { meta: { ...meta, runMs: totalMs }, sizes: reports, targets: checks },
-      null,
-      2,
-    ) + "\n",
+    await asPrettierJson({ meta: { ...meta, runMs: totalMs }, sizes: reports, targets: checks }),
   );
   process.stdout.write(`figures written to ${path.relative(process.cwd(), o.out)}\n`);
 }
