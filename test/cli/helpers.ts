@@ -20,6 +20,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** stderr is a terminal (progress bar). */
   stderrTTY?: boolean;
+  /** Sees stdout as it is written (for commands that keep running). */
+  onStdout?: (textSoFar: string) => void;
 }
 
 export async function runCli(argv: string[], opts: RunOptions = {}): Promise<CliRun> {
@@ -31,7 +33,13 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
     stdin.isTTY = true;
   }
   const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        opts.onStdout?.(stdout);
+        return true;
+      },
+    },
     stderr: { write: (s: string) => (stderr += s), isTTY: opts.stderrTTY },
     stdin,
     env: opts.env ?? {},
