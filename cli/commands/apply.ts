@@ -209,13 +209,18 @@ export async function applyLinks(
 }
 
 /** Prints the outcome; true when every action is applied (or was already). */
-export function reportApply(r: ApplyResult, printer: Printer): boolean {
+export function reportApply(
+  r: ApplyResult,
+  printer: Printer,
+  opts: { showUndoFile?: boolean } = {},
+): boolean {
   printer.out(
     `Applied ${r.applied} link(s), ${r.alreadyDone} already done, ${r.skippedChanged} skipped, ` +
       `${r.failed.length} failed, ${r.notAttempted} not attempted in ${formatDuration(r.durationMs)} ` +
       `(${r.writes} write(s), ${r.recheckReads} re-check read(s)).`,
   );
-  if (r.undoFile) printer.out(`Undo journal: ${r.undoFile} (aimctl undo --file ${r.undoFile})`);
+  if (r.undoFile && opts.showUndoFile !== false)
+    printer.out(`Undo journal: ${r.undoFile} (aimctl undo --file ${r.undoFile})`);
   for (const s of r.skipped.slice(0, 20))
     printer.out(
       `  skipped ${s.action.kind} "${s.action.databricksName}": ${s.reason === "missing" ? "it no longer exists" : `its externalId is now ${JSON.stringify(s.currentExternalId)}, not what the plan saw`} (left alone)`,

@@ -201,7 +201,7 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
       say.out("");
       say.out("[plan]");
       const { plan } = await readAndPlan(session, say);
-      say.out(indent(renderPlanText(plan, { maxActions: 3, maxFindings: 0 })));
+      say.out(indent(renderPlanText(plan, { maxActions: 3, maxFindings: 5 })));
 
       say.out("[apply]");
       const result = await applyLinks(session, plan, say, io, {
@@ -210,7 +210,7 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
         // A throwaway journal in a temp dir: no fsync per record (the real CLI keeps it).
         journalSync: false,
       });
-      reportApply(result, say);
+      reportApply(result, say, { showUndoFile: false }); // a temporary journal
 
       say.out("");
       say.out("[enable AIM]");
