@@ -33,7 +33,7 @@ import {
   renderRole,
   renderUser,
 } from "./render";
-import type { OktaStore, IssuedToken } from "./store";
+import type { OktaStore, IssuedToken, SortedById } from "./store";
 import { handleToken } from "./token";
 import type { FaultInjector } from "../common/faults";
 
@@ -297,6 +297,49 @@ function jsonBody(req: EmulatorRequest): Record<string, unknown> | EmulatorRespo
   return req.json as Record<string, unknown>;
 }
 
+/**
+ * The `search` (any attribute) or `filter` (the attributes `filterAllowed`
+ * accepts) of a list request as a predicate, with the parameter the Link
+ * header repeats; undefined when neither is given.
+ */
+function searchOrFilter<T extends Record<string, unknown>>(
+  req: EmulatorRequest,
+  filterAllowed: (attr: string, op: Operator) => boolean,
+): { pred: (item: T) => boolean; param: [string, string] } | EmulatorResponse | undefined {
+  const search = req.query.get("search");
+  const filter = search ? null : req.query.get("filter");
+  const text = search || filter;
+  if (!text) return undefined;
+  const expr = parseQueryExpr(text, search ? undefined : filterAllowed);
+  if (isResponse(expr)) return expr;
+  return { pred: (item) => evaluate(expr, item), param: [search ? "search" : "filter", text] };
+}
+
+/** One page of a store collection after `?after=`, with Okta's Link headers. */
+function storePage<T extends { id: string }>(
+  req: EmulatorRequest,
+  collection: SortedById<T>,
+  limit: number,
+  pred: (item: T) => boolean,
+  extra: Array<[string, string]>,
+  render: (item: T) => unknown,
+): EmulatorResponse {
+  let page: { items: T[]; hasMore: boolean };
+  try {
+    page = collection.page(req.query.get("after") ?? undefined, limit, pred);
+  } catch (e) {
+    // An expression that only fails on a value (e.g. a malformed date) fails while filtering.
+    if (e instanceof ExpressionError) return oktaError("E0000031");
+    throw e;
+  }
+  const last = page.items[page.items.length - 1];
+  return {
+    status: 200,
+    headers: linkHeaders(req, limit, extra, page.hasMore && last ? last.id : undefined),
+    body: page.items.map((item) => render(item)),
+  };
+}
+
 // ---- routes ----------------------------------------------------------------------
 
 export function registerRoutes(router: Router, ctx: ApiContext): void {
@@ -310,6 +353,40 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
   const ROLES_READ = ["okta.roles.read", "okta.roles.manage"];
   const ROLES_MANAGE = ["okta.roles.manage"];
 
+  /** A route under its bucket's rate limit that serves only a caller `authorize` lets through. */
+  const guarded = (
+    method: string,
+    path: string,
+    bucket: OktaRateBucket,
+    scopes: string[],
+    write: boolean,
+    fn: Handler,
+  ): void => {
+    router.add(
+      method,
+      path,
+      limited(ctx, bucket, (req) => authorize(req, ctx, scopes, write) ?? fn(req)),
+    );
+  };
+  type AppHandler = (req: EmulatorRequest, app: OktaApp) => EmulatorResponse;
+  /** Guarded routes on the app a path parameter names; 404 (`kind`) when there is none. */
+  const onApp =
+    (
+      bucket: OktaRateBucket,
+      param: string,
+      kind: string,
+      find: (id: string) => OktaApp | undefined,
+    ) =>
+    (method: string, path: string, scopes: string[], write: boolean, fn: AppHandler): void =>
+      guarded(method, path, bucket, scopes, write, (req) => {
+        const app = find(req.params[param]);
+        return app ? fn(req, app) : notFound(req.params[param], kind);
+      });
+  const appRoute = onApp("apps", "appId", "AppInstance", (id) => store.getApp(id));
+  const clientRoute = onApp("clientRoles", "clientId", "Client", (id) =>
+    store.getAppByClientId(id),
+  );
+
   router.add(
     "POST",
     "/oauth2/v1/token",
@@ -317,311 +394,192 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
   );
 
   // -- users
-  router.add(
-    "GET",
-    "/api/v1/users",
-    limited(ctx, "users", (req) => {
-      const denied = authorize(req, ctx, USERS_READ, false);
-      if (denied) return denied;
-      const limit = parseLimit(req.query.get("limit"), 200, 200);
-      if (isResponse(limit)) return limit;
-      const search = req.query.get("search");
-      const filter = req.query.get("filter");
-      const q = req.query.get("q");
-      let pred: (u: OktaUser) => boolean;
-      const extra: Array<[string, string]> = [];
-      if (search) {
-        const expr = parseQueryExpr(search);
-        if (isResponse(expr)) return expr;
-        pred = (u) => evaluate(expr, u);
-        extra.push(["search", search]);
-      } else if (filter) {
-        const expr = parseQueryExpr(filter, userFilterAllowed);
-        if (isResponse(expr)) return expr;
-        pred = (u) => evaluate(expr, u);
-        extra.push(["filter", filter]);
-      } else if (q) {
-        const needle = q.toLowerCase();
-        pred = (u) =>
-          u.status !== "DEPROVISIONED" &&
-          [u.profile.firstName, u.profile.lastName, u.profile.email, u.profile.login].some(
-            (v) => typeof v === "string" && v.toLowerCase().startsWith(needle),
-          );
-        extra.push(["q", q]);
-      } else {
-        // The plain list omits deprovisioned users (filter/search return them).
-        pred = (u) => u.status !== "DEPROVISIONED";
-      }
-      let page: { items: OktaUser[]; hasMore: boolean };
-      try {
-        page = store.users.page(req.query.get("after") ?? undefined, limit, pred);
-      } catch (e) {
-        if (e instanceof ExpressionError) return oktaError("E0000031");
-        throw e;
-      }
-      const last = page.items[page.items.length - 1];
-      return {
-        status: 200,
-        headers: linkHeaders(req, limit, extra, page.hasMore && last ? last.id : undefined),
-        body: page.items.map((u) => renderUser(req.baseUrl, u, true)),
-      };
-    }),
-  );
-  router.add(
-    "GET",
-    "/api/v1/users/:id",
-    limited(ctx, "userById", (req) => {
-      const denied = authorize(req, ctx, USERS_READ, false);
-      if (denied) return denied;
-      const user = store.findUser(req.params.id);
-      if (!user) return notFound(req.params.id, "User");
-      return { status: 200, body: renderUser(req.baseUrl, user) };
-    }),
-  );
+  guarded("GET", "/api/v1/users", "users", USERS_READ, false, (req) => {
+    const limit = parseLimit(req.query.get("limit"), 200, 200);
+    if (isResponse(limit)) return limit;
+    const query = searchOrFilter<OktaUser>(req, userFilterAllowed);
+    if (isResponse(query)) return query;
+    const q = req.query.get("q");
+    let pred: (u: OktaUser) => boolean;
+    const extra: Array<[string, string]> = [];
+    if (query) {
+      pred = query.pred;
+      extra.push(query.param);
+    } else if (q) {
+      const needle = q.toLowerCase();
+      pred = (u) =>
+        u.status !== "DEPROVISIONED" &&
+        [u.profile.firstName, u.profile.lastName, u.profile.email, u.profile.login].some(
+          (v) => typeof v === "string" && v.toLowerCase().startsWith(needle),
+        );
+      extra.push(["q", q]);
+    } else {
+      // The plain list omits deprovisioned users (filter/search return them).
+      pred = (u) => u.status !== "DEPROVISIONED";
+    }
+    return storePage(req, store.users, limit, pred, extra, (u) => renderUser(req.baseUrl, u, true));
+  });
+  guarded("GET", "/api/v1/users/:id", "userById", USERS_READ, false, (req) => {
+    const user = store.findUser(req.params.id);
+    if (!user) return notFound(req.params.id, "User");
+    return { status: 200, body: renderUser(req.baseUrl, user) };
+  });
 
   // -- groups
-  router.add(
-    "GET",
-    "/api/v1/groups",
-    limited(ctx, "groups", (req) => {
-      const denied = authorize(req, ctx, GROUPS_READ, false);
-      if (denied) return denied;
-      const limit = parseLimit(req.query.get("limit"), 10000, 10000);
-      if (isResponse(limit)) return limit;
-      const search = req.query.get("search");
-      const filter = req.query.get("filter");
-      const q = req.query.get("q");
-      if (q) {
-        // Name-prefix lookup: one page, no Link header (as recorded).
-        const needle = q.toLowerCase();
-        const page = store.groups.page(undefined, limit, (g) =>
-          g.profile.name.toLowerCase().startsWith(needle),
-        );
-        return { status: 200, body: page.items.map((g) => renderGroup(req.baseUrl, g)) };
-      }
-      let pred: (g: OktaGroup) => boolean = () => true;
-      const extra: Array<[string, string]> = [];
-      if (search) {
-        const expr = parseQueryExpr(search);
-        if (isResponse(expr)) return expr;
-        pred = (g) => evaluate(expr, g);
-        extra.push(["search", search]);
-      } else if (filter) {
-        const expr = parseQueryExpr(filter, groupFilterAllowed);
-        if (isResponse(expr)) return expr;
-        pred = (g) => evaluate(expr, g);
-        extra.push(["filter", filter]);
-      }
-      let page: { items: OktaGroup[]; hasMore: boolean };
-      try {
-        page = store.groups.page(req.query.get("after") ?? undefined, limit, pred);
-      } catch (e) {
-        if (e instanceof ExpressionError) return oktaError("E0000031");
-        throw e;
-      }
-      const last = page.items[page.items.length - 1];
-      return {
-        status: 200,
-        headers: linkHeaders(req, limit, extra, page.hasMore && last ? last.id : undefined),
-        body: page.items.map((g) => renderGroup(req.baseUrl, g)),
-      };
-    }),
-  );
-  router.add(
-    "GET",
-    "/api/v1/groups/:id",
-    limited(ctx, "groupById", (req) => {
-      const denied = authorize(req, ctx, GROUPS_READ, false);
-      if (denied) return denied;
-      const group = store.groups.get(req.params.id);
-      if (!group) return notFound(req.params.id, "UserGroup");
-      return { status: 200, body: renderGroup(req.baseUrl, group) };
-    }),
-  );
+  guarded("GET", "/api/v1/groups", "groups", GROUPS_READ, false, (req) => {
+    const limit = parseLimit(req.query.get("limit"), 10000, 10000);
+    if (isResponse(limit)) return limit;
+    const q = req.query.get("q");
+    if (q) {
+      // Name-prefix lookup: one page, no Link header (as recorded).
+      const needle = q.toLowerCase();
+      const page = store.groups.page(undefined, limit, (g) =>
+        g.profile.name.toLowerCase().startsWith(needle),
+      );
+      return { status: 200, body: page.items.map((g) => renderGroup(req.baseUrl, g)) };
+    }
+    const query = searchOrFilter<OktaGroup>(req, groupFilterAllowed);
+    if (isResponse(query)) return query;
+    return storePage(
+      req,
+      store.groups,
+      limit,
+      query ? query.pred : () => true,
+      query ? [query.param] : [],
+      (g) => renderGroup(req.baseUrl, g),
+    );
+  });
+  guarded("GET", "/api/v1/groups/:id", "groupById", GROUPS_READ, false, (req) => {
+    const group = store.groups.get(req.params.id);
+    if (!group) return notFound(req.params.id, "UserGroup");
+    return { status: 200, body: renderGroup(req.baseUrl, group) };
+  });
 
   // -- apps
-  const withApp =
-    (
-      scopes: string[],
-      write: boolean,
-      fn: (req: EmulatorRequest, app: OktaApp) => EmulatorResponse,
-    ): Handler =>
-    (req) => {
-      const denied = authorize(req, ctx, scopes, write);
-      if (denied) return denied;
-      const app = store.getApp(req.params.appId);
-      if (!app) return notFound(req.params.appId, "AppInstance");
-      return fn(req, app);
+  guarded("GET", "/api/v1/apps", "apps", APPS_READ, false, (req) => {
+    const limit = parseLimit(req.query.get("limit"), 20, 200);
+    if (isResponse(limit)) return limit;
+    const filter = req.query.get("filter");
+    const q = req.query.get("q");
+    let pred: (a: OktaApp) => boolean = () => true;
+    const extra: Array<[string, string]> = [];
+    if (filter) {
+      const expr = parseQueryExpr(filter);
+      if (isResponse(expr)) return expr;
+      pred = (a) => evaluate(expr, a);
+      extra.push(["filter", filter]);
+    } else if (q) {
+      const needle = q.toLowerCase();
+      pred = (a) =>
+        a.label.toLowerCase().startsWith(needle) || a.name.toLowerCase().startsWith(needle);
+      extra.push(["q", q]);
+    }
+    const after = req.query.get("after");
+    const all = [...store.apps.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const start = after ? all.findIndex((a) => a.id > after) : 0;
+    const matching = (start < 0 ? [] : all.slice(start)).filter(pred);
+    const items = matching.slice(0, limit);
+    const more = matching.length > limit;
+    return {
+      status: 200,
+      headers: linkHeaders(req, limit, extra, more ? items[items.length - 1].id : undefined),
+      body: items.map((a) => renderApp(req.baseUrl, store, a)),
     };
-
-  router.add(
-    "GET",
-    "/api/v1/apps",
-    limited(ctx, "apps", (req) => {
-      const denied = authorize(req, ctx, APPS_READ, false);
-      if (denied) return denied;
-      const limit = parseLimit(req.query.get("limit"), 20, 200);
-      if (isResponse(limit)) return limit;
-      const filter = req.query.get("filter");
-      const q = req.query.get("q");
-      let pred: (a: OktaApp) => boolean = () => true;
-      const extra: Array<[string, string]> = [];
-      if (filter) {
-        const expr = parseQueryExpr(filter);
-        if (isResponse(expr)) return expr;
-        pred = (a) => evaluate(expr, a);
-        extra.push(["filter", filter]);
-      } else if (q) {
-        const needle = q.toLowerCase();
-        pred = (a) =>
-          a.label.toLowerCase().startsWith(needle) || a.name.toLowerCase().startsWith(needle);
-        extra.push(["q", q]);
-      }
-      const after = req.query.get("after");
-      const all = [...store.apps.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-      const start = after ? all.findIndex((a) => a.id > after) : 0;
-      const matching = (start < 0 ? [] : all.slice(start)).filter(pred);
-      const items = matching.slice(0, limit);
-      const more = matching.length > limit;
-      return {
-        status: 200,
-        headers: linkHeaders(req, limit, extra, more ? items[items.length - 1].id : undefined),
-        body: items.map((a) => renderApp(req.baseUrl, store, a)),
+  });
+  guarded("POST", "/api/v1/apps", "apps", APPS_MANAGE, true, (req) => {
+    const body = jsonBody(req);
+    if (isResponse(body)) return body;
+    const invalid = validateAppBody(body);
+    if (invalid) return invalid;
+    const activate = req.query.get("activate") !== "false";
+    const given = body as Partial<OktaApp>;
+    const app = store.normaliseApp({
+      ...given,
+      id: undefined,
+      status: activate ? "ACTIVE" : "INACTIVE",
+      grants: [],
+      roles: [],
+    });
+    const method = app.credentials.oauthClient.token_endpoint_auth_method;
+    if (method === "client_secret_basic" || method === "client_secret_post")
+      app.credentials.oauthClient.client_secret = randomSecret();
+    store.putApp(app);
+    const rendered = renderApp(req.baseUrl, store, app);
+    // The secret is shown once, in the create response.
+    if (app.credentials.oauthClient.client_secret) {
+      const creds = rendered.credentials as { oauthClient: Record<string, unknown> };
+      creds.oauthClient = {
+        ...creds.oauthClient,
+        client_secret: app.credentials.oauthClient.client_secret,
       };
-    }),
-  );
-  router.add(
-    "POST",
-    "/api/v1/apps",
-    limited(ctx, "apps", (req) => {
-      const denied = authorize(req, ctx, APPS_MANAGE, true);
-      if (denied) return denied;
-      const body = jsonBody(req);
-      if (isResponse(body)) return body;
-      const invalid = validateAppBody(body);
-      if (invalid) return invalid;
-      const activate = req.query.get("activate") !== "false";
-      const given = body as Partial<OktaApp>;
-      const app = store.normaliseApp({
-        ...given,
-        id: undefined,
-        status: activate ? "ACTIVE" : "INACTIVE",
-        grants: [],
-        roles: [],
-      });
-      const method = app.credentials.oauthClient.token_endpoint_auth_method;
-      if (method === "client_secret_basic" || method === "client_secret_post")
-        app.credentials.oauthClient.client_secret = randomSecret();
-      store.putApp(app);
-      const rendered = renderApp(req.baseUrl, store, app);
-      // The secret is shown once, in the create response.
-      if (app.credentials.oauthClient.client_secret) {
-        const creds = rendered.credentials as { oauthClient: Record<string, unknown> };
-        creds.oauthClient = {
-          ...creds.oauthClient,
+    }
+    return { status: 200, body: rendered };
+  });
+  appRoute("GET", "/api/v1/apps/:appId", APPS_READ, false, (req, app) => ({
+    status: 200,
+    body: renderApp(req.baseUrl, store, app),
+  }));
+  appRoute("PUT", "/api/v1/apps/:appId", APPS_MANAGE, true, (req, app) => {
+    const body = jsonBody(req);
+    if (isResponse(body)) return body;
+    const invalid = validateAppBody(body);
+    if (invalid) return invalid;
+    const given = body as Partial<OktaApp>;
+    const oauth = given.settings?.oauthClient;
+    const previousKeys = app.settings.oauthClient.jwks?.keys ?? [];
+    // Full replacement: what the body omits is reset (dpop_bound_access_tokens to false).
+    const next = store.normaliseApp({
+      ...given,
+      id: app.id,
+      created: app.created,
+      status: app.status,
+      grants: app.grants,
+      roles: app.roles,
+      credentials: {
+        ...given.credentials,
+        oauthClient: {
+          ...(given.credentials?.oauthClient ?? {
+            token_endpoint_auth_method: "private_key_jwt",
+          }),
+          client_id: app.credentials.oauthClient.client_id,
           client_secret: app.credentials.oauthClient.client_secret,
-        };
-      }
-      return { status: 200, body: rendered };
-    }),
-  );
-  router.add(
-    "GET",
-    "/api/v1/apps/:appId",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_READ, false, (req, app) => ({
-        status: 200,
-        body: renderApp(req.baseUrl, store, app),
-      })),
-    ),
-  );
-  router.add(
-    "PUT",
-    "/api/v1/apps/:appId",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_MANAGE, true, (req, app) => {
-        const body = jsonBody(req);
-        if (isResponse(body)) return body;
-        const invalid = validateAppBody(body);
-        if (invalid) return invalid;
-        const given = body as Partial<OktaApp>;
-        const oauth = given.settings?.oauthClient;
-        const previousKeys = app.settings.oauthClient.jwks?.keys ?? [];
-        // Full replacement: what the body omits is reset (dpop_bound_access_tokens to false).
-        const next = store.normaliseApp({
-          ...given,
-          id: app.id,
-          created: app.created,
-          status: app.status,
-          grants: app.grants,
-          roles: app.roles,
-          credentials: {
-            ...given.credentials,
-            oauthClient: {
-              ...(given.credentials?.oauthClient ?? {
-                token_endpoint_auth_method: "private_key_jwt",
-              }),
-              client_id: app.credentials.oauthClient.client_id,
-              client_secret: app.credentials.oauthClient.client_secret,
-            },
-          },
-          settings: {
-            ...(given.settings ?? {}),
-            oauthClient: { ...(oauth as OktaApp["settings"]["oauthClient"]), jwks: undefined },
-          },
+        },
+      },
+      settings: {
+        ...(given.settings ?? {}),
+        oauthClient: { ...(oauth as OktaApp["settings"]["oauthClient"]), jwks: undefined },
+      },
+    });
+    if (oauth?.jwks) {
+      const keys = store.normaliseKeys(oauth.jwks.keys ?? [], previousKeys);
+      if (!keys.some((k) => k.status === "ACTIVE") && keys.length > 0)
+        return oktaError("E0000001", "jwks", {
+          causes: ["jwks: At least one key must be ACTIVE."],
         });
-        if (oauth?.jwks) {
-          const keys = store.normaliseKeys(oauth.jwks.keys ?? [], previousKeys);
-          if (!keys.some((k) => k.status === "ACTIVE") && keys.length > 0)
-            return oktaError("E0000001", "jwks", {
-              causes: ["jwks: At least one key must be ACTIVE."],
-            });
-          next.settings.oauthClient.jwks = { keys };
-        } else {
-          delete next.settings.oauthClient.jwks;
-        }
-        store.putApp(next);
-        return { status: 200, body: renderApp(req.baseUrl, store, next) };
-      }),
-    ),
-  );
-  router.add(
-    "DELETE",
-    "/api/v1/apps/:appId",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_MANAGE, true, (_req, app) => {
-        if (app.status === "ACTIVE")
-          return oktaError("E0000001", "status", {
-            causes: ["status: An application must be deactivated before it can be deleted."],
-          });
-        store.apps.delete(app.id);
-        return { status: 204 };
-      }),
-    ),
-  );
+      next.settings.oauthClient.jwks = { keys };
+    } else {
+      delete next.settings.oauthClient.jwks;
+    }
+    store.putApp(next);
+    return { status: 200, body: renderApp(req.baseUrl, store, next) };
+  });
+  appRoute("DELETE", "/api/v1/apps/:appId", APPS_MANAGE, true, (_req, app) => {
+    if (app.status === "ACTIVE")
+      return oktaError("E0000001", "status", {
+        causes: ["status: An application must be deactivated before it can be deleted."],
+      });
+    store.apps.delete(app.id);
+    return { status: 204 };
+  });
   for (const action of ["activate", "deactivate"] as const) {
-    router.add(
-      "POST",
-      `/api/v1/apps/:appId/lifecycle/${action}`,
-      limited(
-        ctx,
-        "apps",
-        withApp(APPS_MANAGE, true, (_req, app) => {
-          store.putApp({
-            ...app,
-            status: action === "activate" ? "ACTIVE" : "INACTIVE",
-            lastUpdated: store.iso(),
-          });
-          return { status: 200, body: {} };
-        }),
-      ),
-    );
+    appRoute("POST", `/api/v1/apps/:appId/lifecycle/${action}`, APPS_MANAGE, true, (_req, app) => {
+      store.putApp({
+        ...app,
+        status: action === "activate" ? "ACTIVE" : "INACTIVE",
+        lastUpdated: store.iso(),
+      });
+      return { status: 200, body: {} };
+    });
   }
 
   // -- app keys
@@ -630,249 +588,156 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
     app.settings.oauthClient.jwks = { keys };
     app.lastUpdated = store.iso();
   };
-  router.add(
-    "GET",
-    "/api/v1/apps/:appId/credentials/jwks",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_READ, false, (req, app) => ({
-        status: 200,
-        body: keysOf(app).map((k) => renderJwksKey(req.baseUrl, app.id, k)),
-      })),
-    ),
-  );
-  router.add(
-    "POST",
-    "/api/v1/apps/:appId/credentials/jwks",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_MANAGE, true, (req, app) => {
-        const body = jsonBody(req);
-        if (isResponse(body)) return body;
-        const jwk = body as OktaAppJwk;
-        const causes: string[] = [];
-        if (jwk.kty !== "RSA" && jwk.kty !== "EC") causes.push("kty: The value must be RSA or EC.");
-        if (jwk.kty === "RSA" && (!jwk.e || !jwk.n)) causes.push("n, e: RSA keys need n and e.");
-        if (jwk.kty === "EC" && (!jwk.x || !jwk.y)) causes.push("x, y: EC keys need x and y.");
-        if (jwk.kid && keysOf(app).some((k) => k.kid === jwk.kid))
-          causes.push("kid: A key with this kid already exists.");
-        if (causes.length) return oktaError("E0000001", "jwks", { causes });
-        const [key] = store.normaliseKeys([{ ...jwk, id: undefined, kid: jwk.kid ?? "" }]);
-        if (!jwk.kid) key.kid = key.id as string;
-        setKeys(app, [...keysOf(app), key]);
-        return { status: 200, body: renderJwksKey(req.baseUrl, app.id, key) };
-      }),
-    ),
-  );
-  router.add(
-    "GET",
-    "/api/v1/apps/:appId/credentials/jwks/:keyId",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_READ, false, (req, app) => {
-        const key = keysOf(app).find((k) => k.id === req.params.keyId);
-        if (!key) return notFound(req.params.keyId, "JsonWebKey");
-        return { status: 200, body: renderJwksKey(req.baseUrl, app.id, key) };
-      }),
-    ),
-  );
-  router.add(
+  appRoute("GET", "/api/v1/apps/:appId/credentials/jwks", APPS_READ, false, (req, app) => ({
+    status: 200,
+    body: keysOf(app).map((k) => renderJwksKey(req.baseUrl, app.id, k)),
+  }));
+  appRoute("POST", "/api/v1/apps/:appId/credentials/jwks", APPS_MANAGE, true, (req, app) => {
+    const body = jsonBody(req);
+    if (isResponse(body)) return body;
+    const jwk = body as OktaAppJwk;
+    const causes: string[] = [];
+    if (jwk.kty !== "RSA" && jwk.kty !== "EC") causes.push("kty: The value must be RSA or EC.");
+    if (jwk.kty === "RSA" && (!jwk.e || !jwk.n)) causes.push("n, e: RSA keys need n and e.");
+    if (jwk.kty === "EC" && (!jwk.x || !jwk.y)) causes.push("x, y: EC keys need x and y.");
+    if (jwk.kid && keysOf(app).some((k) => k.kid === jwk.kid))
+      causes.push("kid: A key with this kid already exists.");
+    if (causes.length) return oktaError("E0000001", "jwks", { causes });
+    const [key] = store.normaliseKeys([{ ...jwk, id: undefined, kid: jwk.kid ?? "" }]);
+    if (!jwk.kid) key.kid = key.id as string;
+    setKeys(app, [...keysOf(app), key]);
+    return { status: 200, body: renderJwksKey(req.baseUrl, app.id, key) };
+  });
+  appRoute("GET", "/api/v1/apps/:appId/credentials/jwks/:keyId", APPS_READ, false, (req, app) => {
+    const key = keysOf(app).find((k) => k.id === req.params.keyId);
+    if (!key) return notFound(req.params.keyId, "JsonWebKey");
+    return { status: 200, body: renderJwksKey(req.baseUrl, app.id, key) };
+  });
+  appRoute(
     "DELETE",
     "/api/v1/apps/:appId/credentials/jwks/:keyId",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_MANAGE, true, (req, app) => {
-        const key = keysOf(app).find((k) => k.id === req.params.keyId);
-        if (!key) return notFound(req.params.keyId, "JsonWebKey");
-        if (key.status === "ACTIVE")
-          return oktaError("E0000001", "jwks", {
-            causes: ["status: An ACTIVE key cannot be deleted; deactivate it first."],
-          });
-        setKeys(
-          app,
-          keysOf(app).filter((k) => k !== key),
-        );
-        return { status: 204 };
-      }),
-    ),
+    APPS_MANAGE,
+    true,
+    (req, app) => {
+      const key = keysOf(app).find((k) => k.id === req.params.keyId);
+      if (!key) return notFound(req.params.keyId, "JsonWebKey");
+      if (key.status === "ACTIVE")
+        return oktaError("E0000001", "jwks", {
+          causes: ["status: An ACTIVE key cannot be deleted; deactivate it first."],
+        });
+      setKeys(
+        app,
+        keysOf(app).filter((k) => k !== key),
+      );
+      return { status: 204 };
+    },
   );
   for (const action of ["activate", "deactivate"] as const) {
-    router.add(
+    appRoute(
       "POST",
       `/api/v1/apps/:appId/credentials/jwks/:keyId/lifecycle/${action}`,
-      limited(
-        ctx,
-        "apps",
-        withApp(APPS_MANAGE, true, (req, app) => {
-          const keys = keysOf(app);
-          const key = keys.find((k) => k.id === req.params.keyId);
-          if (!key) return notFound(req.params.keyId, "JsonWebKey");
-          if (
-            action === "deactivate" &&
-            key.status === "ACTIVE" &&
-            keys.filter((k) => k.status === "ACTIVE").length === 1
-          )
-            return oktaError("E0000001", "jwks", {
-              causes: ["status: The only active key cannot be deactivated."],
-            });
-          const updated = {
-            ...key,
-            status: action === "activate" ? "ACTIVE" : "INACTIVE",
-            lastUpdated: store.iso(),
-          } as OktaAppJwk;
-          setKeys(
-            app,
-            keys.map((k) => (k === key ? updated : k)),
-          );
-          return { status: 200, body: renderJwksKey(req.baseUrl, app.id, updated) };
-        }),
-      ),
+      APPS_MANAGE,
+      true,
+      (req, app) => {
+        const keys = keysOf(app);
+        const key = keys.find((k) => k.id === req.params.keyId);
+        if (!key) return notFound(req.params.keyId, "JsonWebKey");
+        if (
+          action === "deactivate" &&
+          key.status === "ACTIVE" &&
+          keys.filter((k) => k.status === "ACTIVE").length === 1
+        )
+          return oktaError("E0000001", "jwks", {
+            causes: ["status: The only active key cannot be deactivated."],
+          });
+        const updated = {
+          ...key,
+          status: action === "activate" ? "ACTIVE" : "INACTIVE",
+          lastUpdated: store.iso(),
+        } as OktaAppJwk;
+        setKeys(
+          app,
+          keys.map((k) => (k === key ? updated : k)),
+        );
+        return { status: 200, body: renderJwksKey(req.baseUrl, app.id, updated) };
+      },
     );
   }
 
   // -- grants
-  router.add(
-    "GET",
-    "/api/v1/apps/:appId/grants",
-    limited(
-      ctx,
-      "apps",
-      withApp(GRANTS_READ, false, (req, app) => ({
-        status: 200,
-        body: (app.grants ?? []).map((s) => renderGrant(req.baseUrl, store, app, s)),
-      })),
-    ),
-  );
-  router.add(
-    "POST",
-    "/api/v1/apps/:appId/grants",
-    limited(
-      ctx,
-      "apps",
-      withApp(GRANTS_MANAGE, true, (req, app) => {
-        const body = jsonBody(req);
-        if (isResponse(body)) return body;
-        const { issuer, scopeId } = body as { issuer?: unknown; scopeId?: unknown };
-        const causes: string[] = [];
-        if (typeof scopeId !== "string" || !/^okta\.[A-Za-z]+\.[A-Za-z]+$/.test(scopeId))
-          causes.push("scopeId: The scope is not a valid Okta scope.");
-        if (typeof issuer !== "string" || issuer.replace(/\/$/, "") !== req.baseUrl)
-          causes.push("issuer: The issuer must be the org URL.");
-        if (causes.length) return oktaError("E0000001", causes[0].split(":")[0], { causes });
-        const scope = scopeId as string;
-        if (!(app.grants ?? []).includes(scope)) app.grants = [...(app.grants ?? []), scope];
-        return { status: 201, body: renderGrant(req.baseUrl, store, app, scope) };
-      }),
-    ),
-  );
+  appRoute("GET", "/api/v1/apps/:appId/grants", GRANTS_READ, false, (req, app) => ({
+    status: 200,
+    body: (app.grants ?? []).map((s) => renderGrant(req.baseUrl, store, app, s)),
+  }));
+  appRoute("POST", "/api/v1/apps/:appId/grants", GRANTS_MANAGE, true, (req, app) => {
+    const body = jsonBody(req);
+    if (isResponse(body)) return body;
+    const { issuer, scopeId } = body as { issuer?: unknown; scopeId?: unknown };
+    const causes: string[] = [];
+    if (typeof scopeId !== "string" || !/^okta\.[A-Za-z]+\.[A-Za-z]+$/.test(scopeId))
+      causes.push("scopeId: The scope is not a valid Okta scope.");
+    if (typeof issuer !== "string" || issuer.replace(/\/$/, "") !== req.baseUrl)
+      causes.push("issuer: The issuer must be the org URL.");
+    if (causes.length) return oktaError("E0000001", causes[0].split(":")[0], { causes });
+    const scope = scopeId as string;
+    if (!(app.grants ?? []).includes(scope)) app.grants = [...(app.grants ?? []), scope];
+    return { status: 201, body: renderGrant(req.baseUrl, store, app, scope) };
+  });
   const findGrant = (app: OktaApp, grantId: string): string | undefined =>
     (app.grants ?? []).find((s) => store.grantStamp(app.id, s).id === grantId);
-  router.add(
-    "GET",
-    "/api/v1/apps/:appId/grants/:grantId",
-    limited(
-      ctx,
-      "apps",
-      withApp(GRANTS_READ, false, (req, app) => {
-        const scope = findGrant(app, req.params.grantId);
-        if (!scope) return notFound(req.params.grantId, "OAuth2ScopeConsentGrant");
-        return { status: 200, body: renderGrant(req.baseUrl, store, app, scope) };
-      }),
-    ),
-  );
-  router.add(
-    "DELETE",
-    "/api/v1/apps/:appId/grants/:grantId",
-    limited(
-      ctx,
-      "apps",
-      withApp(GRANTS_MANAGE, true, (req, app) => {
-        const scope = findGrant(app, req.params.grantId);
-        if (!scope) return notFound(req.params.grantId, "OAuth2ScopeConsentGrant");
-        app.grants = (app.grants ?? []).filter((s) => s !== scope);
-        store.grantStamps.delete(`${app.id} ${scope}`);
-        return { status: 204 };
-      }),
-    ),
-  );
+  appRoute("GET", "/api/v1/apps/:appId/grants/:grantId", GRANTS_READ, false, (req, app) => {
+    const scope = findGrant(app, req.params.grantId);
+    if (!scope) return notFound(req.params.grantId, "OAuth2ScopeConsentGrant");
+    return { status: 200, body: renderGrant(req.baseUrl, store, app, scope) };
+  });
+  appRoute("DELETE", "/api/v1/apps/:appId/grants/:grantId", GRANTS_MANAGE, true, (req, app) => {
+    const scope = findGrant(app, req.params.grantId);
+    if (!scope) return notFound(req.params.grantId, "OAuth2ScopeConsentGrant");
+    app.grants = (app.grants ?? []).filter((s) => s !== scope);
+    store.grantStamps.delete(`${app.id} ${scope}`);
+    return { status: 204 };
+  });
 
   // -- client roles
-  const withClient =
-    (
-      scopes: string[],
-      write: boolean,
-      fn: (req: EmulatorRequest, app: OktaApp) => EmulatorResponse,
-    ): Handler =>
-    (req) => {
-      const denied = authorize(req, ctx, scopes, write);
-      if (denied) return denied;
-      const app = store.getAppByClientId(req.params.clientId);
-      if (!app) return notFound(req.params.clientId, "Client");
-      return fn(req, app);
-    };
-  router.add(
-    "GET",
-    "/oauth2/v1/clients/:clientId/roles",
-    limited(
-      ctx,
-      "clientRoles",
-      withClient(ROLES_READ, false, (req, app) => ({
-        status: 200,
-        body: (app.roles ?? []).map((r) => renderRole(req.baseUrl, store, req.params.clientId, r)),
-      })),
-    ),
-  );
-  router.add(
-    "POST",
-    "/oauth2/v1/clients/:clientId/roles",
-    limited(
-      ctx,
-      "clientRoles",
-      withClient(ROLES_MANAGE, true, (req, app) => {
-        const body = jsonBody(req);
-        if (isResponse(body)) return body;
-        const type = (body as { type?: unknown }).type;
-        if (typeof type !== "string" || !KNOWN_ROLE_TYPES.has(type))
-          return oktaError("E0000001", "type", { causes: ["type: Invalid role type."] });
-        if ((app.roles ?? []).includes(type)) return oktaError("E0000090");
-        app.roles = [...(app.roles ?? []), type];
-        return { status: 201, body: renderRole(req.baseUrl, store, req.params.clientId, type) };
-      }),
-    ),
-  );
+  clientRoute("GET", "/oauth2/v1/clients/:clientId/roles", ROLES_READ, false, (req, app) => ({
+    status: 200,
+    body: (app.roles ?? []).map((r) => renderRole(req.baseUrl, store, req.params.clientId, r)),
+  }));
+  clientRoute("POST", "/oauth2/v1/clients/:clientId/roles", ROLES_MANAGE, true, (req, app) => {
+    const body = jsonBody(req);
+    if (isResponse(body)) return body;
+    const type = (body as { type?: unknown }).type;
+    if (typeof type !== "string" || !KNOWN_ROLE_TYPES.has(type))
+      return oktaError("E0000001", "type", { causes: ["type: Invalid role type."] });
+    if ((app.roles ?? []).includes(type)) return oktaError("E0000090");
+    app.roles = [...(app.roles ?? []), type];
+    return { status: 201, body: renderRole(req.baseUrl, store, req.params.clientId, type) };
+  });
   const findRole = (app: OktaApp, roleId: string): string | undefined =>
     (app.roles ?? []).find((r) => base32(r) === roleId);
-  router.add(
+  clientRoute(
     "GET",
     "/oauth2/v1/clients/:clientId/roles/:roleId",
-    limited(
-      ctx,
-      "clientRoles",
-      withClient(ROLES_READ, false, (req, app) => {
-        const role = findRole(app, req.params.roleId);
-        if (!role) return notFound(req.params.roleId, "Role");
-        return { status: 200, body: renderRole(req.baseUrl, store, req.params.clientId, role) };
-      }),
-    ),
+    ROLES_READ,
+    false,
+    (req, app) => {
+      const role = findRole(app, req.params.roleId);
+      if (!role) return notFound(req.params.roleId, "Role");
+      return { status: 200, body: renderRole(req.baseUrl, store, req.params.clientId, role) };
+    },
   );
-  router.add(
+  clientRoute(
     "DELETE",
     "/oauth2/v1/clients/:clientId/roles/:roleId",
-    limited(
-      ctx,
-      "clientRoles",
-      withClient(ROLES_MANAGE, true, (req, app) => {
-        const role = findRole(app, req.params.roleId);
-        if (!role) return notFound(req.params.roleId, "Role");
-        app.roles = (app.roles ?? []).filter((r) => r !== role);
-        store.roleStamps.delete(`${req.params.clientId} ${role}`);
-        return { status: 204 };
-      }),
-    ),
+    ROLES_MANAGE,
+    true,
+    (req, app) => {
+      const role = findRole(app, req.params.roleId);
+      if (!role) return notFound(req.params.roleId, "Role");
+      app.roles = (app.roles ?? []).filter((r) => r !== role);
+      store.roleStamps.delete(`${req.params.clientId} ${role}`);
+      return { status: 204 };
+    },
   );
 
   // -- what the Okta Terraform/Pulumi provider also calls around apps (recorded)
@@ -901,39 +766,35 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
     issuerMode: "ORG_URL",
     ...(store.idTokenSettings.get(app.id) ?? {}),
   });
-  router.add(
+  appRoute(
     "GET",
     "/api/v1/internal/apps/:appId/settings/oauth/idToken",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_READ, false, (req, app) => ({ status: 200, body: idTokenSettings(req, app) })),
-    ),
+    APPS_READ,
+    false,
+    (req, app) => ({ status: 200, body: idTokenSettings(req, app) }),
   );
-  router.add(
+  appRoute(
     "POST",
     "/api/v1/internal/apps/:appId/settings/oauth/idToken",
-    limited(
-      ctx,
-      "apps",
-      withApp(APPS_MANAGE, true, (req, app) => {
-        const body = jsonBody(req);
-        if (isResponse(body)) return body;
-        store.idTokenSettings.set(app.id, body);
-        // Recorded: the POST answers with issuer/audience still null.
-        return {
-          status: 200,
-          body: {
-            issuer: null,
-            orgUrl: null,
-            customUrl: null,
-            audience: null,
-            issuerMode: "ORG_URL",
-            ...body,
-          },
-        };
-      }),
-    ),
+    APPS_MANAGE,
+    true,
+    (req, app) => {
+      const body = jsonBody(req);
+      if (isResponse(body)) return body;
+      store.idTokenSettings.set(app.id, body);
+      // Recorded: the POST answers with issuer/audience still null.
+      return {
+        status: 200,
+        body: {
+          issuer: null,
+          orgUrl: null,
+          customUrl: null,
+          audience: null,
+          issuerMode: "ORG_URL",
+          ...body,
+        },
+      };
+    },
   );
 
   // -- test-only control endpoints (never faulted, no auth)
