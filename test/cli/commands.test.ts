@@ -263,6 +263,23 @@ describe("aimctl apply and undo", () => {
     expect(t.databricks.store.aimEnabled).toBe(true);
     noSecrets(t, refused, accepted);
   });
+  it("--enable-aim with the console adapter: runs the test, prints the clicks, never the key (exit 1)", async () => {
+    const t = await start(smallTenant(2));
+    const r = await runCli(
+      ["apply", "--yes", "--write-rate", "200", "--enable-aim", "--aim-adapter", "console"],
+      { env: t.env },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Connection test passed:/);
+    expect(r.stdout).toMatch(
+      /AIM not enabled by aimctl: the console adapter configures nothing remotely/,
+    );
+    expect(r.stdout).toMatch(/In the sidebar, click Security\./);
+    expect(r.stdout).toContain(`Client ID ${t.credentials.okta.clientId}`);
+    expect(r.stdout).toMatch(/Client Private key: the key from OKTA_PRIVATE_KEY_FILE=/);
+    expect(t.databricks.store.aimEnabled).toBe(false);
+    noSecrets(t, r);
+  });
 });
 
 describe("aimctl check", () => {
