@@ -33,7 +33,8 @@ import type { AimConnectionTestResult } from "../core/databricks/api";
 import type { FindingsSummary } from "./identityReconciliation";
 import { databricksClient, logInfo, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
-import { isUnknown } from "./unknown";
+import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
+import { containsUnknown } from "./unknown";
 
 /** v1: see Resolved…Inputs / Resolved…Outputs. Every version must read state written by earlier ones. */
 export const AIM_CONNECTION_PROVIDER_VERSION = "1";
@@ -142,13 +143,6 @@ const LIVE_FIELDS = [
   "liveOktaOrgUrl",
 ] as const;
 
-function containsUnknown(v: unknown): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
-  return false;
-}
-
 /** Error codes of the findings not in acceptFindings (sorted); [] when nothing blocks. */
 function blockingCodes(findings: FindingsSummary | undefined, accepted: string[]): string[] {
   if (!findings || !(findings.error > 0)) return [];
@@ -211,27 +205,11 @@ function problems(news: Inputs): pulumi.dynamic.CheckFailure[] {
       "apiBasePath",
       "[apiBasePath] must be a path starting with /, e.g. /api/2.0/accounts/{account_id}/aim/okta.",
     );
-  if (
-    known("databricksHost") &&
-    (typeof news.databricksHost !== "string" || !news.databricksHost.trim())
-  )
-    bad(
-      "databricksHost",
-      "[databricksHost] must be the Databricks accounts host, e.g. https://accounts.cloud.databricks.com.",
-    );
-  if (
-    known("accountId") &&
-    (typeof news.accountId !== "string" || !/^[A-Za-z0-9_-]+$/.test(news.accountId))
-  )
-    bad("accountId", "[accountId] must be the Databricks account id (a UUID).");
-  if (
-    known("oktaOrgUrl") &&
-    (typeof news.oktaOrgUrl !== "string" || !/^https?:\/\/[^/\s]+\/?$/.test(news.oktaOrgUrl))
-  )
-    bad(
-      "oktaOrgUrl",
-      `[oktaOrgUrl] must be the Okta org URL such as https://example.okta.com; got ${JSON.stringify(news.oktaOrgUrl)}.`,
-    );
+  out.push(
+    ...databricksHostProblems(news.databricksHost),
+    ...accountIdProblems(news.accountId),
+    ...oktaOrgUrlProblems("oktaOrgUrl", news.oktaOrgUrl),
+  );
   if (known("clientId") && (typeof news.clientId !== "string" || !news.clientId.trim()))
     bad("clientId", "[clientId] must be the Client ID of the Okta API Services app.");
   // Never echo the key itself.

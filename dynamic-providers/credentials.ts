@@ -1,9 +1,10 @@
 /**
- * Credentials for the reconciliation and AIM connection providers: from stack
- * config (handed to `configure(req)` by the dynamic-provider host) or from the
- * environment, never from resource inputs and never captured in a serialised
- * provider. `configure` leaves what it found on `globalThis` of the process
- * that runs the provider; the functions below read it at call time.
+ * Credentials for the providers that call Okta or Databricks (reconciliation,
+ * AIM connection, Okta app DPoP setting): from stack config (handed to
+ * `configure(req)` by the dynamic-provider host) or from the environment,
+ * never from resource inputs and never captured in a serialised provider.
+ * `configure` leaves what it found on `globalThis` of the process that runs
+ * the provider; the functions below read it at call time.
  *
  * Precedence per credential: `oktaAim:*` config, then the key the official
  * Pulumi provider uses (`okta:apiToken`, `databricks:clientId` …, so a stack

@@ -36,7 +36,8 @@ import type { Finding, Plan, PlanSummary, ReconcileRules, WriteRoute } from "../
 import type { PendingCounts, PlanStateSummary } from "../core/reconcile/report";
 import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
-import { UNKNOWN_INPUT, isUnknown } from "./unknown";
+import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
+import { UNKNOWN_INPUT, containsUnknown, isUnknown } from "./unknown";
 
 /**
  * v1: see Resolved…Inputs / Resolved…Outputs. Every version must read state
@@ -147,13 +148,6 @@ const READ_INPUTS = ["oktaOrgUrl", "databricksHost", "accountId", "rules"] as co
 type Inputs = ResolvedIdentityReconciliationInputs;
 type Outputs = ResolvedIdentityReconciliationOutputs;
 
-function containsUnknown(v: unknown): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
-  return false;
-}
-
 /** Stable JSON (sorted keys) for comparing rules. */
 function stable(v: unknown): string {
   return JSON.stringify(v ?? null, (_k, x: unknown) =>
@@ -180,30 +174,11 @@ function inputProblems(news: Inputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const bad = (property: string, reason: string) => failures.push({ property, reason });
   const known = (k: keyof Inputs) => !isUnknown(news[k]);
-  if (
-    known("oktaOrgUrl") &&
-    (typeof news.oktaOrgUrl !== "string" || !/^https?:\/\/[^/\s]+\/?$/.test(news.oktaOrgUrl))
-  )
-    bad(
-      "oktaOrgUrl",
-      `[oktaOrgUrl] must be the Okta org URL such as https://example.okta.com; got ${JSON.stringify(news.oktaOrgUrl)}.`,
-    );
-  if (
-    known("databricksHost") &&
-    (typeof news.databricksHost !== "string" || !news.databricksHost.trim())
-  )
-    bad(
-      "databricksHost",
-      "[databricksHost] must be the Databricks accounts host, e.g. https://accounts.cloud.databricks.com.",
-    );
-  if (
-    known("accountId") &&
-    (typeof news.accountId !== "string" || !/^[A-Za-z0-9_-]+$/.test(news.accountId))
-  )
-    bad(
-      "accountId",
-      "[accountId] must be the Databricks account id (a UUID, shown in the account console's user menu).",
-    );
+  failures.push(
+    ...oktaOrgUrlProblems("oktaOrgUrl", news.oktaOrgUrl),
+    ...databricksHostProblems(news.databricksHost),
+    ...accountIdProblems(news.accountId),
+  );
   if (known("writeRoute") && news.writeRoute !== "scim" && news.writeRoute !== "iamv2")
     bad(
       "writeRoute",

@@ -10,15 +10,16 @@
  * returns the live value as the input `dpopBoundAccessTokens`, so
  * `pulumi preview --refresh` shows `dpopBoundAccessTokens: true => false`.
  *
- * Credentials: the Okta admin API token comes from stack config
- * (`oktaAim:oktaApiToken`, else `okta:apiToken`, read in `configure`) or the
- * environment (`OKTA_API_TOKEN`). It is kept on `globalThis` in the process
- * that runs the provider, never in the serialised closure nor in inputs or
- * outputs. delete leaves the app alone (false is the safe value, and the app
- * itself belongs to okta.app.OAuth).
+ * Credentials: the Okta admin API token comes from ./credentials.ts (stack
+ * config `oktaAim:oktaApiToken`, else `okta:apiToken`, read in `configure`;
+ * or the environment's `OKTA_API_TOKEN`), never from the serialised closure
+ * nor inputs or outputs. delete leaves the app alone (false is the safe value,
+ * and the app itself belongs to okta.app.OAuth).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AppDpopState } from "../core/okta/appDpop";
+import { oktaOrgUrlProblems } from "./checks";
+import { oktaAdminClient, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
 import { isUnknown } from "./unknown";
 
@@ -27,13 +28,6 @@ import { isUnknown } from "./unknown";
  * Every version must read state written by earlier ones.
  */
 export const OKTA_APP_DPOP_PROVIDER_VERSION = "1";
-
-/** Stack config keys for the token, in order of precedence; then the environment. */
-export const OKTA_API_TOKEN_CONFIG_KEYS = ["oktaAim:oktaApiToken", "okta:apiToken"] as const;
-export const OKTA_API_TOKEN_ENV = "OKTA_API_TOKEN";
-
-/** Where `configure` leaves the token: a global of the provider's process, never serialised. */
-const TOKEN_SLOT = "__oktaDatabricksAimOktaApiToken";
 
 export interface OktaAppDpopArgs {
   /** https://{yourOktaDomain} (http only for loopback). */
@@ -55,22 +49,6 @@ export interface ResolvedOktaAppDpopInputs {
 export interface ResolvedOktaAppDpopOutputs extends ResolvedOktaAppDpopInputs {
   clientId: string;
   label: string;
-}
-
-/** The token from config or the environment; a clear error when neither has it. */
-function oktaApiToken(): string {
-  const fromConfig = (globalThis as Record<string, unknown>)[TOKEN_SLOT];
-  if (typeof fromConfig === "string" && fromConfig.trim()) return fromConfig;
-  const fromEnv = process.env[OKTA_API_TOKEN_ENV];
-  if (fromEnv && fromEnv.trim()) return fromEnv;
-  throw new Error(
-    `No Okta admin API token: set it with \`pulumi config set --secret ${OKTA_API_TOKEN_CONFIG_KEYS[0]} <token>\` (or ${OKTA_API_TOKEN_CONFIG_KEYS[1]}), or export ${OKTA_API_TOKEN_ENV}.`,
-  );
-}
-
-function oktaAdmin(orgUrl: string): import("../core/okta/client").OktaClient {
-  const { OktaClient } = loadCore<typeof import("../core/okta/client")>("core/okta/client");
-  return new OktaClient({ orgUrl, auth: { kind: "apiToken", token: oktaApiToken() } });
 }
 
 function dpop(): typeof import("../core/okta/appDpop") {
@@ -95,27 +73,12 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
   ResolvedOktaAppDpopOutputs
 > = {
   async configure(req) {
-    for (const key of OKTA_API_TOKEN_CONFIG_KEYS) {
-      const value = req.config.get(key);
-      if (value && value.trim()) {
-        (globalThis as Record<string, unknown>)[TOKEN_SLOT] = value;
-        return;
-      }
-    }
+    rememberCredentials(req.config);
   },
 
   async check(_olds, news) {
-    const failures: pulumi.dynamic.CheckFailure[] = [];
+    const failures = oktaOrgUrlProblems("orgUrl", news.orgUrl);
     const pending = isUnknown(news.orgUrl) || isUnknown(news.appId);
-    if (
-      !isUnknown(news.orgUrl) &&
-      (typeof news.orgUrl !== "string" || !/^https?:\/\/[^/\s]+\/?$/.test(news.orgUrl))
-    ) {
-      failures.push({
-        property: "orgUrl",
-        reason: `[orgUrl] must be the Okta org URL such as https://example.okta.com; got ${JSON.stringify(news.orgUrl)}.`,
-      });
-    }
     if (!isUnknown(news.appId) && (typeof news.appId !== "string" || !news.appId.trim())) {
       failures.push({ property: "appId", reason: "[appId] must be the id of the Okta app." });
     }
@@ -128,7 +91,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
     if (failures.length > 0 || pending) return { inputs: news, failures };
     // Bring the live value into the inputs so that a plain preview shows drift.
     // Unknown before the app exists (first preview): leave it out.
-    const live = await dpop().readAppDpop(oktaAdmin(news.orgUrl), news.appId);
+    const live = await dpop().readAppDpop(oktaAdminClient(news.orgUrl), news.appId);
     const inputs: ResolvedOktaAppDpopInputs = { ...news };
     if (live) inputs.liveDpopBoundAccessTokens = live.dpopBoundAccessTokens;
     else delete inputs.liveDpopBoundAccessTokens;
@@ -142,7 +105,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
     // check normally put the live value into news; read it here when it did not.
     const live =
       news.liveDpopBoundAccessTokens ??
-      (await dpop().readAppDpop(oktaAdmin(news.orgUrl), news.appId))?.dpopBoundAccessTokens;
+      (await dpop().readAppDpop(oktaAdminClient(news.orgUrl), news.appId))?.dpopBoundAccessTokens;
     const drift = live !== undefined && live !== news.dpopBoundAccessTokens;
     const changes =
       drift ||
@@ -153,7 +116,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async create(inputs) {
     const { after } = await dpop().setAppDpop(
-      oktaAdmin(inputs.orgUrl),
+      oktaAdminClient(inputs.orgUrl),
       inputs.appId,
       inputs.dpopBoundAccessTokens,
     );
@@ -162,7 +125,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async read(id, props) {
     if (!props) return { id, props };
-    const live = await dpop().readAppDpop(oktaAdmin(props.orgUrl), props.appId ?? id);
+    const live = await dpop().readAppDpop(oktaAdminClient(props.orgUrl), props.appId ?? id);
     // The app is gone: so is this setting (an empty ID tells the engine).
     if (!live) return { id: "" };
     const outs = outputsOf(props, live);
@@ -181,7 +144,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async update(_id, _olds, news) {
     const { after } = await dpop().setAppDpop(
-      oktaAdmin(news.orgUrl),
+      oktaAdminClient(news.orgUrl),
       news.appId,
       news.dpopBoundAccessTokens,
     );
