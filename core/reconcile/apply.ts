@@ -9,6 +9,7 @@ import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../data
 import { ConfigError } from "../http/errors";
 import type { Plan, PlanAction, WriteRoute } from "../model/plan";
 import {
+  decideAgainstLive,
   executeWrites,
   normExternalId,
   type Decision,
@@ -122,12 +123,8 @@ export function decideLink(
   action: PlanAction,
   current: { externalId?: string | null } | undefined,
 ): Decision {
-  if (!current) return { type: "skip", reason: "missing", currentExternalId: null };
-  const live = normExternalId(current.externalId);
-  if (live === action.oktaId) return { type: "alreadyDone" };
   const planned = normExternalId(action.previousExternalId);
-  if (live !== planned) return { type: "skip", reason: "changed", currentExternalId: live };
-  return { type: "write", externalId: action.oktaId, previousExternalId: planned };
+  return decideAgainstLive(current, action.oktaId, (live) => live === planned);
 }
 
 function validateActions(actions: readonly PlanAction[]): PlanAction[] {

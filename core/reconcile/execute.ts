@@ -62,6 +62,23 @@ export type Decision =
   | { type: "alreadyDone" }
   | { type: "skip"; reason: "changed" | "missing"; currentExternalId: string | null };
 
+/**
+ * The re-check both apply and undo make before a write: the identity is gone
+ * (skip), already holds `target` (done), holds a value `expected` accepts
+ * (write `target` over it), or holds anything else, changed since (skip).
+ */
+export function decideAgainstLive(
+  current: { externalId?: string | null } | undefined,
+  target: string | null,
+  expected: (live: string | null) => boolean,
+): Decision {
+  if (!current) return { type: "skip", reason: "missing", currentExternalId: null };
+  const live = normExternalId(current.externalId);
+  if (live === target) return { type: "alreadyDone" };
+  if (!expected(live)) return { type: "skip", reason: "changed", currentExternalId: live };
+  return { type: "write", externalId: target, previousExternalId: live };
+}
+
 export interface ExecuteResult<T> {
   applied: number;
   alreadyDone: number;

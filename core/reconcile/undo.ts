@@ -9,6 +9,7 @@ import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../data
 import { ConfigError } from "../http/errors";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import {
+  decideAgainstLive,
   executeWrites,
   normExternalId,
   type Decision,
@@ -93,12 +94,12 @@ export function decideRestore(
   entry: UndoEntry,
   current: { externalId?: string | null } | undefined,
 ): Decision {
-  if (!current) return { type: "skip", reason: "missing", currentExternalId: null };
-  const live = normExternalId(current.externalId);
-  if (live === entry.restoreTo) return { type: "alreadyDone" };
-  if (live === null || !entry.written.includes(live))
-    return { type: "skip", reason: "changed", currentExternalId: live };
-  return { type: "write", externalId: entry.restoreTo, previousExternalId: live };
+  // Restore only over a value apply wrote: anything else changed since.
+  return decideAgainstLive(
+    current,
+    entry.restoreTo,
+    (live) => live !== null && entry.written.includes(live),
+  );
 }
 
 export async function undo(
