@@ -76,6 +76,11 @@ export interface PreflightDeps {
 const OKTA_APP = (label: string) => `Okta Admin Console → Applications → Applications → ${label}`;
 const DBX_AIM =
   "Databricks account console → Security → User provisioning → Automatic identity management";
+/** The fixes more than one check gives, where `where` is OKTA_APP(label). */
+const FIX_DPOP = (where: string) =>
+  `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
+const FIX_ADMIN_ROLE = (where: string) =>
+  `${where} → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`;
 
 export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<PreflightResult> {
   const checks: PreflightCheck[] = [];
@@ -200,7 +205,7 @@ function checkApp(app: OktaApp, label: string, add: Add): void {
     dpop
       ? `${label} requires DPoP; AIM's client sends no DPoP proof, so its token requests fail with invalid_dpop_proof`
       : `${label} does not require DPoP`,
-    `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save. (The Okta Pulumi provider cannot set this; the oktaAppDpop resource keeps it off.)`,
+    `${FIX_DPOP(where)} (The Okta Pulumi provider cannot set this; the oktaAppDpop resource keeps it off.)`,
   );
 }
 
@@ -243,7 +248,7 @@ async function checkGrantsAndRole(
       ok
         ? `${label} holds the Read-only Administrator role`
         : `${label} does not hold the Read-only Administrator role (roles: ${roles.join(", ") || "none"}); reads answer 403 without an admin role`,
-      `${where} → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`,
+      FIX_ADMIN_ROLE(where),
     );
   } catch (err) {
     add(
@@ -316,14 +321,13 @@ async function checkConnection(
 function fixForTestFailure(text: string, label: string): string {
   const t = text.toLowerCase();
   const where = OKTA_APP(label);
-  if (t.includes("invalid_dpop_proof") || t.includes("dpop"))
-    return `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
+  if (t.includes("invalid_dpop_proof") || t.includes("dpop")) return FIX_DPOP(where);
   if (t.includes("invalid_scope"))
     return `${where} → Okta API Scopes: Grant okta.users.read and okta.groups.read.`;
   if (t.includes("invalid_client"))
     return `The key or client id does not match the app: ${where} → General → Client Credentials must use Public key / Private key, list the public key of the private key you give AIM (Active, same kid), and show the client id you give AIM.`;
   if (t.includes("403") || t.includes("forbidden") || t.includes("insufficient"))
-    return `${where} → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`;
+    return FIX_ADMIN_ROLE(where);
   return `Fix the failing step above, then run the test again (${DBX_AIM} → Configure → Test connection, or aimctl check).`;
 }
 
