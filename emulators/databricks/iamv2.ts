@@ -248,25 +248,20 @@ function list(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): Emula
   return { status: 200, body };
 }
 
+/** Databricks' answer for an id that names no identity of this kind. */
+function notFound(spec: KindSpec, id: string): EmulatorResponse {
+  return databricksError(404, "RESOURCE_DOES_NOT_EXIST", `${spec.noun} ${id} does not exist.`);
+}
+
 function getOne(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): EmulatorResponse {
   const x = ctx.store.mapFor(spec.scim).get(req.params.id);
-  if (!x)
-    return databricksError(
-      404,
-      "RESOURCE_DOES_NOT_EXIST",
-      `${spec.noun} ${req.params.id} does not exist.`,
-    );
+  if (!x) return notFound(spec, req.params.id);
   return { status: 200, body: renderV2(spec.scim, ctx.accountId, x) };
 }
 
 function update(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): EmulatorResponse {
   const x = ctx.store.mapFor(spec.scim).get(req.params.id);
-  if (!x)
-    return databricksError(
-      404,
-      "RESOURCE_DOES_NOT_EXIST",
-      `${spec.noun} ${req.params.id} does not exist.`,
-    );
+  if (!x) return notFound(spec, req.params.id);
   const rawMask = req.query.get("update_mask");
   if (!rawMask || !rawMask.trim())
     return databricksError(
