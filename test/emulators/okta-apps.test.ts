@@ -7,7 +7,14 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
 import type { OktaApp } from "../../core/model/tenant";
-import { api, clientAssertion, makeKey, requestToken, type TestKey } from "./okta-helpers";
+import {
+  api,
+  clientAssertion,
+  makeKey,
+  oneUserOrg,
+  requestToken,
+  type TestKey,
+} from "./okta-helpers";
 
 let em: OktaEmulator | undefined;
 let k1: TestKey;
@@ -43,17 +50,7 @@ describe("Okta emulator app administration", () => {
   it("creates a service app, grants scopes, assigns READ_ONLY_ADMIN, then the client reads users", async () => {
     em = await startOktaEmulator({
       rateLimits: "off",
-      fixture: {
-        users: [
-          {
-            id: "00u00000000000000001",
-            status: "ACTIVE",
-            profile: { login: "a@x.io", email: "a@x.io" },
-          },
-        ],
-        groups: [],
-        apps: [],
-      },
+      fixture: oneUserOrg(),
     });
     const ssws = `SSWS ${em.apiToken}`;
     const created = await api(em.url, "/api/v1/apps?activate=true", ssws, {

@@ -1,7 +1,7 @@
 /** Shared helpers for the Okta emulator tests: keys, client assertions, token requests. */
 import { randomUUID } from "node:crypto";
 import * as jose from "jose";
-import type { OktaAppJwk } from "../../core/model/tenant";
+import type { OktaAppJwk, TenantFixture } from "../../core/model/tenant";
 
 export interface TestKey {
   privateKey: jose.CryptoKey;
@@ -99,3 +99,18 @@ export const OKTA_ERROR_FIELDS = [
   "errorLink",
   "errorSummary",
 ];
+
+/** An org with one active user (a@x.io) and nothing else: the base of most emulator tests. */
+export function oneUserOrg(): TenantFixture["okta"] {
+  return {
+    users: [
+      {
+        id: "00u00000000000000001",
+        status: "ACTIVE",
+        profile: { login: "a@x.io", email: "a@x.io" },
+      },
+    ],
+    groups: [],
+    apps: [],
+  };
+}

@@ -11,7 +11,7 @@ import {
   startOktaEmulator,
   type OktaEmulator,
 } from "../../emulators/okta";
-import { api } from "./okta-helpers";
+import { api, oneUserOrg } from "./okta-helpers";
 
 let em: OktaEmulator | undefined;
 afterEach(async () => {
@@ -19,17 +19,7 @@ afterEach(async () => {
   em = undefined;
 });
 
-const fixture = {
-  users: [
-    {
-      id: "00u00000000000000001",
-      status: "ACTIVE" as const,
-      profile: { login: "a@x.io", email: "a@x.io" },
-    },
-  ],
-  groups: [],
-  apps: [],
-};
+const fixture = oneUserOrg();
 
 function rate(h: Headers): { limit: number; remaining: number; reset: number } {
   return {

@@ -12,6 +12,7 @@ import {
   clientAssertion,
   makeKey,
   OKTA_ERROR_FIELDS,
+  oneUserOrg,
   requestToken,
   type TestKey,
 } from "./okta-helpers";
@@ -39,17 +40,7 @@ async function setup(
   clock = Date.now();
   em = await startOktaEmulator({
     now: () => clock,
-    fixture: {
-      users: [
-        {
-          id: "00u00000000000000001",
-          status: "ACTIVE",
-          profile: { login: "a@x.io", email: "a@x.io" },
-        },
-      ],
-      groups: [],
-      apps: [],
-    },
+    fixture: oneUserOrg(),
   });
   const app = em.createServiceApp({ jwks: [rsa.publicJwk], ...appOpts });
   return {
