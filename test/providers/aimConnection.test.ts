@@ -18,6 +18,7 @@ import {
 } from "../../dynamic-providers/aimConnection";
 import type { FindingsSummary } from "../../dynamic-providers/identityReconciliation";
 import { smallTenant } from "../helpers/applyHarness";
+import { CREDENTIAL_ENV, configureWithoutEnv } from "../helpers/providerCredentials";
 import {
   serializeProvider,
   startProviderHost,
@@ -30,15 +31,6 @@ type Out = ResolvedAimConnectionOutputs;
 type Props = Record<string, unknown>;
 
 const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
-const CREDENTIAL_ENV = [
-  "OKTA_API_TOKEN",
-  "DATABRICKS_TOKEN",
-  "DATABRICKS_CLIENT_ID",
-  "DATABRICKS_CLIENT_SECRET",
-  "DATABRICKS_HOST",
-  "DATABRICKS_ACCOUNT_ID",
-  "DATABRICKS_AUTH_TYPE",
-];
 const CONFIG = { "oktaAim:databricksToken": DBX_TOKEN };
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -127,22 +119,8 @@ beforeAll(async () => {
 
 describe("AimConnection provider, called directly", () => {
   let env: Env;
-  const saved: Record<string, string | undefined> = {};
 
-  beforeAll(async () => {
-    for (const k of CREDENTIAL_ENV) {
-      saved[k] = process.env[k];
-      delete process.env[k];
-    }
-    await provider.configure!({
-      config: { get: (k) => (CONFIG as Record<string, string>)[k], require: () => "" },
-    });
-  });
-  afterAll(() => {
-    for (const k of CREDENTIAL_ENV)
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-  });
+  configureWithoutEnv(provider, CONFIG);
   beforeEach(async () => {
     env = await startEnv();
   });

@@ -21,6 +21,7 @@ import {
 } from "../../dynamic-providers/identityReconciliation";
 import { UNKNOWN_INPUT } from "../../dynamic-providers/unknown";
 import { smallTenant } from "../helpers/applyHarness";
+import { CREDENTIAL_ENV, configureWithoutEnv } from "../helpers/providerCredentials";
 import {
   serializeProvider,
   startProviderHost,
@@ -32,15 +33,6 @@ type Props = Record<string, unknown>;
 
 const OKTA_TOKEN = `00${randomBytes(20).toString("hex")}`;
 const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
-const CREDENTIAL_ENV = [
-  "OKTA_API_TOKEN",
-  "DATABRICKS_TOKEN",
-  "DATABRICKS_CLIENT_ID",
-  "DATABRICKS_CLIENT_SECRET",
-  "DATABRICKS_HOST",
-  "DATABRICKS_ACCOUNT_ID",
-  "DATABRICKS_AUTH_TYPE",
-];
 const CONFIG = { "oktaAim:oktaApiToken": OKTA_TOKEN, "oktaAim:databricksToken": DBX_TOKEN };
 
 /** 4 users to link (one with "" externalId), 2 linked, 2 groups to link, a local user, an SP. */
@@ -128,22 +120,8 @@ const p = {
 
 describe("IdentityReconciliation provider, called directly", () => {
   let env: Env;
-  const saved: Record<string, string | undefined> = {};
 
-  beforeAll(async () => {
-    for (const k of CREDENTIAL_ENV) {
-      saved[k] = process.env[k];
-      delete process.env[k];
-    }
-    await provider.configure!({
-      config: { get: (k) => (CONFIG as Record<string, string>)[k], require: () => "" },
-    });
-  });
-  afterAll(() => {
-    for (const k of CREDENTIAL_ENV)
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-  });
+  configureWithoutEnv(provider, CONFIG);
   beforeEach(async () => {
     env = await startEnv();
   });
