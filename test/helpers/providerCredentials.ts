@@ -5,6 +5,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll } from "vitest";
+import {
+  startProviderHost,
+  type ProviderHost,
+  type SerializedResource,
+} from "../providers/harness/host";
 
 export const CREDENTIAL_ENV = [
   "OKTA_API_TOKEN",
@@ -38,4 +43,23 @@ export function configureWithoutEnv(
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
   });
+}
+
+/** A dynamic-provider host for `serialized` with no credential variable, configured with `config`. */
+export async function hostWithoutEnv(
+  serialized: SerializedResource,
+  config: Record<string, string>,
+): Promise<ProviderHost> {
+  const host = await startProviderHost({
+    provider: serialized.provider,
+    type: serialized.type,
+    unsetEnv: CREDENTIAL_ENV,
+  });
+  try {
+    await host.configure(config);
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+  return host;
 }

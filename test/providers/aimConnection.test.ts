@@ -18,13 +18,8 @@ import {
 } from "../../dynamic-providers/aimConnection";
 import type { FindingsSummary } from "../../dynamic-providers/identityReconciliation";
 import { smallTenant } from "../helpers/applyHarness";
-import { CREDENTIAL_ENV, configureWithoutEnv } from "../helpers/providerCredentials";
-import {
-  serializeProvider,
-  startProviderHost,
-  type ProviderHost,
-  type SerializedResource,
-} from "./harness/host";
+import { configureWithoutEnv, hostWithoutEnv } from "../helpers/providerCredentials";
+import { serializeProvider, type ProviderHost, type SerializedResource } from "./harness/host";
 
 type In = ResolvedAimConnectionInputs;
 type Out = ResolvedAimConnectionOutputs;
@@ -297,12 +292,7 @@ describe("AimConnection provider through the dynamic-provider host", () => {
       clientId: "0oa-serialised",
       privateKeyPem: key.privateKeyPem,
     });
-    host = await startProviderHost({
-      provider: serialized.provider,
-      type: serialized.type,
-      unsetEnv: CREDENTIAL_ENV,
-    });
-    await host.configure(CONFIG);
+    host = await hostWithoutEnv(serialized, CONFIG);
   });
   afterAll(async () => {
     await host?.close();

@@ -21,7 +21,11 @@ import {
 } from "../../dynamic-providers/identityReconciliation";
 import { UNKNOWN_INPUT } from "../../dynamic-providers/unknown";
 import { smallTenant } from "../helpers/applyHarness";
-import { CREDENTIAL_ENV, configureWithoutEnv } from "../helpers/providerCredentials";
+import {
+  CREDENTIAL_ENV,
+  configureWithoutEnv,
+  hostWithoutEnv,
+} from "../helpers/providerCredentials";
 import {
   serializeProvider,
   startProviderHost,
@@ -362,12 +366,7 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
         rules: { onConflict: "report" },
       },
     );
-    host = await startProviderHost({
-      provider: serialized.provider,
-      type: serialized.type,
-      unsetEnv: CREDENTIAL_ENV,
-    });
-    await host.configure(CONFIG);
+    host = await hostWithoutEnv(serialized, CONFIG);
   });
   afterAll(async () => {
     await host?.close();
@@ -459,13 +458,8 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
   });
 
   it("without Databricks credentials: a clear error naming the config keys and variables", async () => {
-    const bare = await startProviderHost({
-      provider: serialized.provider,
-      type: serialized.type,
-      unsetEnv: CREDENTIAL_ENV,
-    });
+    const bare = await hostWithoutEnv(serialized, { "oktaAim:oktaApiToken": OKTA_TOKEN });
     try {
-      await bare.configure({ "oktaAim:oktaApiToken": OKTA_TOKEN });
       const err = await bare.check({}, env.inputs() as unknown as Props).then(
         () => undefined,
         (e: Error) => e,
