@@ -4,6 +4,7 @@
  * (worker.ts) that runs the tool the way `aimctl` would; the worker's CPU and
  * RSS are then the tool's own, not the emulators'.
  */
+import type { DatabricksAccountConfig } from "../core/databricks/api";
 
 export type RateProfile = "realistic" | "off";
 
@@ -36,6 +37,19 @@ export interface Connection {
     apiToken: string;
   };
   databricks: { host: string; accountId: string; clientId: string; clientSecret: string };
+}
+
+/** The Databricks account client's configuration for a connection (OAuth M2M). */
+export function databricksConfig(conn: Connection): DatabricksAccountConfig {
+  return {
+    host: conn.databricks.host,
+    accountId: conn.databricks.accountId,
+    auth: {
+      kind: "oauthM2M",
+      clientId: conn.databricks.clientId,
+      clientSecret: conn.databricks.clientSecret,
+    },
+  };
 }
 
 export interface HostUsage {

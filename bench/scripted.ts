@@ -20,7 +20,7 @@ import { DATABRICKS_BUCKETS, DatabricksAccountClient, mapLimit } from "../core/d
 import { HttpClient, type HttpEvent } from "../core/http";
 import type { IdentityKind } from "../core/model/plan";
 import type { OktaGroup, OktaUser } from "../core/model/tenant";
-import type { Connection } from "./protocol";
+import { databricksConfig, type Connection } from "./protocol";
 
 export const SCRIPT_BUCKETS = {
   userLookup: "okta GET /api/v1/users/{login}",
@@ -61,22 +61,11 @@ export function scriptedClients(
 } {
   const okta = new HttpClient({ service: "okta", onEvent: opts.onEvent });
   okta.addSecrets(conn.okta.apiToken);
-  const databricks = new DatabricksAccountClient(
-    {
-      host: conn.databricks.host,
-      accountId: conn.databricks.accountId,
-      auth: {
-        kind: "oauthM2M",
-        clientId: conn.databricks.clientId,
-        clientSecret: conn.databricks.clientSecret,
-      },
-    },
-    {
-      writeRatePerSecond: opts.writeRatePerSecond,
-      listRatePerSecond: opts.listRatePerSecond,
-      http: { onEvent: opts.onEvent },
-    },
-  );
+  const databricks = new DatabricksAccountClient(databricksConfig(conn), {
+    writeRatePerSecond: opts.writeRatePerSecond,
+    listRatePerSecond: opts.listRatePerSecond,
+    http: { onEvent: opts.onEvent },
+  });
   return { okta, databricks };
 }
 

@@ -19,7 +19,13 @@ import { DEFAULTS as EXECUTE_DEFAULTS } from "../core/reconcile/execute";
 import { planLinks } from "../core/reconcile/plan";
 import { readSnapshot } from "../core/reconcile/snapshot";
 import { measurePhase, measureSync, type PhaseFigures } from "./measure";
-import type { Connection, OrchestratorToWorker, Scenario, WorkerMessage } from "./protocol";
+import {
+  databricksConfig,
+  type Connection,
+  type OrchestratorToWorker,
+  type Scenario,
+  type WorkerMessage,
+} from "./protocol";
 import { runScriptedApproach, scriptedClients, type ScriptedCounts } from "./scripted";
 
 export interface PlanWorkerResult {
@@ -108,18 +114,10 @@ function databricksClient(
   onEvent: (e: HttpEvent) => void,
   writeRatePerSecond?: number,
 ): DatabricksAccountClient {
-  return new DatabricksAccountClient(
-    {
-      host: conn.databricks.host,
-      accountId: conn.databricks.accountId,
-      auth: {
-        kind: "oauthM2M",
-        clientId: conn.databricks.clientId,
-        clientSecret: conn.databricks.clientSecret,
-      },
-    },
-    { writeRatePerSecond, http: { onEvent } },
-  );
+  return new DatabricksAccountClient(databricksConfig(conn), {
+    writeRatePerSecond,
+    http: { onEvent },
+  });
 }
 
 async function runPlan(
