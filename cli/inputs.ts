@@ -12,6 +12,7 @@ import type { DatabricksAccountConfig } from "../core/databricks/api";
 import { AimError, ConfigError, globalRedactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
 import { parsePrivateKey } from "../core/okta/key";
+import { validateRules } from "../core/reconcile/rules";
 import { str, type OptionSpec, type ParsedArgs } from "./args";
 
 /** Options every command that talks to the services accepts. */
@@ -420,17 +421,6 @@ function readPrivateKey(
   okta.privateKeySource = file ? `${source}=${file}` : source;
 }
 
-const RULE_KEYS = [
-  "matchUsers",
-  "matchGroups",
-  "caseInsensitiveGroupNames",
-  "onConflict",
-  "userOverrides",
-  "groupOverrides",
-  "servicePrincipalMappings",
-  "exclude",
-];
-
 function readRules(
   args: ParsedArgs,
   config: ConfigFile,
@@ -456,48 +446,9 @@ function readRules(
       return {};
     }
   }
-  if (raw === undefined) return {};
-  const before = errors.length;
-  const bad = (field: string, message: string) =>
-    errors.push(new ConfigError(`rules.${field}`, `${where}: ${message}`));
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
-    bad("", "rules must be a JSON object.");
-    return {};
-  }
-  const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r))
-    if (!RULE_KEYS.includes(k)) bad(k, `unknown rule "${k}": use one of ${RULE_KEYS.join(", ")}.`);
-  for (const k of ["matchUsers", "matchGroups", "caseInsensitiveGroupNames"])
-    if (r[k] !== undefined && typeof r[k] !== "boolean") bad(k, `"${k}" must be true or false.`);
-  if (r.onConflict !== undefined && r.onConflict !== "report" && r.onConflict !== "overwrite")
-    bad("onConflict", `"onConflict" must be "report" (default) or "overwrite".`);
-  for (const k of ["userOverrides", "groupOverrides", "servicePrincipalMappings"]) {
-    const v = r[k];
-    if (v === undefined) continue;
-    if (
-      !v ||
-      typeof v !== "object" ||
-      Array.isArray(v) ||
-      Object.values(v).some((x) => typeof x !== "string" || x === "")
-    )
-      bad(k, `"${k}" must map names to Okta ids: {"name": "00u…"}.`);
-  }
-  if (r.exclude !== undefined) {
-    const ex = r.exclude as Record<string, unknown>;
-    if (!ex || typeof ex !== "object" || Array.isArray(ex))
-      bad(
-        "exclude",
-        `"exclude" must be {"users": [...], "groups": [...], "servicePrincipals": [...]}.`,
-      );
-    else
-      for (const [k, v] of Object.entries(ex)) {
-        if (!["users", "groups", "servicePrincipals"].includes(k))
-          bad(`exclude.${k}`, `unknown "exclude.${k}": use users, groups or servicePrincipals.`);
-        else if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-          bad(`exclude.${k}`, `"exclude.${k}" must be a list of names or globs.`);
-      }
-  }
-  return errors.length > before ? {} : (r as ReconcileRules);
+  const { rules, problems } = validateRules(raw);
+  for (const p of problems) errors.push(new ConfigError(p.field, `${where}: ${p.message}`));
+  return rules;
 }
 
 // ------------------------------------------------------------ requirements

@@ -195,61 +195,11 @@ function inputProblems(news: Inputs): pulumi.dynamic.CheckFailure[] {
   return failures;
 }
 
-const RULE_KEYS = [
-  "matchUsers",
-  "matchGroups",
-  "caseInsensitiveGroupNames",
-  "onConflict",
-  "userOverrides",
-  "groupOverrides",
-  "servicePrincipalMappings",
-  "exclude",
-];
-
-/** The shape of ReconcileRules (the engine validates the ids it names against live data). */
+/** The shape of ReconcileRules, checked by core (the engine validates the ids it names against live data). */
 function rulesProblems(rules: unknown): pulumi.dynamic.CheckFailure[] {
-  const out: pulumi.dynamic.CheckFailure[] = [];
-  const bad = (field: string, reason: string) =>
-    out.push({
-      property: field ? `rules.${field}` : "rules",
-      reason: `[rules${field ? `.${field}` : ""}] ${reason}`,
-    });
-  if (rules === undefined || rules === null) return out;
-  if (typeof rules !== "object" || Array.isArray(rules)) {
-    bad("", "must be an object of matching rules.");
-    return out;
-  }
-  const r = rules as Record<string, unknown>;
-  for (const k of Object.keys(r))
-    if (!RULE_KEYS.includes(k)) bad(k, `is not a rule: use ${RULE_KEYS.join(", ")}.`);
-  for (const k of ["matchUsers", "matchGroups", "caseInsensitiveGroupNames"])
-    if (r[k] !== undefined && typeof r[k] !== "boolean") bad(k, "must be true or false.");
-  if (r.onConflict !== undefined && r.onConflict !== "report" && r.onConflict !== "overwrite")
-    bad("onConflict", `must be "report" (default: never overwrite an externalId) or "overwrite".`);
-  for (const k of ["userOverrides", "groupOverrides", "servicePrincipalMappings"]) {
-    const v = r[k];
-    if (v === undefined) continue;
-    if (
-      !v ||
-      typeof v !== "object" ||
-      Array.isArray(v) ||
-      Object.values(v).some((x) => typeof x !== "string" || !x)
-    )
-      bad(k, `must map names to Okta ids, e.g. {"alice@example.com": "00u…"}.`);
-  }
-  if (r.exclude !== undefined) {
-    const ex = r.exclude as Record<string, unknown>;
-    if (!ex || typeof ex !== "object" || Array.isArray(ex))
-      bad("exclude", `must be {"users": [...], "groups": [...], "servicePrincipals": [...]}.`);
-    else
-      for (const [k, v] of Object.entries(ex)) {
-        if (!["users", "groups", "servicePrincipals"].includes(k))
-          bad(`exclude.${k}`, "is not a kind: use users, groups or servicePrincipals.");
-        else if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-          bad(`exclude.${k}`, "must be a list of names or globs.");
-      }
-  }
-  return out;
+  const { validateRules } =
+    loadCore<typeof import("../core/reconcile/rules")>("core/reconcile/rules");
+  return validateRules(rules).problems.map((p) => ({ property: p.field, reason: p.message }));
 }
 
 /** Reads both sides and plans (core), with the clients built from config/environment. */

@@ -277,8 +277,12 @@ describe("precedence and the config file", () => {
         ),
         expect.stringMatching(/"okta.orgUrl" must be a string/),
         expect.stringMatching(/unknown key "okta.clientID": use one of orgUrl, clientId/),
-        expect.stringMatching(/"onConflict" must be "report" \(default\) or "overwrite"/),
-        expect.stringMatching(/"userOverrides" must map names to Okta ids/),
+        expect.stringMatching(
+          /aimctl.json rules: rules.onConflict must be "report" \(the default: never overwrite an externalId\) or "overwrite" .*; got "replace"\.$/,
+        ),
+        expect.stringMatching(
+          /aimctl.json rules: rules.userOverrides must map names to Okta ids, e.g. \{"alice@example.com": "00u…"\} .*; "a" maps to ""\.$/,
+        ),
       ]),
     );
     const notJson = configFile("{ nope");
@@ -308,6 +312,49 @@ describe("precedence and the config file", () => {
     expect(e.errors.map((x) => [x.code, x.field])).toEqual([
       ["ERR_CONFIG", "--write-route"],
       ["ERR_CONFIG", "--aim-adapter"],
+    ]);
+  });
+
+  it("a --rules file of the wrong shape: one ConfigError per rule, named by its path, with the fix", () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "rules.json"),
+      JSON.stringify({ matchUsers: "yes", exclude: { users: "bob", robots: [] } }),
+    );
+    writeFileSync(join(dir, "list.json"), "[]");
+    const errorsOf = (file: string): InputErrors => {
+      const args = parseArgs(["--rules", file], { rules: "string" }, "plan");
+      try {
+        resolveInputs(args, {}, dir);
+      } catch (err) {
+        return err as InputErrors;
+      }
+      throw new Error("resolveInputs accepted bad rules");
+    };
+    const e = errorsOf("rules.json");
+    expect(e).toBeInstanceOf(InputErrors);
+    expect(e.errors.map((x) => [x.code, x.field, x.message])).toEqual([
+      [
+        "ERR_CONFIG",
+        "rules.matchUsers",
+        '--rules rules.json: rules.matchUsers must be true or false; got "yes".',
+      ],
+      [
+        "ERR_CONFIG",
+        "rules.exclude.users",
+        '--rules rules.json: rules.exclude.users must be a list of names or globs, e.g. ["break-glass-*"].',
+      ],
+      [
+        "ERR_CONFIG",
+        "rules.exclude.robots",
+        "--rules rules.json: rules.exclude.robots is not a kind of identity: use users, groups or servicePrincipals.",
+      ],
+    ]);
+    expect(errorsOf("list.json").errors.map((x) => [x.field, x.message])).toEqual([
+      [
+        "rules",
+        '--rules list.json: rules must be an object of matching rules such as {"onConflict": "report", "exclude": {"users": ["break-glass-*"]}}; got a list.',
+      ],
     ]);
   });
 });

@@ -202,17 +202,17 @@ describe("IdentityReconciliation provider, called directly", () => {
       {
         property: "rules.colour",
         reason:
-          "[rules.colour] is not a rule: use matchUsers, matchGroups, caseInsensitiveGroupNames, onConflict, userOverrides, groupOverrides, servicePrincipalMappings, exclude.",
+          "rules.colour is not a rule: use one of matchUsers, matchGroups, caseInsensitiveGroupNames, onConflict, userOverrides, groupOverrides, servicePrincipalMappings, exclude.",
       },
       {
         property: "rules.onConflict",
         reason:
-          '[rules.onConflict] must be "report" (default: never overwrite an externalId) or "overwrite".',
+          'rules.onConflict must be "report" (the default: never overwrite an externalId) or "overwrite" (replace it; the old value goes to the undo journal); got "clobber".',
       },
       {
         property: "rules.userOverrides",
         reason:
-          '[rules.userOverrides] must map names to Okta ids, e.g. {"alice@example.com": "00u…"}.',
+          'rules.userOverrides must map names to Okta ids, e.g. {"alice@example.com": "00u…"} (Databricks userName → Okta user id); "a" maps to "".',
       },
     ]);
   });
@@ -386,6 +386,9 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
     assertNoSecrets(serialized.provider);
     expect(serialized.provider).toContain('"core/reconcile/plan"');
     expect(serialized.provider).not.toContain("class Planner");
+    // The rules' shape is checked by core, loaded in the host, not copied into state.
+    expect(serialized.provider).toContain('"core/reconcile/rules"');
+    expect(serialized.provider).not.toContain("is not a rule");
     expect(serialized.inputs).toMatchObject({
       accountId: "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
       rules: { onConflict: "report" },
@@ -455,6 +458,24 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
     );
     expect(checked.failures).toEqual([]);
     expect(String(checked.inputs.liveRead)).toMatch(/^skipped: oktaOrgUrl not known/);
+  });
+
+  it("rules of the wrong shape: check fails naming the rule, with core's fix, and reads nothing", async () => {
+    const checked = await host.check(
+      {},
+      {
+        ...(env.inputs() as unknown as Props),
+        rules: { exclude: { users: ["ok"], robots: ["r2"] } },
+      },
+    );
+    expect(checked.failures).toEqual([
+      {
+        property: "rules.exclude.robots",
+        reason:
+          "rules.exclude.robots is not a kind of identity: use users, groups or servicePrincipals.",
+      },
+    ]);
+    expect(checked.inputs.liveRead).toBeUndefined();
   });
 
   it("without Databricks credentials: a clear error naming the config keys and variables", async () => {
