@@ -5,6 +5,7 @@
  */
 import type { Plan } from "../../core/model/plan";
 import {
+  preflightResult,
   runPreflight,
   type PreflightCheck,
   type PreflightResult,
@@ -99,13 +100,8 @@ export function withoutAdminReads(r: PreflightResult): PreflightResult {
       fix: "Set OKTA_API_TOKEN (an API token of a read-only admin: Okta Admin Console → Security → API → Tokens) so that check can read the app's settings; the connection test checks the same settings end to end.",
     };
   });
-  const failing = checks.filter((c) => !c.ok);
-  const counts = {
-    errors: failing.filter((c) => c.severity === "error").length,
-    warnings: failing.filter((c) => c.severity === "warning").length,
-    infos: failing.filter((c) => c.severity === "info").length,
-  };
-  return { ok: counts.errors === 0, checks, counts };
+  // Severities changed, so the counts are core's counting of the new list, not runPreflight's.
+  return preflightResult(checks);
 }
 
 export function renderPreflight(r: PreflightResult, plan?: Plan): string {

@@ -144,6 +144,11 @@ export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<Pr
   // --- Identities (from the plan's findings) ---
   checkPlan(plan, aimOn, add);
 
+  return preflightResult(checks);
+}
+
+/** The result of a list of checks: failing checks counted by severity; ok when no error fails. */
+export function preflightResult(checks: PreflightCheck[]): PreflightResult {
   const failing = checks.filter((c) => !c.ok);
   const counts = {
     errors: failing.filter((c) => c.severity === "error").length,

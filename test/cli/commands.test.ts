@@ -319,9 +319,13 @@ describe("aimctl check", () => {
     const env = { ...t.env, OKTA_API_TOKEN: undefined };
     const noAdmin = await runCli(["check", "--json"], { env });
     expect(noAdmin.code).toBe(0);
-    const found = JSON.parse(noAdmin.stdout).checks.find(
-      (c: { id: string }) => c.id === "okta.app.found",
-    );
+    const result = JSON.parse(noAdmin.stdout);
+    // The app checks that failed as errors are counted as warnings now (not runPreflight's counts).
+    expect({ ok: result.ok, counts: result.counts }).toEqual({
+      ok: true,
+      counts: { errors: 0, warnings: 3, infos: 0 },
+    });
+    const found = result.checks.find((c: { id: string }) => c.id === "okta.app.found");
     expect(found).toMatchObject({ ok: false, severity: "warning" });
     expect(found.message).toMatch(/^not checked \(no OKTA_API_TOKEN/);
     expect(found.fix).toMatch(/Set OKTA_API_TOKEN/);
