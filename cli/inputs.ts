@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { databricksConfigFromEnv } from "../core/databricks/config";
+import { databricksConfigFromEnv, type DatabricksConfigOverrides } from "../core/databricks/config";
 import type { DatabricksAccountConfig } from "../core/databricks/api";
 import { AimError, ConfigError, globalRedactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
@@ -74,14 +74,8 @@ export interface OktaInputs {
   appId?: string;
 }
 
-export interface DatabricksInputs {
-  host?: string;
-  accountId?: string;
-  clientId?: string;
-  clientSecret?: string;
-  token?: string;
-  authType?: string;
-}
+/** The unified-auth settings core reads (databricksConfigFromEnv), as given; checked in requireDatabricks. */
+export type DatabricksInputs = Omit<DatabricksConfigOverrides, "allowNonUuidAccountId">;
 
 export interface Inputs {
   okta: OktaInputs;
@@ -525,12 +519,10 @@ export function requireDatabricks(inputs: Inputs): DatabricksAccountConfig {
     const cfg = databricksConfigFromEnv(
       {},
       {
+        ...d,
         host: d.host ?? "https://accounts.cloud.databricks.com",
         accountId: d.accountId ?? "00000000-0000-0000-0000-000000000000",
-        clientId: d.clientId,
-        clientSecret: d.clientSecret,
         token: noCredentials ? "placeholder-not-used" : d.token,
-        authType: d.authType,
       },
     );
     if (errors.length === 0) return cfg;
