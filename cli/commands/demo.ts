@@ -163,7 +163,7 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
   // ---- 1. without reconciliation
   say.out("");
   say.out("1) WITHOUT reconciliation: AIM enabled directly on a fresh copy of the tenant");
-  const without = await withTenant(fixture, async (tenant, session) => {
+  const without = await runOnFreshTenant(fixture, reference, say, async (tenant, session) => {
     const aim = aimAdminFor(session, io.env);
     const config = connectionConfig(tenant);
     await aim.configure(config);
@@ -174,9 +174,8 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
     say.out(
       `   AIM connection configured, tested (${test.steps.map((s) => `${s.name} ${s.ok ? "ok" : "FAILED"}`).join(", ")}) and enabled.`,
     );
-    return simulateLogins(tenant, session, fixture, reference, say);
+    return {};
   });
-  say.out(`   ${describeRun(without)}`);
 
   // ---- 2. with reconciliation
   say.out("");
@@ -185,7 +184,7 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
   let withRun: DemoSummary["with"];
   let remaining: Plan["findings"] = [];
   try {
-    withRun = await withTenant(fixture, async (tenant, session) => {
+    withRun = await runOnFreshTenant(fixture, reference, say, async (_tenant, session) => {
       say.out("");
       say.out("[check]");
       const { result: preflight } = await runCheck(session, io, say);
@@ -223,14 +222,8 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
       );
       const { enabled, plan: after } = await enableAimAfterApply(session, io, say, errorCodes);
       remaining = after.findings;
-
-      say.out("");
-      say.out("[every Okta user logs in, every Okta group syncs]");
-      const run = await simulateLogins(tenant, session, fixture, reference, say);
-      say.out(`   ${describeRun(run)}`);
       const sev = (s: Severity) => plan.findings.filter((f) => f.severity === s).length;
       return {
-        ...run,
         preflight: {
           ok: preflight.ok,
           errors: preflight.counts.errors,
@@ -270,6 +263,26 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
   say.out("");
   say.out(renderComparison(summary));
   return summary;
+}
+
+/**
+ * One run on a fresh copy of the tenant: `prepare` sets AIM up its way (directly,
+ * or after reconciliation), then every Okta user logs in and every group syncs.
+ */
+async function runOnFreshTenant<T extends object>(
+  fixture: TenantFixture,
+  reference: Plan,
+  say: Printer,
+  prepare: (tenant: EmulatedTenant, session: Session) => Promise<T>,
+): Promise<DemoRun & T> {
+  return withTenant(fixture, async (tenant, session) => {
+    const prepared = await prepare(tenant, session);
+    say.out("");
+    say.out("[every Okta user logs in, every Okta group syncs]");
+    const run = await simulateLogins(tenant, session, fixture, reference, say);
+    say.out(`   ${describeRun(run)}`);
+    return { ...run, ...prepared };
+  });
 }
 
 async function withTenant<T>(
@@ -471,39 +484,22 @@ function groupFindings(findings: Plan["findings"]): DemoSummary["remainingFindin
     }));
 }
 
+/** The comparison table: label, then which count of which run it shows (without vs with). */
+const COMPARISON_ROWS: ReadonlyArray<
+  [label: string, kind: keyof DemoRun, count: keyof LoginStats]
+> = [
+  ["linkable users given a duplicate at first login", "users", "linkableDuplicated"],
+  ["linkable groups given a duplicate at first sync", "groups", "linkableDuplicated"],
+  ["all duplicate users created (any cause)", "users", "duplicatesCreated"],
+  ["all duplicate groups created (any cause)", "groups", "duplicatesCreated"],
+  ["new users (no Databricks account before)", "users", "newIdentities"],
+  ["new groups (no Databricks group before)", "groups", "newIdentities"],
+];
+
 export function renderComparison(s: DemoSummary): string {
-  const rows: Array<[string, number, number]> = [
-    [
-      "linkable users given a duplicate at first login",
-      s.without.users.linkableDuplicated,
-      s.with.users.linkableDuplicated,
-    ],
-    [
-      "linkable groups given a duplicate at first sync",
-      s.without.groups.linkableDuplicated,
-      s.with.groups.linkableDuplicated,
-    ],
-    [
-      "all duplicate users created (any cause)",
-      s.without.users.duplicatesCreated,
-      s.with.users.duplicatesCreated,
-    ],
-    [
-      "all duplicate groups created (any cause)",
-      s.without.groups.duplicatesCreated,
-      s.with.groups.duplicatesCreated,
-    ],
-    [
-      "new users (no Databricks account before)",
-      s.without.users.newIdentities,
-      s.with.users.newIdentities,
-    ],
-    [
-      "new groups (no Databricks group before)",
-      s.without.groups.newIdentities,
-      s.with.groups.newIdentities,
-    ],
-  ];
+  const rows = COMPARISON_ROWS.map(
+    ([label, kind, count]) => [label, s.without[kind][count], s.with[kind][count]] as const,
+  );
   const w = Math.max(...rows.map((r) => r[0].length));
   const lines = [
     "Result: duplicate identities created by AIM at first login",

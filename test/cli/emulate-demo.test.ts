@@ -6,7 +6,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { DemoSummary } from "../../cli/commands/demo";
+import { renderComparison, type DemoSummary, type LoginStats } from "../../cli/commands/demo";
 import { smallTenant } from "../helpers/applyHarness";
 import { runCli, tempDir } from "./helpers";
 
@@ -153,5 +153,49 @@ describe("aimctl demo", () => {
       `demo: ${(s.elapsedMs / 1000).toFixed(1)} s`,
       JSON.stringify({ without: s.without, with: { users: s.with.users, groups: s.with.groups } }),
     );
+  });
+});
+
+describe("demo comparison table", () => {
+  it("shows each count without and with reconciliation, then the findings and their advice", () => {
+    const stats = (n: number): LoginStats => ({
+      logins: 100 + n,
+      linkable: 50,
+      linkableDuplicated: n,
+      duplicatesCreated: n + 1,
+      newIdentities: n + 2,
+      matchedExisting: 0,
+      failed: 0,
+    });
+    const summary = {
+      elapsedMs: 12_300,
+      without: { users: stats(40), groups: stats(7) },
+      with: { users: stats(0), groups: stats(3) },
+      remainingFindings: [
+        {
+          code: "AMBIGUOUS_MATCH",
+          count: 3,
+          bySeverity: { error: 2, warning: 1, info: 0 },
+          advice: "Give an override.",
+        },
+      ],
+    } as unknown as DemoSummary;
+    expect(renderComparison(summary).split("\n")).toEqual([
+      "Result: duplicate identities created by AIM at first login",
+      "                                                   without     with",
+      "  linkable users given a duplicate at first login       40        0",
+      "  linkable groups given a duplicate at first sync        7        3",
+      "  all duplicate users created (any cause)               41        1",
+      "  all duplicate groups created (any cause)               8        4",
+      "  new users (no Databricks account before)              42        2",
+      "  new groups (no Databricks group before)                9        5",
+      "",
+      "  Linkable = the 50 users and 50 groups the plan links. Duplicates left WITH reconciliation belong to identities the plan could not link safely: the findings below.",
+      "",
+      "Findings that remain (3), and what to do about each:",
+      "  AMBIGUOUS_MATCH (2 error, 1 warning): Give an override.",
+      "",
+      "Elapsed: 12.3 s.",
+    ]);
   });
 });
