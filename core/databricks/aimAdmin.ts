@@ -5,8 +5,8 @@
  *
  * - base path `{host}/api/2.0/accounts/{account_id}/aim/okta` (configurable:
  *   `aimApiBasePath` / `AIM_API_BASE_PATH`, `{account_id}` substituted);
- * - `GET {base}/connection` → Connection, 404 `RESOURCE_DOES_NOT_EXIST` when
- *   never configured; `PUT {base}/connection` `{okta_org_url, client_id,
+ * - `GET {base}/connection` → Connection (with `key_id` and `last_test` when
+ *   known), 404 `RESOURCE_DOES_NOT_EXIST` when never configured; `PUT {base}/connection` `{okta_org_url, client_id,
  *   private_key}`; `POST {base}/connection/test` (optional body) → TestResult;
  *   `POST {base}/connection/enable|disable` → Connection;
  * - any other 404/403 means the account is not enrolled in that API.
@@ -50,6 +50,10 @@ export interface AimAdminState extends AimConnectionState {
   aimStatusReason: string;
   privateKeyConfigured?: boolean;
   updateTime?: string;
+  /** `api`: the `key_id` stored with the connection (absent when configured without one). */
+  keyId?: string;
+  /** `api`: the latest connection test of exactly the stored configuration (absent: never tested). */
+  lastTest?: { success: boolean; time?: string };
 }
 
 /** `console` configure(): the values to type in; `privateKey` is non-enumerable so it never prints. */
@@ -178,6 +182,8 @@ interface ConnectionBody {
   private_key_configured?: boolean;
   enabled?: boolean;
   update_time?: string;
+  key_id?: string;
+  last_test?: { success?: unknown; time?: unknown };
 }
 
 export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
@@ -250,6 +256,11 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
     if (conn?.client_id) s.clientId = conn.client_id;
     if (conn) s.privateKeyConfigured = conn.private_key_configured === true;
     if (conn?.update_time) s.updateTime = conn.update_time;
+    if (typeof conn?.key_id === "string" && conn.key_id) s.keyId = conn.key_id;
+    if (conn?.last_test && typeof conn.last_test === "object") {
+      s.lastTest = { success: conn.last_test.success === true };
+      if (typeof conn.last_test.time === "string") s.lastTest.time = conn.last_test.time;
+    }
     return s;
   }
 

@@ -82,7 +82,7 @@ export class AimService {
   private render(): Record<string, unknown> {
     const conn = this.ctx.store.connection;
     if (!conn) throw new Error("no connection"); // callers check first
-    return {
+    const body: Record<string, unknown> = {
       idp: "okta",
       okta_org_url: conn.oktaOrgUrl,
       client_id: conn.clientId,
@@ -90,6 +90,11 @@ export class AimService {
       enabled: this.ctx.store.aimEnabled,
       update_time: conn.updateTime,
     };
+    if (conn.keyId) body.key_id = conn.keyId;
+    // The latest test of exactly the stored configuration (what enable requires).
+    const last = this.ctx.store.connectionTests.get(fingerprint(conn));
+    if (last) body.last_test = { success: last.success, time: last.at };
+    return body;
   }
 
   private notConfigured(): EmulatorResponse {
