@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderComparison, type DemoSummary, type LoginStats } from "../../cli/commands/demo";
 import { smallTenant } from "../helpers/applyHarness";
+import { aimApp } from "../helpers/fakeOkta";
 import { runCli, tempDir } from "./helpers";
 
 async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -48,26 +49,8 @@ describe("aimctl emulate (in process)", () => {
 
   it("keeps a fixture's own service app (its key unknown unless given) and validates its options", async () => {
     const fixture = smallTenant(2);
-    fixture.okta.apps.push({
-      id: "0oaFIXTUREAPP0000001",
-      name: "oidc_client",
-      label: "Fixture AIM app",
-      signOnMode: "OPENID_CONNECT",
-      credentials: {
-        oauthClient: {
-          client_id: "0oaFIXTUREAPP0000001",
-          token_endpoint_auth_method: "private_key_jwt",
-        },
-      },
-      settings: {
-        oauthClient: {
-          application_type: "service",
-          grant_types: ["client_credentials"],
-          response_types: ["token"],
-          jwks: { keys: [] },
-        },
-      },
-    });
+    // A correctly set-up service app whose private key the emulator is not given.
+    fixture.okta.apps.push(aimApp({ label: "Fixture AIM app" }));
     const dir = tempDir();
     const file = join(dir, "tenant.json");
     writeFileSync(file, JSON.stringify(fixture));
@@ -79,7 +62,7 @@ describe("aimctl emulate (in process)", () => {
     });
     expect(r.code).toBe(0);
     const creds = JSON.parse(r.stdout.split("\n")[0] as string);
-    expect(creds.okta.clientId).toBe("0oaFIXTUREAPP0000001");
+    expect(creds.okta.clientId).toBe("0oaaimapp000000001");
     expect(creds.okta.privateKeyFile).toBeNull();
     expect(r.stderr).toMatch(
       /Using the fixture's API Services app "Fixture AIM app" .*pass --okta-private-key-file/,
