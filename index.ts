@@ -21,6 +21,11 @@ const oktaOrgUrl = config.require("oktaOrgUrl");
 
 const oktaProvider = explicitOktaProvider(oktaOrgUrl, config.getSecret("oktaApiToken"));
 
+const databricksHost = config.require("databricksHost");
+const databricksAccountId = config.require("databricksAccountId");
+const adapter = (config.get("adapter") ?? "api") as AimAdapter;
+const aimApiBasePath = config.get("aimApiBasePath");
+
 const app = new OktaAimApp(
   "aim",
   {
@@ -28,14 +33,22 @@ const app = new OktaAimApp(
     orgUrl: oktaOrgUrl,
     rotationTrigger: config.get("keyRotation") ?? "initial",
     previousPublicJwks: config.getObject<PublicSigningJwk[]>("previousPublicJwks") ?? [],
+    // Plain config, not DatabricksAim's outputs: the key reads AIM's live connection without a cycle.
+    aimConnection: {
+      databricksHost,
+      accountId: databricksAccountId,
+      adapter,
+      ...(aimApiBasePath ? { apiBasePath: aimApiBasePath } : {}),
+    },
+    retirePreviousKey: config.getBoolean("retirePreviousKey") ?? false,
   },
   oktaProvider ? { providers: [oktaProvider] } : undefined,
 );
 
 const aim = new DatabricksAim("aim", {
   oktaOrgUrl,
-  databricksHost: config.require("databricksHost"),
-  accountId: config.require("databricksAccountId"),
+  databricksHost,
+  accountId: databricksAccountId,
   clientId: app.clientId,
   keyId: app.keyId,
   privateKeyPem: app.privateKeyPem,
@@ -43,8 +56,8 @@ const aim = new DatabricksAim("aim", {
   writeRoute: (config.get("writeRoute") ?? "scim") as WriteRoute,
   revertOnDelete: config.getBoolean("revertOnDelete") ?? false,
   journalPath: config.get("journalPath"),
-  adapter: (config.get("adapter") ?? "api") as AimAdapter,
-  apiBasePath: config.get("aimApiBasePath"),
+  adapter,
+  apiBasePath: aimApiBasePath,
   enableAim: config.getBoolean("enableAim") ?? true,
   acceptFindings: config.getObject<FindingCode[]>("acceptFindings") ?? [],
   disableOnDelete: config.getBoolean("disableOnDelete") ?? false,

@@ -16,7 +16,7 @@ import {
   type RsaModulusLength,
   type SigningKeyAlgorithm,
 } from "../core/keys/signingKey";
-import { SigningKey } from "../dynamic-providers/signingKey";
+import { SigningKey, type SigningKeyAimConnection } from "../dynamic-providers/signingKey";
 import { OktaAppDpop } from "../dynamic-providers/oktaAppDpop";
 
 /** The management API scopes AIM reads Okta with. */
@@ -32,11 +32,19 @@ export interface OktaAimAppArgs {
   /** Any string; changing it generates a new signing key (rotation). */
   readonly rotationTrigger: pulumi.Input<string>;
   /**
-   * Public JWKs kept in the app's JWKS beside the current key while AIM still
-   * signs with them (rotation overlap). Usually the previous `publicJwk` output;
-   * remove once the AIM connection uses the new key.
+   * Extra public JWKs kept in the app's JWKS beside the current key. The key
+   * before a rotation is kept automatically (SigningKey.previousPublicJwk);
+   * this list is for keys from elsewhere (kept for compatibility).
    */
   readonly previousPublicJwks?: pulumi.Input<pulumi.Input<PublicSigningJwk>[]>;
+  /**
+   * Where AIM's live connection can be read (plain stack config, the same
+   * values DatabricksAim gets): with adapter "api" the previous key leaves the
+   * JWKS once the live connection uses the current key and its test succeeded.
+   */
+  readonly aimConnection?: pulumi.Input<pulumi.Unwrap<SigningKeyAimConnection>>;
+  /** Drop the previous key on the next run regardless (console adapter, after entering the new key there). */
+  readonly retirePreviousKey?: pulumi.Input<boolean>;
   /** JWS algorithm of the signing key: "RS256" (default). */
   readonly keyAlgorithm?: pulumi.Input<SigningKeyAlgorithm>;
   /** RSA modulus length of the signing key in bits: 2048 (default) or 3072. */
@@ -51,8 +59,10 @@ export class OktaAimApp extends pulumi.ComponentResource {
   readonly clientId: pulumi.Output<string>;
   /** kid of the current signing key (RFC 7638 thumbprint). */
   readonly keyId: pulumi.Output<string>;
-  /** Current public JWK; pass it as `previousPublicJwks` when rotating. */
+  /** Current public JWK. */
   readonly publicJwk: pulumi.Output<PublicSigningJwk>;
+  /** kid of the key before the last rotation while it is still in the JWKS. */
+  readonly previousKeyId: pulumi.Output<string | undefined>;
   /** PKCS#8 PEM private key for the Databricks AIM connection (secret). */
   readonly privateKeyPem: pulumi.Output<string>;
   /** kids in the app's JWKS, current key first. */
@@ -75,10 +85,12 @@ export class OktaAimApp extends pulumi.ComponentResource {
         rotationTrigger: args.rotationTrigger,
         algorithm: args.keyAlgorithm,
         modulusLength: args.keySize,
+        aimConnection: args.aimConnection,
+        retirePreviousKey: args.retirePreviousKey,
       },
       { parent: this },
     );
-    const jwks = appJwks(key.publicJwk, args.previousPublicJwks ?? [], this);
+    const jwks = appJwks(key.publicJwk, key.previousPublicJwk, args.previousPublicJwks ?? [], this);
     const app = createApp(name, args.label, jwks, this);
     createScopes(name, app, issuer, this);
     createRole(name, app, this);
@@ -92,6 +104,7 @@ export class OktaAimApp extends pulumi.ComponentResource {
     this.clientId = app.clientId;
     this.keyId = key.keyId;
     this.publicJwk = key.publicJwk;
+    this.previousKeyId = key.previousKeyId;
     // SigningKey declares it in additionalSecretOutputs; marked here too so the
     // component's output is secret whatever engine or mock resolves it.
     this.privateKeyPem = pulumi.secret(key.privateKeyPem);
@@ -101,6 +114,7 @@ export class OktaAimApp extends pulumi.ComponentResource {
       clientId: this.clientId,
       keyId: this.keyId,
       publicJwk: this.publicJwk,
+      previousKeyId: this.previousKeyId,
       privateKeyPem: this.privateKeyPem,
       jwksKeyIds: this.jwksKeyIds,
     });
@@ -184,29 +198,37 @@ function previousJwkProblem(jwk: unknown, i: number): string | undefined {
   return undefined;
 }
 
-/** The JWKS for the app: current key first, then previous keys not equal to it. */
+/**
+ * The JWKS for the app: current key first, then the key before the last
+ * rotation (automatic), then the manual extra keys; each kid once.
+ */
 function appJwks(
   current: pulumi.Output<PublicSigningJwk>,
+  rotatedOut: pulumi.Output<PublicSigningJwk | undefined>,
   previous: pulumi.Input<pulumi.Input<PublicSigningJwk>[]>,
   parent: pulumi.Resource,
 ): pulumi.Output<Array<{ kid: string; kty: string; n: string; e: string }>> {
-  return pulumi.all([current, pulumi.output(previous)]).apply(([cur, prev]) => {
-    const kids = new Set<string>();
-    for (const [i, k] of prev.entries()) {
-      const p = previousJwkProblem(k, i);
-      if (p) throw new pulumi.ResourceError(p, parent);
-      if (kids.has(k.kid))
-        throw new pulumi.ResourceError(
-          `[previousPublicJwks] lists kid ${k.kid} twice; give each key once.`,
-          parent,
-        );
-      kids.add(k.kid);
-    }
-    // The current key may already be listed (rotation not yet triggered): keep it once.
-    const keys = [cur, ...prev.filter((p) => p.kid !== cur.kid)];
-    // okta.app.OAuth's jwks takes kid, kty, n, e (Okta fills alg and use).
-    return keys.map((k) => ({ kid: k.kid, kty: k.kty, n: k.n, e: k.e }));
-  });
+  return pulumi
+    .all([current, rotatedOut, pulumi.output(previous)])
+    .apply(([cur, rotated, prev]) => {
+      const kids = new Set<string>();
+      for (const [i, k] of prev.entries()) {
+        const p = previousJwkProblem(k, i);
+        if (p) throw new pulumi.ResourceError(p, parent);
+        if (kids.has(k.kid))
+          throw new pulumi.ResourceError(
+            `[previousPublicJwks] lists kid ${k.kid} twice; give each key once.`,
+            parent,
+          );
+        kids.add(k.kid);
+      }
+      // The current or rotated-out key may also be listed by hand: keep each once.
+      const keys: PublicSigningJwk[] = [];
+      for (const k of [cur, ...(rotated ? [rotated] : []), ...prev])
+        if (!keys.some((seen) => seen.kid === k.kid)) keys.push(k);
+      // okta.app.OAuth's jwks takes kid, kty, n, e (Okta fills alg and use).
+      return keys.map((k) => ({ kid: k.kid, kty: k.kty, n: k.n, e: k.e }));
+    });
 }
 
 function createApp(

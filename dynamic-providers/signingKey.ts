@@ -3,10 +3,18 @@
  * key is a secret output (`additionalSecretOutputs`); the public JWK, with an
  * RFC 7638 thumbprint as `kid`, goes into the Okta app's JWKS.
  *
- * Rotation: changing `rotationTrigger` replaces the key (create-before-delete).
- * The replacement's `create` cannot see the old key, so the overlap (old public
- * key still in the app's JWKS while consumers switch) is the component's job:
- * see `previousPublicJwks` in components/OktaAimApp.ts.
+ * Rotation is an in-place update (the resource ID, the first key's kid,
+ * stays): changing `rotationTrigger`, `algorithm` or `modulusLength` makes a
+ * new key pair and keeps the old public JWK as `previousPublicJwk`, which the
+ * app's JWKS goes on listing (components/OktaAimApp.ts). A later run drops it
+ * when `check` has read that the live AIM connection (`aimConnection`, api
+ * adapter) names the current kid and its last test succeeded, or when
+ * `retirePreviousKey` is set (console adapter: you confirm it). `check` cannot
+ * see the state (the engine hands it the old inputs only), so it records what
+ * it read (`liveAimRead`, `liveAimKeyId`, `liveAimTestOk`) and `diff`/`update`
+ * decide against the state's current kid. A failed or skipped read keeps the
+ * previous key. A second rotation while a previous key is still needed is
+ * refused (dropping it then could leave AIM without a key in the JWKS).
  *
  * Pulumi serialises this provider into state and runs it in the
  * dynamic-provider host: the key logic lives in core/keys/signingKey.ts,
@@ -18,8 +26,11 @@ import type {
   RsaModulusLength,
   SigningKeyAlgorithm,
 } from "../core/keys/signingKey";
+import type { AimAdapter } from "./aimConnection";
+import { accountIdProblems, databricksHostProblems } from "./checks";
+import { databricksClient, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
-import { isUnknown } from "./unknown";
+import { containsUnknown, isUnknown } from "./unknown";
 
 /** The key logic, loaded in whichever process runs the method. */
 function keys(): typeof import("../core/keys/signingKey") {
@@ -30,16 +41,32 @@ function keys(): typeof import("../core/keys/signingKey") {
  * Bumped when the state this provider writes changes shape. Every version must
  * read state written by earlier ones (refresh and destroy run the old code).
  * v1: algorithm, modulusLength, rotationTrigger, keyId, publicJwk, privateKeyPem, createdAt.
+ * v2: + aimConnection, retirePreviousKey, liveAimRead/liveAimKeyId/liveAimTestOk (inputs from
+ *     check), previousPublicJwk/previousKeyId (outputs); rotation updates in place. v1 state
+ *     reads as "no previous key".
  */
-export const SIGNING_KEY_PROVIDER_VERSION = "1";
+export const SIGNING_KEY_PROVIDER_VERSION = "2";
+
+/** Where AIM's live connection can be read (plain stack config, so no dependency cycle). */
+export interface SigningKeyAimConnection {
+  databricksHost: string;
+  accountId: string;
+  /** "api": read the live connection; "console": nothing to read, use retirePreviousKey. */
+  adapter: AimAdapter;
+  apiBasePath?: string;
+}
 
 export interface SigningKeyArgs {
-  /** Any string; changing it replaces the key (rotation). */
+  /** Any string; changing it rotates the key (new key, previous public key kept). */
   readonly rotationTrigger: pulumi.Input<string>;
   /** JWS algorithm; "RS256" (default) is the only one offered. */
   readonly algorithm?: pulumi.Input<SigningKeyAlgorithm>;
   /** RSA modulus length in bits: 2048 (default) or 3072. */
   readonly modulusLength?: pulumi.Input<RsaModulusLength>;
+  /** Where to read which key AIM uses, so the previous key is dropped once AIM uses the new one. */
+  readonly aimConnection?: pulumi.Input<pulumi.Unwrap<SigningKeyAimConnection>>;
+  /** Drop the previous public key on the next run whatever the live read says (console adapter). */
+  readonly retirePreviousKey?: pulumi.Input<boolean>;
 }
 
 export interface ResolvedSigningKeyInputs {
@@ -47,6 +74,14 @@ export interface ResolvedSigningKeyInputs {
   algorithm: SigningKeyAlgorithm;
   modulusLength: RsaModulusLength;
   providerVersion: string;
+  aimConnection?: SigningKeyAimConnection;
+  retirePreviousKey?: boolean;
+  /** From check: "read", or "skipped: …"/"failed: …" with the reason (the previous key is then kept). */
+  liveAimRead?: string;
+  /** From check: the key_id the live AIM connection is configured with. */
+  liveAimKeyId?: string;
+  /** From check: whether the live connection's last test (of its stored configuration) succeeded. */
+  liveAimTestOk?: boolean;
 }
 
 export interface ResolvedSigningKeyOutputs extends ResolvedSigningKeyInputs {
@@ -55,19 +90,143 @@ export interface ResolvedSigningKeyOutputs extends ResolvedSigningKeyInputs {
   /** Secret: declared in `additionalSecretOutputs`. */
   privateKeyPem: string;
   createdAt: string;
+  /** The key before the last rotation, kept in the app's JWKS until AIM uses the current one. */
+  previousPublicJwk?: PublicSigningJwk;
+  previousKeyId?: string;
 }
 
-/** Inputs whose change means a new key. */
-const REPLACING_INPUTS = ["rotationTrigger", "algorithm", "modulusLength"] as const;
+/** Inputs whose change means a new key (an in-place update that keeps the old public key). */
+const ROTATING_INPUTS = ["rotationTrigger", "algorithm", "modulusLength"] as const;
+/** Inputs of aimConnection (for messages). */
+const AIM_CONNECTION_FIELDS = ["databricksHost", "accountId", "adapter", "apiBasePath"] as const;
+
+function aimConnectionProblems(value: unknown): pulumi.dynamic.CheckFailure[] {
+  if (value === undefined || value === null || containsUnknown(value)) return [];
+  if (typeof value !== "object" || Array.isArray(value))
+    return [
+      {
+        property: "aimConnection",
+        reason:
+          '[aimConnection] must be an object { databricksHost, accountId, adapter: "api" | "console", apiBasePath? }.',
+      },
+    ];
+  const c = value as Record<string, unknown>;
+  const nested = (f: pulumi.dynamic.CheckFailure) => ({
+    property: `aimConnection.${f.property}`,
+    reason: f.reason.replace(`[${f.property}]`, `[aimConnection.${f.property}]`),
+  });
+  const out = [
+    ...databricksHostProblems(c.databricksHost).map(nested),
+    ...accountIdProblems(c.accountId).map(nested),
+  ];
+  if (c.adapter !== "api" && c.adapter !== "console")
+    out.push({
+      property: "aimConnection.adapter",
+      reason: `[aimConnection.adapter] must be "api" or "console"; got ${JSON.stringify(c.adapter)}.`,
+    });
+  if (
+    c.apiBasePath !== undefined &&
+    c.apiBasePath !== null &&
+    (typeof c.apiBasePath !== "string" || !c.apiBasePath.startsWith("/"))
+  )
+    out.push({
+      property: "aimConnection.apiBasePath",
+      reason:
+        "[aimConnection.apiBasePath] must be a path starting with /, e.g. /api/2.0/accounts/{account_id}/aim/okta.",
+    });
+  return out;
+}
+
+/** What the live AIM connection says about its key; never throws (a failed read keeps the previous key). */
+async function readLiveAim(
+  conn: SigningKeyAimConnection | undefined,
+): Promise<Pick<ResolvedSigningKeyInputs, "liveAimRead" | "liveAimKeyId" | "liveAimTestOk">> {
+  if (!conn)
+    return {
+      liveAimRead:
+        "skipped: no aimConnection given; set retirePreviousKey to drop the previous key",
+    };
+  if (AIM_CONNECTION_FIELDS.some((k) => containsUnknown(conn[k])))
+    return { liveAimRead: "skipped: aimConnection not known until other resources exist" };
+  if (conn.adapter !== "api")
+    return {
+      liveAimRead:
+        "skipped: adapter console has no readable connection; set retirePreviousKey once the console uses the new key",
+    };
+  try {
+    const { createAimAdmin } = loadCore<typeof import("../core/databricks/aimAdmin")>(
+      "core/databricks/aimAdmin",
+    );
+    const state = await createAimAdmin({
+      mode: "api",
+      client: databricksClient(conn.databricksHost, conn.accountId),
+      basePath: conn.apiBasePath || undefined,
+    }).read();
+    const out: Pick<ResolvedSigningKeyInputs, "liveAimRead" | "liveAimKeyId" | "liveAimTestOk"> = {
+      liveAimRead: "read",
+      liveAimTestOk: state.lastTest?.success === true,
+    };
+    if (state.keyId) out.liveAimKeyId = state.keyId;
+    return out;
+  } catch (err) {
+    // Core's errors are redacted; the key is never part of them.
+    return { liveAimRead: `failed: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Whether the previous public key may leave the JWKS now, judged against the
+ * state's current kid: AIM's live connection uses it and its last test
+ * succeeded, or retirePreviousKey says so.
+ */
+function mayRetirePrevious(
+  olds: Partial<ResolvedSigningKeyOutputs>,
+  news: ResolvedSigningKeyInputs,
+): boolean {
+  if (!olds.previousPublicJwk) return false;
+  if (news.retirePreviousKey === true) return true;
+  return (
+    news.liveAimRead === "read" &&
+    typeof olds.keyId === "string" &&
+    news.liveAimKeyId === olds.keyId &&
+    news.liveAimTestOk === true
+  );
+}
+
+function rotatingInputs(
+  olds: Partial<ResolvedSigningKeyOutputs>,
+  news: ResolvedSigningKeyInputs,
+): Array<(typeof ROTATING_INPUTS)[number]> {
+  const { resolveSigningKeySpec } = keys();
+  // State written before a field existed reads as its default.
+  const before: Record<string, unknown> = { ...olds, ...resolveSigningKeySpec(olds) };
+  const after: Record<string, unknown> = { ...news, ...resolveSigningKeySpec(news) };
+  return ROTATING_INPUTS.filter((k) => before[k] !== after[k]);
+}
+
+/** Refuses a rotation that would drop a previous key AIM may still use. */
+function assertRotationAllowed(
+  olds: Partial<ResolvedSigningKeyOutputs>,
+  news: ResolvedSigningKeyInputs,
+): void {
+  if (!olds.previousPublicJwk || mayRetirePrevious(olds, news)) return;
+  throw new Error(
+    `SigningKey: cannot rotate again yet: the previous key ${olds.previousPublicJwk.kid} is still in the app's JWKS because AIM has not been seen using the current key ${String(olds.keyId)} (live read: ${news.liveAimRead ?? "none"}${news.liveAimKeyId ? `, AIM key ${news.liveAimKeyId}` : ""}). Run \`pulumi up\` without changing the rotation until AIM uses ${String(olds.keyId)} and its connection test succeeds, or set retirePreviousKey (oktaAim:retirePreviousKey) once you know it does.`,
+  );
+}
 
 export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   ResolvedSigningKeyInputs,
   ResolvedSigningKeyOutputs
 > = {
+  async configure(req) {
+    rememberCredentials(req.config);
+  },
+
   async check(_olds, news) {
     const { signingKeySpecProblems, resolveSigningKeySpec } = keys();
     // Values not known yet in a preview are checked when they are.
-    if (REPLACING_INPUTS.some((k) => isUnknown(news[k]))) return { inputs: news };
+    if (ROTATING_INPUTS.some((k) => isUnknown(news[k]))) return { inputs: news };
     const failures: pulumi.dynamic.CheckFailure[] = signingKeySpecProblems(news).map((p) => ({
       property: p.field,
       reason: p.message,
@@ -78,23 +237,34 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
         reason: "[rotationTrigger] must be a string; change it to rotate the key.",
       });
     }
+    failures.push(...aimConnectionProblems(news.aimConnection));
+    if (
+      news.retirePreviousKey !== undefined &&
+      !containsUnknown(news.retirePreviousKey) &&
+      typeof news.retirePreviousKey !== "boolean"
+    )
+      failures.push({
+        property: "retirePreviousKey",
+        reason: "[retirePreviousKey] must be true or false.",
+      });
     if (failures.length > 0) return { inputs: news, failures };
     const spec = resolveSigningKeySpec(news);
-    return { inputs: { ...news, ...spec } };
+    const inputs: ResolvedSigningKeyInputs = { ...news, ...spec };
+    delete inputs.liveAimRead;
+    delete inputs.liveAimKeyId;
+    delete inputs.liveAimTestOk;
+    if (containsUnknown(news.retirePreviousKey)) delete inputs.retirePreviousKey;
+    return { inputs: { ...inputs, ...(await readLiveAim(news.aimConnection)) } };
   },
 
   async diff(_id, olds, news) {
-    const { resolveSigningKeySpec } = keys();
-    const unknown = REPLACING_INPUTS.filter((k) => isUnknown(news[k]));
-    if (unknown.length > 0) return { changes: true, replaces: [...unknown] };
-    // State written before a field existed reads as its default.
-    const oldSpec = resolveSigningKeySpec(olds);
-    const newSpec = resolveSigningKeySpec(news);
-    const before: Record<string, unknown> = { ...olds, ...oldSpec };
-    const after: Record<string, unknown> = { ...news, ...newSpec };
-    const replaces = REPLACING_INPUTS.filter((k) => before[k] !== after[k]);
-    const changes = replaces.length > 0 || olds.providerVersion !== news.providerVersion;
-    return { changes, replaces, deleteBeforeReplace: false };
+    const unknown = ROTATING_INPUTS.filter((k) => isUnknown(news[k]));
+    if (unknown.length > 0) return { changes: true, replaces: [] };
+    const rotating = rotatingInputs(olds, news).length > 0;
+    if (rotating) assertRotationAllowed(olds, news);
+    const changes =
+      rotating || mayRetirePrevious(olds, news) || olds.providerVersion !== news.providerVersion;
+    return { changes, replaces: [], deleteBeforeReplace: false };
   },
 
   async create(inputs) {
@@ -125,8 +295,41 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async update(_id, olds, news) {
-    // Only non-replacing inputs changed (providerVersion): keep the key.
-    return { outs: { ...olds, ...news, ...keys().resolveSigningKeySpec(news) } };
+    const { resolveSigningKeySpec, generateSigningKey, publicJwkFromPrivateKeyPem } = keys();
+    const spec = resolveSigningKeySpec(news);
+    const { previousPublicJwk: _p, previousKeyId: _k, ...rest } = { ...olds, ...news, ...spec };
+    if (rotatingInputs(olds, news).length > 0) {
+      assertRotationAllowed(olds, news);
+      // v1 state always has publicJwk; derive it if a hand-edited state lacks it.
+      const oldPublic =
+        olds.publicJwk ??
+        (await publicJwkFromPrivateKeyPem(
+          olds.privateKeyPem,
+          resolveSigningKeySpec(olds).algorithm,
+        ));
+      const key = await generateSigningKey(spec);
+      return {
+        outs: {
+          ...rest,
+          keyId: key.keyId,
+          publicJwk: key.publicJwk,
+          privateKeyPem: key.privateKeyPem,
+          createdAt: new Date().toISOString(),
+          previousPublicJwk: oldPublic,
+          previousKeyId: oldPublic.kid,
+        },
+      };
+    }
+    // No rotation: keep the key; keep the previous one unless AIM no longer needs it.
+    if (olds.previousPublicJwk && !mayRetirePrevious(olds, news))
+      return {
+        outs: {
+          ...rest,
+          previousPublicJwk: olds.previousPublicJwk,
+          previousKeyId: olds.previousPublicJwk.kid,
+        },
+      };
+    return { outs: rest };
   },
 
   async delete() {
@@ -145,6 +348,11 @@ export class SigningKey extends pulumi.dynamic.Resource {
   declare readonly algorithm: pulumi.Output<SigningKeyAlgorithm>;
   declare readonly modulusLength: pulumi.Output<RsaModulusLength>;
   declare readonly createdAt: pulumi.Output<string>;
+  /** The public JWK before the last rotation, until AIM uses the current key (then undefined). */
+  declare readonly previousPublicJwk: pulumi.Output<PublicSigningJwk | undefined>;
+  declare readonly previousKeyId: pulumi.Output<string | undefined>;
+  /** What check read from the live AIM connection: "read", or "skipped: …"/"failed: …". */
+  declare readonly liveAimRead: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SigningKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -154,11 +362,16 @@ export class SigningKey extends pulumi.dynamic.Resource {
         rotationTrigger: args.rotationTrigger,
         algorithm: args.algorithm,
         modulusLength: args.modulusLength,
+        aimConnection: args.aimConnection,
+        retirePreviousKey: args.retirePreviousKey,
         providerVersion: SIGNING_KEY_PROVIDER_VERSION,
         keyId: undefined,
         publicJwk: undefined,
         privateKeyPem: undefined,
         createdAt: undefined,
+        previousPublicJwk: undefined,
+        previousKeyId: undefined,
+        liveAimRead: undefined,
       },
       {
         ...opts,

@@ -33,6 +33,8 @@ const inputsByName = new Map<string, Record<string, unknown>>();
 /** Key material the mocked SigningKey "creates", by resource name. */
 const keys = new Map<string, SigningKeyMaterial>();
 let nextKey: SigningKeyMaterial | undefined;
+/** The key the mocked SigningKey reports as rotated out (its previousPublicJwk output). */
+let nextPrevious: SigningKeyMaterial | undefined;
 
 // Mocks first; the component is imported after (beforeAll below).
 void pulumi.runtime.setMocks(
@@ -54,6 +56,12 @@ void pulumi.runtime.setMocks(
               keyId: key.keyId,
               publicJwk: key.publicJwk,
               privateKeyPem: key.privateKeyPem,
+              ...(nextPrevious
+                ? {
+                    previousPublicJwk: nextPrevious.publicJwk,
+                    previousKeyId: nextPrevious.keyId,
+                  }
+                : {}),
             },
           };
         }
@@ -181,8 +189,10 @@ describe("OktaAimApp", () => {
     expect(key.additionalSecretOutputs).toEqual(["privateKeyPem"]);
     expect(inputsByName.get("aim-key")).toMatchObject({
       rotationTrigger: "2024-q1",
-      providerVersion: "1",
+      providerVersion: "2",
     });
+    // Without aimConnection/retirePreviousKey nothing else is registered for the key.
+    expect(inputsByName.get("aim-key")).not.toHaveProperty("aimConnection");
     expect(typeof inputsByName.get("aim-key")!.__provider).toBe("string");
 
     // The app: API Services, private_key_jwt, client credentials only, no secret kept.
@@ -262,6 +272,71 @@ describe("OktaAimApp", () => {
       rotationTrigger: "2024-q2",
       modulusLength: 3072,
     });
+  });
+
+  it("rotation: the SigningKey's previous key stays in the JWKS automatically, after the current one", async () => {
+    nextKey = second;
+    nextPrevious = first;
+    const conn = {
+      databricksHost: "https://accounts.cloud.databricks.com",
+      accountId: "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
+      adapter: "api" as const,
+    };
+    try {
+      const aim = new mod.OktaAimApp("auto", {
+        label: "x",
+        orgUrl: "https://example.okta.com",
+        rotationTrigger: "2024-q3",
+        aimConnection: conn,
+        retirePreviousKey: false,
+      });
+      await settled(["auto-app", "auto-key"]);
+      expect(await value(aim.jwksKeyIds)).toEqual([second.keyId, first.keyId]);
+      expect(await value(aim.previousKeyId)).toBe(first.keyId);
+      expect(inputsByName.get("auto-app")!.jwks).toEqual([
+        { kid: second.keyId, kty: "RSA", n: second.publicJwk.n, e: second.publicJwk.e },
+        { kid: first.keyId, kty: "RSA", n: first.publicJwk.n, e: first.publicJwk.e },
+      ]);
+      // Where to read AIM's key, passed through to the SigningKey.
+      expect(inputsByName.get("auto-key")).toMatchObject({
+        aimConnection: conn,
+        retirePreviousKey: false,
+      });
+    } finally {
+      nextPrevious = undefined;
+    }
+  });
+
+  it("rotation: a key given both automatically and by hand is listed once (current first)", async () => {
+    const third = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    nextKey = second;
+    nextPrevious = first;
+    try {
+      const aim = new mod.OktaAimApp("dedupe", {
+        label: "x",
+        orgUrl: "https://example.okta.com",
+        rotationTrigger: "2024-q4",
+        // The current key, the automatic previous one and one extra key, by hand.
+        previousPublicJwks: [third.publicJwk, first.publicJwk, second.publicJwk],
+      });
+      await settled(["dedupe-app"]);
+      expect(await value(aim.jwksKeyIds)).toEqual([second.keyId, first.keyId, third.keyId]);
+      expect((inputsByName.get("dedupe-app")!.jwks as unknown[]).length).toBe(3);
+    } finally {
+      nextPrevious = undefined;
+    }
+  });
+
+  it("after retirement (no previous key output) the JWKS holds the current key only", async () => {
+    nextKey = second;
+    nextPrevious = undefined;
+    const aim = new mod.OktaAimApp("retired", {
+      label: "x",
+      orgUrl: "https://example.okta.com",
+      rotationTrigger: "2024-q3",
+    });
+    expect(await value(aim.jwksKeyIds)).toEqual([second.keyId]);
+    expect(await value(aim.previousKeyId)).toBeUndefined();
   });
 
   it("a previous key equal to the current one is listed once", async () => {

@@ -1,16 +1,12 @@
 /**
  * SigningKey's provider as Pulumi runs it: serialised under ts-node, then
  * check/diff/create/read/update/delete through the dynamic-provider host over
- * gRPC.
+ * gRPC. Rotation against the live AIM connection: signingKeyRotation.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as jose from "jose";
-import {
-  serializeProvider,
-  startProviderHost,
-  type ProviderHost,
-  type SerializedResource,
-} from "./harness/host";
+import { serializeProvider, type ProviderHost, type SerializedResource } from "./harness/host";
+import { hostWithoutEnv } from "../helpers/providerCredentials";
 import { SIGNING_KEY_PROVIDER_VERSION } from "../../dynamic-providers/signingKey";
 
 const PEM_MARKER = "PRIVATE KEY";
@@ -23,7 +19,8 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     serialized = await serializeProvider("dynamic-providers/signingKey.ts", "SigningKey", {
       rotationTrigger: "2024-q1",
     });
-    host = await startProviderHost({ provider: serialized.provider, type: serialized.type });
+    // The engine always configures a provider first (stack config, here none).
+    host = await hostWithoutEnv(serialized, {});
   });
   afterAll(async () => {
     await host?.close();
@@ -37,7 +34,11 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     // The key logic is loaded at call time (dynamic-providers/loadCore.ts), not inlined into state.
     expect(serialized.provider).toContain('"core/keys/signingKey"');
     expect(serialized.provider).not.toContain("generateKeyPair");
-    expect(serialized.provider.length).toBeLessThan(20_000);
+    // The AIM admin adapter too (the live read for rotation); credentials are read at run time.
+    expect(serialized.provider).toContain('"core/databricks/aimAdmin"');
+    expect(serialized.provider).not.toContain("class ApiAimAdmin");
+    // Thin adapters only (v2 adds the live read and credential look-up: ~21k characters).
+    expect(serialized.provider.length).toBeLessThan(30_000);
     expect(serialized.inputs).toMatchObject({
       rotationTrigger: "2024-q1",
       providerVersion: SIGNING_KEY_PROVIDER_VERSION,
@@ -45,12 +46,15 @@ describe("SigningKey provider through the dynamic-provider host", () => {
   });
 
   it("check applies defaults and reports bad fields by name", async () => {
-    const ok = await host.check({}, { rotationTrigger: "a", providerVersion: "1" });
+    const ok = await host.check({}, { rotationTrigger: "a", providerVersion: "2" });
     expect(ok.failures).toEqual([]);
     expect(ok.inputs).toMatchObject({
       rotationTrigger: "a",
       algorithm: "RS256",
       modulusLength: 2048,
+      // Nowhere to read AIM's key from: the previous key (if any) stays until retirePreviousKey.
+      liveAimRead:
+        "skipped: no aimConnection given; set retirePreviousKey to drop the previous key",
     });
 
     const bad = await host.check(
@@ -60,6 +64,32 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     expect(bad.failures).toEqual([
       { property: "algorithm", reason: '[algorithm] must be one of RS256; got "HS256".' },
       { property: "modulusLength", reason: "[modulusLength] must be one of 2048, 3072; got 1024." },
+    ]);
+
+    const badConn = await host.check(
+      {},
+      {
+        rotationTrigger: "a",
+        aimConnection: { databricksHost: "", accountId: "a/b", adapter: "portal" },
+        retirePreviousKey: "yes",
+      },
+    );
+    expect(badConn.failures).toEqual([
+      {
+        property: "aimConnection.databricksHost",
+        reason:
+          "[aimConnection.databricksHost] must be the Databricks accounts host, e.g. https://accounts.cloud.databricks.com.",
+      },
+      {
+        property: "aimConnection.accountId",
+        reason:
+          "[aimConnection.accountId] must be the Databricks account id (a UUID, shown in the account console's user menu).",
+      },
+      {
+        property: "aimConnection.adapter",
+        reason: '[aimConnection.adapter] must be "api" or "console"; got "portal".',
+      },
+      { property: "retirePreviousKey", reason: "[retirePreviousKey] must be true or false." },
     ]);
   });
 
@@ -116,16 +146,17 @@ describe("SigningKey provider through the dynamic-provider host", () => {
       replaces: [],
       deleteBeforeReplace: false,
     });
-    // Rotation trigger: replace (create before delete).
+    // Rotation (trigger, algorithm or size): an update in place, never a replace.
     expect(await host.diff(created.id, created.outs, { ...inputs, rotationTrigger: "b" })).toEqual({
       changes: "some",
-      replaces: ["rotationTrigger"],
+      replaces: [],
       deleteBeforeReplace: false,
     });
     expect(
       await host.diff(created.id, created.outs, { ...inputs, modulusLength: 3072 }),
     ).toMatchObject({
-      replaces: ["modulusLength"],
+      changes: "some",
+      replaces: [],
     });
     // A newer provider version updates in place and keeps the key.
     const newer = { ...inputs, providerVersion: "2" };
@@ -153,6 +184,62 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     const n = (created.outs.publicJwk as { n: string }).n;
     expect(Buffer.from(n, "base64url").length * 8).toBe(3072);
     expect(created.outs.modulusLength).toBe(3072);
+  });
+
+  it("rotation through the host: new key, the old public key kept as previousPublicJwk, ID kept", async () => {
+    const inputs = { rotationTrigger: "r1", providerVersion: SIGNING_KEY_PROVIDER_VERSION };
+    const created = await host.create(inputs);
+    const rotatedInputs = (await host.check(inputs, { ...inputs, rotationTrigger: "r2" })).inputs;
+    expect((await host.diff(created.id, created.outs, rotatedInputs)).changes).toBe("some");
+    const rotated = await host.update(created.id, created.outs, rotatedInputs);
+    const outs = rotated.outs as Record<string, unknown> & {
+      keyId: string;
+      privateKeyPem: string;
+      publicJwk: { kid: string };
+    };
+    expect(outs.keyId).not.toBe(created.id);
+    expect(outs.publicJwk.kid).toBe(outs.keyId);
+    expect(outs.privateKeyPem).not.toBe(created.outs.privateKeyPem);
+    expect(outs.previousPublicJwk).toEqual(created.outs.publicJwk);
+    expect(outs.previousKeyId).toBe(created.id);
+    // Only privateKeyPem holds private material, the previous key included.
+    const { privateKeyPem: _secret, ...nonSecret } = outs;
+    expect(JSON.stringify(nonSecret)).not.toContain(PEM_MARKER);
+    expect(JSON.stringify(nonSecret)).not.toMatch(/"d"\s*:/);
+    expect(JSON.stringify(nonSecret)).not.toContain(
+      String(created.outs.privateKeyPem).slice(40, 100),
+    );
+    // Nothing confirms AIM uses the new key: no change, the previous key stays.
+    const again = (await host.check(rotatedInputs, rotatedInputs)).inputs;
+    expect(await host.diff(created.id, outs, again)).toMatchObject({ changes: "none" });
+    // retirePreviousKey drops it.
+    const retire = (await host.check(again, { ...again, retirePreviousKey: true })).inputs;
+    expect((await host.diff(created.id, outs, retire)).changes).toBe("some");
+    const retired = (await host.update(created.id, outs, retire)).outs;
+    expect(retired).not.toHaveProperty("previousPublicJwk");
+    expect(retired).not.toHaveProperty("previousKeyId");
+    expect(retired).toMatchObject({ keyId: outs.keyId, privateKeyPem: outs.privateKeyPem });
+  });
+
+  it("state written by v1 (no previous key) reads, diffs and rotates in place", async () => {
+    const v1 = { rotationTrigger: "v1", providerVersion: "1" };
+    const created = await host.create(v1);
+    const { previousPublicJwk: _p, ...v1State } = created.outs;
+    expect(v1State).not.toHaveProperty("liveAimRead");
+    expect((await host.read(created.id, v1State)).props).toMatchObject({ keyId: created.id });
+    const v2 = { rotationTrigger: "v1", providerVersion: SIGNING_KEY_PROVIDER_VERSION };
+    // The version bump alone: update in place, same key, no previous key.
+    expect(await host.diff(created.id, v1State, v2)).toMatchObject({
+      changes: "some",
+      replaces: [],
+    });
+    const bumped = (await host.update(created.id, v1State, v2)).outs;
+    expect(bumped).toMatchObject({ keyId: created.id, providerVersion: "2" });
+    expect(bumped).not.toHaveProperty("previousPublicJwk");
+    // A rotation from v1 state: the v1 key becomes the previous key.
+    const rotated = (await host.update(created.id, v1State, { ...v2, rotationTrigger: "v2" })).outs;
+    expect(rotated.previousKeyId).toBe(created.id);
+    expect(rotated.keyId).not.toBe(created.id);
   });
 
   it("state without the later fields (v1 minimal) still reads and diffs", async () => {
