@@ -157,11 +157,13 @@ async function readLiveAim(
     const { createAimAdmin } = loadCore<typeof import("../core/databricks/aimAdmin")>(
       "core/databricks/aimAdmin",
     );
-    const state = await createAimAdmin({
+    const admin = createAimAdmin({
       mode: "api",
       client: databricksClient(conn.databricksHost, conn.accountId),
       basePath: conn.apiBasePath || undefined,
-    }).read();
+    }) as import("../core/databricks/aimAdmin").ApiAimAdmin;
+    // The connection only: the iamv2 "is AIM on" probe is AimConnection's business.
+    const state = await admin.readConnection();
     const out: Pick<ResolvedSigningKeyInputs, "liveAimRead" | "liveAimKeyId" | "liveAimTestOk"> = {
       liveAimRead: "read",
       liveAimTestOk: state.lastTest?.success === true,

@@ -212,6 +212,19 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
     return this.state(conn, probe);
   }
 
+  /**
+   * The stored connection only, without the iamv2 probe (`aimStatus`
+   * "unknown"): which key it uses and its last test, for key rotation. The
+   * probe would look up an identity on every call, and with AIM on that
+   * look-up is get-or-create.
+   */
+  async readConnection(): Promise<AimAdminState> {
+    const conn = await this.send<ConnectionBody>("GET", "/connection", undefined, {
+      missingOk: true,
+    });
+    return this.state(conn, { status: "unknown", reason: "not probed (connection read only)" });
+  }
+
   async test(config: AimConnectionConfig): Promise<AimConnectionTestResult> {
     const c = validateAimConnectionConfig(config, this.client);
     const res = await this.send<{ success?: unknown; steps?: unknown }>(
