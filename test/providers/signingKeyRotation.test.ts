@@ -162,7 +162,12 @@ describe("SigningKey rotation against the live AIM connection, called directly",
 
   it("check reads the connection's key_id and last test (api adapter, no iamv2 probe)", async () => {
     const { outs } = await firstKeyInUse();
+    env.dbx.counter.reset();
     const { inputs } = await key.check(env.keyInputs(), env.keyInputs());
+    // One GET of the connection (plus the token exchange at most); no identity look-up.
+    const calls = Object.keys(env.dbx.counter.snapshot());
+    expect(calls.some((c) => /aim\/okta\/connection/.test(c))).toBe(true);
+    expect(calls.filter((c) => /external-users|Users|iamv2/.test(c))).toEqual([]);
     expect(inputs).toMatchObject({
       liveAimRead: "read",
       liveAimKeyId: outs.keyId,
