@@ -20,6 +20,7 @@ import type { FindingsSummary } from "../../dynamic-providers/identityReconcilia
 import { smallTenant } from "../helpers/applyHarness";
 import { configureWithoutEnv, hostWithoutEnv } from "../helpers/providerCredentials";
 import { serializeProvider, type ProviderHost, type SerializedResource } from "./harness/host";
+import { providerCalls } from "../helpers/providerCalls";
 
 type In = ResolvedAimConnectionInputs;
 type Out = ResolvedAimConnectionOutputs;
@@ -29,22 +30,16 @@ const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
 const CONFIG = { "oktaAim:databricksToken": DBX_TOKEN };
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
+const ID = "acc/okta";
+const calls = providerCalls<In, Out>(provider);
+/** The same calls for the one connection of an account (fixed id, no olds). */
 const p = {
-  check: async (news: In) => {
-    const r = await provider.check!({} as In, news);
-    return { inputs: r.inputs!, failures: r.failures ?? [] };
-  },
-  diff: (olds: Out, news: In) => provider.diff!("acc/okta", olds, news),
-  create: async (inputs: In) => {
-    const r = await provider.create(inputs);
-    return { id: r.id, outs: r.outs! };
-  },
-  read: async (props: Out) => {
-    const r = await provider.read!("acc/okta", props);
-    return { id: r.id, props: r.props };
-  },
-  update: async (olds: Out, news: In) => (await provider.update!("acc/okta", olds, news)).outs!,
-  delete: (props: Out) => provider.delete!("acc/okta", props),
+  check: (news: In) => calls.check({}, news),
+  diff: (olds: Out, news: In) => calls.diff(ID, olds, news),
+  create: calls.create,
+  read: (props: Out) => calls.read(ID, props),
+  update: (olds: Out, news: In) => calls.update(ID, olds, news),
+  delete: (props: Out) => calls.delete(ID, props),
 };
 
 const AMBIGUOUS: FindingsSummary = {

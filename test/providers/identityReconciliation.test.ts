@@ -32,6 +32,7 @@ import {
   type ProviderHost,
   type SerializedResource,
 } from "./harness/host";
+import { providerCalls } from "../helpers/providerCalls";
 
 type Props = Record<string, unknown>;
 
@@ -103,24 +104,7 @@ function assertNoSecrets(text: string): void {
 type In = ResolvedIdentityReconciliationInputs;
 type Out = ResolvedIdentityReconciliationOutputs;
 
-/** The provider's methods, optional ones asserted present and results unwrapped. */
-const p = {
-  check: async (olds: Partial<In>, news: In) => {
-    const r = await provider.check!(olds as In, news);
-    return { inputs: r.inputs!, failures: r.failures ?? [] };
-  },
-  diff: (id: string, olds: Out, news: In) => provider.diff!(id, olds, news),
-  create: async (inputs: In) => {
-    const r = await provider.create(inputs);
-    return { id: r.id, outs: r.outs! };
-  },
-  read: async (id: string, props: Out) => {
-    const r = await provider.read!(id, props);
-    return { id: r.id, props: r.props!, inputs: r.inputs };
-  },
-  update: async (id: string, olds: Out, news: In) => (await provider.update!(id, olds, news)).outs!,
-  delete: (id: string, props: Out) => provider.delete!(id, props),
-};
+const p = providerCalls<In, Out>(provider);
 
 describe("IdentityReconciliation provider, called directly", () => {
   let env: Env;

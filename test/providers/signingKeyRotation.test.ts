@@ -27,6 +27,7 @@ import {
 import { smallTenant } from "../helpers/applyHarness";
 import { configureWithoutEnv, hostWithoutEnv } from "../helpers/providerCredentials";
 import { serializeProvider, type ProviderHost } from "./harness/host";
+import { providerCalls } from "../helpers/providerCalls";
 
 type In = ResolvedSigningKeyInputs;
 type Out = ResolvedSigningKeyOutputs;
@@ -35,18 +36,7 @@ type Props = Record<string, unknown>;
 const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
 const CONFIG = { "oktaAim:databricksToken": DBX_TOKEN };
 
-const key = {
-  check: async (olds: Partial<In>, news: In) => {
-    const r = await provider.check!(olds as In, news);
-    return { inputs: r.inputs!, failures: r.failures ?? [] };
-  },
-  diff: (id: string, olds: Out, news: In) => provider.diff!(id, olds, news),
-  create: async (inputs: In) => {
-    const r = await provider.create(inputs);
-    return { id: r.id, outs: r.outs! };
-  },
-  update: async (id: string, olds: Out, news: In) => (await provider.update!(id, olds, news)).outs!,
-};
+const key = providerCalls<In, Out>(provider);
 
 interface Env {
   okta: OktaEmulator;
