@@ -9,15 +9,31 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import yaml from "js-yaml";
 import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
 import type { OktaGroup, OktaUser } from "../../core/model/tenant";
 import { api, OKTA_ERROR_FIELDS } from "./okta-helpers";
 
-// js-yaml ships with @pulumi/pulumi; it has no bundled types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require("js-yaml") as { load(text: string): unknown };
+/**
+ * The recorded exchanges live in the steering repo's shared/ folder, which sits
+ * beside this checkout (and beside CI's clone); OKTA_RECORDED_DIR overrides.
+ */
+const RECORDED_DIR = recordedDir();
 
-const RECORDED_DIR = process.env.OKTA_RECORDED_DIR ?? "/work/shared/reference/okta-recorded";
+function recordedDir(): string {
+  const candidates = [
+    process.env.OKTA_RECORDED_DIR,
+    path.resolve(__dirname, "../../../shared/reference/okta-recorded"),
+  ].filter((d): d is string => typeof d === "string" && d !== "");
+  const found = candidates.find((d) => fs.existsSync(d));
+  if (!found) {
+    throw new Error(
+      `Recorded Okta exchanges not found (looked in ${candidates.join(", ")}): ` +
+        "put shared/ beside this checkout or set OKTA_RECORDED_DIR.",
+    );
+  }
+  return found;
+}
 const RECORDED_ORG = "https://oie-00.dne-okta.com";
 
 interface Interaction {
