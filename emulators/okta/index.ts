@@ -9,18 +9,14 @@ import type { OktaApp, OktaAppJwk, TenantFixture } from "../../core/model/tenant
 import { RequestCounter, WindowRateLimiter } from "../common/counters";
 import { FaultInjector, type FaultConfig } from "../common/faults";
 import { Router, startEmulatorServer, type EmulatorResponse } from "../common/server";
-import {
-  injected429Headers,
-  REALISTIC_RATE_LIMITS,
-  registerRoutes,
-  type ApiContext,
-  type OktaRateBucket,
-} from "./api";
+import { REALISTIC_RATE_LIMITS, type ApiContext, type OktaRateBucket } from "./context";
 import { oktaError } from "./errors";
+import { injected429Headers } from "./rateLimits";
+import { registerRoutes } from "./routes";
 import { OktaStore } from "./store";
 
-export type { OktaRateBucket } from "./api";
-export { REALISTIC_RATE_LIMITS, UNLIMITED_RATE } from "./api";
+export type { OktaRateBucket } from "./context";
+export { REALISTIC_RATE_LIMITS, UNLIMITED_RATE } from "./context";
 export { OktaStore, SortedById, type IssuedToken } from "./store";
 export { TOKEN_ERRORS, ACCESS_TOKEN_TTL_S } from "./token";
 export { OKTA_ERRORS } from "./errors";
