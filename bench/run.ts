@@ -106,7 +106,8 @@ function parseOptions(argv: string[]): Options {
     throughputSize: int("throughput-size", smallest),
     fastApplySize: int("fast-apply-size", sizes.includes(10_000) ? 10_000 : smallest),
     fastRate: int("fast-rate", 200),
-    pageCap: int("page-cap", 100),
+    // The client asks for the documented maximum, 100: a larger server page changes nothing.
+    pageCap: Math.min(int("page-cap", 100), 100),
     scriptConcurrency: int("script-concurrency", 8),
     scriptMax: int("script-max", 20_000),
     script: !argv.includes("--no-script"),

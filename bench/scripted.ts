@@ -16,7 +16,12 @@
  * full. Each identity costs the same calls, so the caller scales up exactly
  * for look-ups and by the sample's match rate for PATCHes.
  */
-import { DATABRICKS_BUCKETS, DatabricksAccountClient, mapLimit } from "../core/databricks/client";
+import {
+  DATABRICKS_BUCKETS,
+  DatabricksAccountClient,
+  mapLimit,
+  SCIM_MAX_COUNT,
+} from "../core/databricks/client";
 import { HttpClient, type HttpEvent } from "../core/http";
 import type { IdentityKind } from "../core/model/plan";
 import type { OktaGroup, OktaUser } from "../core/model/tenant";
@@ -76,14 +81,18 @@ interface ScimIdentity {
   externalId?: string;
 }
 
-/** `databricks-sdk` style: `count` 10000, `startIndex` advanced by what came back, until an empty page. */
+/**
+ * `databricks-sdk` style: `startIndex` advanced by what came back, until an empty page. The
+ * SDK's `count` 10000 is refused by a server that enforces the documented "<= 100", so the
+ * script asks for 100 as anyone would after the first failure.
+ */
 async function listSdkStyle(
   dbx: DatabricksAccountClient,
   resource: "Users" | "Groups",
 ): Promise<ScimIdentity[]> {
   const out: ScimIdentity[] = [];
   for (let start = 1; ;) {
-    const url = `${dbx.host}/api/2.0/accounts/${encodeURIComponent(dbx.accountId)}/scim/v2/${resource}?startIndex=${start}&count=10000`;
+    const url = `${dbx.host}/api/2.0/accounts/${encodeURIComponent(dbx.accountId)}/scim/v2/${resource}?startIndex=${start}&count=${SCIM_MAX_COUNT}`;
     const res = await dbx.authorizedRequest<{ Resources?: ScimIdentity[] }>({
       method: "GET",
       url,

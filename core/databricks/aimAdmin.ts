@@ -21,7 +21,7 @@ import { AimError, ConfigError, HttpError, InsecureUrlError, assertSecureUrl } f
 import type { IdentityKind } from "../model/plan";
 import { OktaClient, type OktaClientOptions } from "../okta";
 import type { AimAdmin, AimConnectionState, AimConnectionTestResult } from "./api";
-import type { AimStatus, DatabricksAccountClient } from "./client";
+import type { AimOffForm, AimStatus, AimStatusDetail, DatabricksAccountClient } from "./client";
 
 export const DEFAULT_AIM_API_BASE_PATH = "/api/2.0/accounts/{account_id}/aim/okta";
 export const AIM_OKTA_SCOPES = ["okta.users.read", "okta.groups.read"];
@@ -47,6 +47,8 @@ export interface AimConnectionConfig {
 export interface AimAdminState extends AimConnectionState {
   /** "on" | "off" | "unknown" as seen through the public iamv2 look-up. */
   aimStatus: AimStatus;
+  /** When `aimStatus` is "off": not onboarded, or the iamv2 preview is off for the account. */
+  aimOffForm?: AimOffForm;
   aimStatusReason: string;
   privateKeyConfigured?: boolean;
   updateTime?: string;
@@ -168,7 +170,7 @@ abstract class BaseAimAdmin {
     this.probeKind = opts.probeKind ?? "user";
   }
 
-  protected probe(): Promise<{ status: AimStatus; reason: string }> {
+  protected probe(): Promise<AimStatusDetail> {
     return this.client.aimStatusDetail(this.probeExternalId, this.probeKind);
   }
 }
@@ -253,10 +255,7 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
     return this.state(conn, await this.probe());
   }
 
-  private state(
-    conn: ConnectionBody | undefined,
-    probe: { status: AimStatus; reason: string },
-  ): AimAdminState {
+  private state(conn: ConnectionBody | undefined, probe: AimStatusDetail): AimAdminState {
     const connectionEnabled = conn?.enabled === true;
     const s: AimAdminState = {
       configured: Boolean(conn?.okta_org_url && conn?.client_id && conn?.private_key_configured),
@@ -265,6 +264,7 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
       aimStatus: probe.status,
       aimStatusReason: probe.reason,
     };
+    if (probe.offForm) s.aimOffForm = probe.offForm;
     if (conn?.okta_org_url) s.oktaOrgUrl = conn.okta_org_url;
     if (conn?.client_id) s.clientId = conn.client_id;
     if (conn) s.privateKeyConfigured = conn.private_key_configured === true;
@@ -369,6 +369,7 @@ export class ConsoleAimAdmin extends BaseAimAdmin implements AimAdmin {
       configured: on,
       enabled: on,
       aimStatus: probe.status,
+      ...(probe.offForm ? { aimOffForm: probe.offForm } : {}),
       aimStatusReason: probe.reason,
     };
   }

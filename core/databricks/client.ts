@@ -35,6 +35,31 @@ import { validateDatabricksConfig } from "./config";
 export type ScimResource = "Users" | "Groups" | "ServicePrincipals";
 export type AimStatus = "on" | "off" | "unknown";
 
+/**
+ * The forms "AIM is off" takes in iamv2's answers: the account is not
+ * onboarded (400 or 412 FAILED_PRECONDITION), or the iamv2 Beta preview is
+ * not enabled for the account (403, or 404 from an endpoint that does not
+ * exist for it).
+ */
+export type AimOffForm = "not-onboarded" | "iamv2-preview-off";
+
+/** Each form in words, for reports. */
+export const AIM_OFF_FORM_TEXT: Record<AimOffForm, string> = {
+  "not-onboarded": "the account is not onboarded onto AIM",
+  "iamv2-preview-off": "the iamv2 preview is not enabled for the account",
+};
+
+export interface AimStatusDetail {
+  status: AimStatus;
+  /** Set when status is "off": which form it took. */
+  offForm?: AimOffForm;
+  reason: string;
+}
+
+/** Where the iamv2 preview is switched on, for messages. */
+const IAMV2_PREVIEW_FIX =
+  "an account admin turns the iamv2 (identity) API preview on in the account console's Previews page";
+
 const SCIM_RESOURCE: Record<IdentityKind, ScimResource> = {
   user: "Users",
   group: "Groups",
@@ -75,8 +100,15 @@ export const DATABRICKS_BUCKETS = {
 /** SCIM filters are limited to 200 nodes: n `eq` nodes + (n-1) `or` nodes ≤ 200 → n ≤ 100. */
 export const MAX_IDS_PER_FILTER = 100;
 
+/**
+ * Account SCIM list `count`: "Default is 10000. Constraints: <= 100" (API
+ * reference, list account users / groups). The SDK asks for 10000; a server
+ * that enforces the constraint refuses that.
+ */
+export const SCIM_MAX_COUNT = 100;
+
 export interface DatabricksClientOptions {
-  /** Requested SCIM page size (`count`). Default 10000, the SDK's; the server may cap it. */
+  /** Requested SCIM page size (`count`). Default 100, the documented maximum; the server may serve fewer. */
   pageSize?: number;
   /** A known server cap on `count` (unconfirmed for real accounts); the first page reveals it anyway. */
   serverPageCap?: number;
@@ -170,7 +202,7 @@ export class DatabricksAccountClient
       return v;
     };
     this.opts = {
-      pageSize: Math.floor(positive("pageSize", options.pageSize, 10_000)),
+      pageSize: Math.floor(positive("pageSize", options.pageSize, SCIM_MAX_COUNT)),
       serverPageCap:
         options.serverPageCap === undefined
           ? undefined
@@ -487,6 +519,15 @@ export class DatabricksAccountClient
         ),
         bucket: DATABRICKS_BUCKETS.iamv2Patch(kind),
         json: value === null ? {} : { external_id: value },
+      }).catch((err: unknown) => {
+        if (!isIamv2Unavailable(err)) throw err;
+        throw iamv2Unavailable(
+          this.accountId,
+          `PATCH ${IAMV2_SEGMENT[kind]}/{id}`,
+          (err as HttpError).status,
+          err,
+          " Or write over SCIM (write route scim).",
+        );
       });
       this.checkPersisted(kind, id, value, res.body, "external_id", "iamv2 PATCH");
     } else {
@@ -538,6 +579,13 @@ export class DatabricksAccountClient
         acceptStatus: [404],
       });
     } catch (err) {
+      if (isIamv2Unavailable(err))
+        throw iamv2Unavailable(
+          this.accountId,
+          `GET external-${IAMV2_SEGMENT[kind]}`,
+          (err as HttpError).status,
+          err,
+        );
       if (isAimNotOnboarded(err)) {
         throw new AimError(
           "ERR_AIM_NOT_ENABLED",
@@ -547,6 +595,8 @@ export class DatabricksAccountClient
       }
       throw err;
     }
+    if (res.status === 404 && !isIdentityNotFound(res.body))
+      throw iamv2Unavailable(this.accountId, `GET external-${IAMV2_SEGMENT[kind]}`, 404);
     if (res.status === 404 || !res.body) return undefined;
     const b = res.body;
     const id = b.internal_id ?? b.id;
@@ -570,7 +620,7 @@ export class DatabricksAccountClient
   async aimStatusDetail(
     probeExternalId?: string,
     kind: IdentityKind = "user",
-  ): Promise<{ status: AimStatus; reason: string }> {
+  ): Promise<AimStatusDetail> {
     const probe = probeExternalId && probeExternalId !== "" ? probeExternalId : "00u-aim-probe";
     try {
       const found = await this.getByExternalId(kind, probe);
@@ -582,9 +632,15 @@ export class DatabricksAccountClient
           : "no probe identity given: give the Okta id of a linked identity to confirm AIM is on",
       };
     } catch (err) {
-      if (err instanceof AimError && err.code === "ERR_AIM_NOT_ENABLED") {
-        return { status: "off", reason: "the account is not onboarded onto AIM" };
-      }
+      const offForm = aimOffForm(err);
+      if (offForm === "not-onboarded")
+        return { status: "off", offForm, reason: AIM_OFF_FORM_TEXT[offForm] };
+      if (offForm === "iamv2-preview-off")
+        return {
+          status: "off",
+          offForm,
+          reason: `${AIM_OFF_FORM_TEXT[offForm]} (${(err as AimError).message})`,
+        };
       if (err instanceof AimError && !(err instanceof ConfigError)) {
         return { status: "unknown", reason: err.message };
       }
@@ -604,6 +660,55 @@ function resourceFor(kind: IdentityKind): ScimResource {
     );
   }
   return r;
+}
+
+/**
+ * How an error says that AIM cannot be used on this account, or undefined
+ * when it says something else (one classifier for the client, the adapters
+ * and the preflight).
+ */
+export function aimOffForm(err: unknown): AimOffForm | undefined {
+  if (err instanceof AimError && err.code === "ERR_AIM_NOT_ENABLED") return "not-onboarded";
+  if (err instanceof AimError && err.code === "ERR_IAMV2_UNAVAILABLE") return "iamv2-preview-off";
+  if (isAimNotOnboarded(err)) return "not-onboarded";
+  if (isIamv2Unavailable(err)) return "iamv2-preview-off";
+  return undefined;
+}
+
+/** A 404 that names a missing identity (RESOURCE_DOES_NOT_EXIST), not a missing endpoint. */
+function isIdentityNotFound(body: unknown): boolean {
+  const code =
+    body && typeof body === "object" ? (body as { error_code?: unknown }).error_code : "";
+  return code === "RESOURCE_DOES_NOT_EXIST" || code === "NOT_FOUND";
+}
+
+/**
+ * iamv2 answering as if it were not there: 403, or a 404 that is not about
+ * an identity (ENDPOINT_NOT_FOUND): the Beta preview is off for the account.
+ */
+export function isIamv2Unavailable(err: unknown): boolean {
+  if (!(err instanceof HttpError) || err.service !== "databricks") return false;
+  if (!/\/api\/2\.0\/identity\//.test(err.url)) return false;
+  if (err.status === 403) return true;
+  return (
+    err.status === 404 &&
+    err.serviceCode !== "RESOURCE_DOES_NOT_EXIST" &&
+    err.serviceCode !== "NOT_FOUND"
+  );
+}
+
+function iamv2Unavailable(
+  accountId: string,
+  call: string,
+  status: number | undefined,
+  cause?: unknown,
+  alternative = "",
+): AimError {
+  return new AimError(
+    "ERR_IAMV2_UNAVAILABLE",
+    `the iamv2 API is not available for Databricks account ${accountId}: ${call} answered ${status ?? "an error"} (the iamv2 preview is off for the account, or the principal is not an account admin). AIM cannot be observed or used through it until ${IAMV2_PREVIEW_FIX}.${alternative}`,
+    { cause },
+  );
 }
 
 /** The iamv2 error for an account that is not onboarded onto AIM (400 FAILED_PRECONDITION). */

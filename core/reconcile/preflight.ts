@@ -10,7 +10,8 @@
  * account console "Security → User provisioning → Automatic identity management".
  */
 import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databricks/api";
-import { AimError, HttpError } from "../http/errors";
+import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/client";
+import { AimError } from "../http/errors";
 import { globalRedactor } from "../http/redact";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
 import type { OktaApp } from "../model/tenant";
@@ -352,13 +353,15 @@ async function checkAimStatus(
     }
   }
   let probeOn: boolean | undefined;
+  let offForm: AimOffForm | undefined;
   let probeError: unknown;
   if (deps.iamv2) {
     try {
       await deps.iamv2.getByExternalId("user", deps.probeExternalId ?? "00u-aim-preflight-probe");
       probeOn = true;
     } catch (err) {
-      if (isNotOnboarded(err)) probeOn = false;
+      offForm = aimOffForm(err);
+      if (offForm) probeOn = false;
       else probeError = err;
     }
   }
@@ -376,7 +379,9 @@ async function checkAimStatus(
       ? `AIM connection ${state.configured ? "configured" : "not configured"}, ${state.enabled ? "enabled" : "disabled"} (${deps.aim?.mode} adapter)`
       : undefined,
     stateError ? `AIM connection unreadable: ${describe(stateError)}` : undefined,
-    probeOn !== undefined ? `iamv2 probe: AIM is ${probeOn ? "on" : "off"}` : undefined,
+    probeOn !== undefined
+      ? `iamv2 probe: AIM is ${probeOn ? "on" : `off (${AIM_OFF_FORM_TEXT[offForm as AimOffForm]})`}`
+      : undefined,
     probeError ? `iamv2 probe failed: ${describe(probeError)}` : undefined,
   ].filter(Boolean);
   const inconsistent = state !== undefined && probeOn !== undefined && state.enabled !== probeOn;
@@ -390,16 +395,6 @@ async function checkAimStatus(
       : "Check the Databricks account credentials (account admin) and host.",
   );
   return on;
-}
-
-function isNotOnboarded(err: unknown): boolean {
-  if (err instanceof HttpError)
-    return (
-      err.serviceCode === "FAILED_PRECONDITION" ||
-      /not onboarded/i.test(`${err.serviceMessage ?? ""} ${err.message}`)
-    );
-  // DatabricksAccountClient turns the 400 into ERR_AIM_NOT_ENABLED.
-  return err instanceof AimError && /AIM_NOT_ENABLED|NOT_ONBOARDED/.test(err.code);
 }
 
 function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add): void {

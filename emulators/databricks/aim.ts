@@ -174,7 +174,9 @@ export class AimService {
       );
     const v = this.validate(req.json, this.ctx.store.connection);
     if (!v.ok) return v.res;
-    const steps = await runConnectionTest(new OktaConnection(v.cfg, this.ctx.now));
+    const steps = await runConnectionTest(
+      new OktaConnection(v.cfg, this.ctx.now, this.ctx.behaviour.aimSendsKid),
+    );
     const success = steps.every((s) => s.ok);
     this.ctx.store.connectionTests.set(fingerprint(v.cfg), {
       fingerprint: fingerprint(v.cfg),
@@ -215,8 +217,13 @@ export class AimService {
   private okta(): OktaConnection | undefined {
     const conn = this.ctx.store.connection;
     if (!conn) return undefined;
-    if (!this.connectionClient || fingerprint(this.connectionClient.cfg) !== fingerprint(conn))
-      this.connectionClient = new OktaConnection(conn, this.ctx.now);
+    const sendsKid = this.ctx.behaviour.aimSendsKid;
+    if (
+      !this.connectionClient ||
+      fingerprint(this.connectionClient.cfg) !== fingerprint(conn) ||
+      this.connectionClient.sendsKid !== sendsKid
+    )
+      this.connectionClient = new OktaConnection(conn, this.ctx.now, sendsKid);
     return this.connectionClient;
   }
 
@@ -278,7 +285,8 @@ export class AimService {
   /** AIM's behaviour when an Okta user logs in (POST /__emulator/aim/login). */
   async login(oktaUserId: string, loginHint?: string): Promise<LoginResult> {
     const store = this.ctx.store;
-    if (!store.aimEnabled) throw new AimRefusal(notOnboarded());
+    if (!store.aimEnabled)
+      throw new AimRefusal(notOnboarded(this.ctx.behaviour.notOnboardedStatus));
     const duplicatesOf = (u: StoredUser) =>
       store
         .findUsersByUserName(u.userName)
@@ -313,7 +321,8 @@ export class AimService {
   /** resolve-by-external-id / external-users: get-or-create. */
   async resolveUser(externalId: string): Promise<StoredUser> {
     const store = this.ctx.store;
-    if (!store.aimEnabled) throw new AimRefusal(notOnboarded());
+    if (!store.aimEnabled)
+      throw new AimRefusal(notOnboarded(this.ctx.behaviour.notOnboardedStatus));
     const linked = store.findByExternalId("Users", externalId) as StoredUser | undefined;
     if (linked) return linked;
     const user = await this.readOkta(
@@ -327,7 +336,8 @@ export class AimService {
 
   async resolveGroup(externalId: string): Promise<StoredGroup> {
     const store = this.ctx.store;
-    if (!store.aimEnabled) throw new AimRefusal(notOnboarded());
+    if (!store.aimEnabled)
+      throw new AimRefusal(notOnboarded(this.ctx.behaviour.notOnboardedStatus));
     const linked = store.findByExternalId("Groups", externalId) as StoredGroup | undefined;
     if (linked) return linked;
     const group = await this.readOkta(
@@ -347,7 +357,8 @@ export class AimService {
 
   async resolveServicePrincipal(externalId: string): Promise<StoredServicePrincipal> {
     const store = this.ctx.store;
-    if (!store.aimEnabled) throw new AimRefusal(notOnboarded());
+    if (!store.aimEnabled)
+      throw new AimRefusal(notOnboarded(this.ctx.behaviour.notOnboardedStatus));
     const linked = store.findByExternalId("ServicePrincipals", externalId) as
       StoredServicePrincipal | undefined;
     if (linked) return linked;

@@ -1,5 +1,6 @@
 /** What the emulator's route modules share. */
 import type { EmulatorRequest, EmulatorResponse } from "../common/server";
+import type { DatabricksBehaviour } from "./behaviour";
 import type { DatabricksStore } from "./store";
 
 /**
@@ -11,7 +12,11 @@ export type DatabricksRateBucket = "get" | "list" | "patch" | "write";
 export interface EmulatorContext {
   store: DatabricksStore;
   accountId: string;
+  /** Items served per SCIM page at most. */
   pageCap: number;
+  /** The largest SCIM `count` accepted; more is refused with 400 (the documented constraint). */
+  maxCount: number;
+  behaviour: DatabricksBehaviour;
   now: () => number;
   /**
    * Authenticates the Bearer token, checks the account id in the path and

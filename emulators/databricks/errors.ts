@@ -28,6 +28,7 @@ export function scimError(status: number, detail: string, scimType?: string): Em
 export const NOT_ONBOARDED_MESSAGE =
   "The account is not onboarded onto automatic identity management.";
 
-export function notOnboarded(): EmulatorResponse {
-  return databricksError(400, "FAILED_PRECONDITION", NOT_ONBOARDED_MESSAGE);
+/** 400 by default; 412 where the account answers so (behaviour.ts `notOnboardedStatus`). */
+export function notOnboarded(status: 400 | 412 = 400): EmulatorResponse {
+  return databricksError(status, "FAILED_PRECONDITION", NOT_ONBOARDED_MESSAGE);
 }

@@ -7,7 +7,11 @@
  */
 import type { EmulatorRequest, EmulatorResponse, Router } from "../common/server";
 import { AimRefusal, type AimService } from "./aim";
-import { guarded, type EmulatorContext } from "./context";
+import {
+  guarded as guardedRoute,
+  type DatabricksRateBucket,
+  type EmulatorContext,
+} from "./context";
 import { databricksError } from "./errors";
 import { compileFilter } from "./scimFilter";
 import type { ScimKind, StoredGroup, StoredServicePrincipal, StoredUser } from "./store";
@@ -147,18 +151,43 @@ function decodeToken(token: string): number | undefined {
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/**
+ * iamv2 is a Beta preview that account admins turn on; where it is off, its
+ * endpoints answer 403 or 404 (API-FACTS; the bodies are unconfirmed).
+ */
+function previewOff(ctx: EmulatorContext, req: EmulatorRequest): EmulatorResponse | undefined {
+  const preview = ctx.behaviour.iamv2Preview;
+  if (preview === "off-403")
+    return databricksError(
+      403,
+      "PERMISSION_DENIED",
+      "The identity (iamv2) API preview is not enabled for this account.",
+    );
+  if (preview === "off-404")
+    return databricksError(
+      404,
+      "ENDPOINT_NOT_FOUND",
+      `No API found for '${req.method} ${req.path}'`,
+    );
+  return undefined;
+}
+
 export function registerIamV2(router: Router, ctx: EmulatorContext, aim: AimService): void {
   const base = "/api/2.0/identity/accounts/:accountId";
+  const guarded = (
+    bucket: DatabricksRateBucket,
+    handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>,
+  ) => guardedRoute(ctx, bucket, (req) => previewOff(ctx, req) ?? handler(req));
   for (const spec of KINDS) {
     router.add(
       "GET",
       `${base}/${spec.segment}`,
-      guarded(ctx, "list", (r) => list(ctx, spec, r)),
+      guarded("list", (r) => list(ctx, spec, r)),
     );
     router.add(
       "POST",
       `${base}/${spec.segment}/resolve-by-external-id`,
-      guarded(ctx, "write", async (r) => {
+      guarded("write", async (r) => {
         const body = r.json as Json | undefined;
         const externalId = body && typeof body === "object" ? body.external_id : undefined;
         if (typeof externalId !== "string" || externalId.trim() === "")
@@ -178,7 +207,7 @@ export function registerIamV2(router: Router, ctx: EmulatorContext, aim: AimServ
     router.add(
       "GET",
       `${base}/${spec.external}/:externalId`,
-      guarded(ctx, "get", (r) =>
+      guarded("get", (r) =>
         withAim(async () => ({
           status: 200,
           body: renderExternal(
@@ -193,12 +222,12 @@ export function registerIamV2(router: Router, ctx: EmulatorContext, aim: AimServ
     router.add(
       "GET",
       `${base}/${spec.segment}/:id`,
-      guarded(ctx, "get", (r) => getOne(ctx, spec, r)),
+      guarded("get", (r) => getOne(ctx, spec, r)),
     );
     router.add(
       "PATCH",
       `${base}/${spec.segment}/:id`,
-      guarded(ctx, "patch", (r) => update(ctx, spec, r)),
+      guarded("patch", (r) => update(ctx, spec, r)),
     );
   }
 }
@@ -260,8 +289,9 @@ function getOne(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): Emu
 }
 
 function update(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): EmulatorResponse {
-  const x = ctx.store.mapFor(spec.scim).get(req.params.id);
-  if (!x) return notFound(spec, req.params.id);
+  const stored = ctx.store.mapFor(spec.scim).get(req.params.id);
+  if (!stored) return notFound(spec, req.params.id);
+  let x = stored;
   const rawMask = req.query.get("update_mask");
   if (!rawMask || !rawMask.trim())
     return databricksError(
@@ -305,6 +335,8 @@ function update(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): Emu
     )
       return databricksError(400, "INVALID_PARAMETER_VALUE", `${p} must be ACTIVE or INACTIVE.`);
   }
+  // Accept-but-drop (behaviour.ts) changes a copy: the answer shows the write, the store keeps the old value.
+  if (ctx.behaviour.dropsWrite(spec.scim, stored.id, "iamv2")) x = structuredClone(stored);
   for (const p of paths) {
     if (p === "external_id") x.externalId = text(b.external_id);
     else if (p === "group_name" || p === "display_name") x.displayName = text(b[p]) as string;

@@ -17,6 +17,11 @@ import {
 } from "../common/server";
 import { AimRefusal, AimService } from "./aim";
 import { AccountAuth } from "./auth";
+import {
+  behaviourFromJson,
+  DatabricksBehaviour,
+  type DatabricksBehaviourOptions,
+} from "./behaviour";
 import type { DatabricksRateBucket, EmulatorContext } from "./context";
 import { databricksError } from "./errors";
 import { registerIamV2 } from "./iamv2";
@@ -24,6 +29,12 @@ import { registerScim } from "./scim";
 import { DatabricksStore } from "./store";
 
 export type { DatabricksRateBucket } from "./context";
+export {
+  DatabricksBehaviour,
+  type DatabricksBehaviourOptions,
+  type DropWriteRule,
+  type Iamv2Preview,
+} from "./behaviour";
 export { DatabricksStore } from "./store";
 export type { StoredUser, StoredGroup, StoredServicePrincipal, AimConnectionRecord } from "./store";
 
@@ -35,7 +46,12 @@ export const REALISTIC_RATE_LIMITS: Record<DatabricksRateBucket, number> = {
   write: 5,
 };
 
-export const DEFAULT_PAGE_CAP = 100;
+/**
+ * Account SCIM list `count`: "Default is 10000. Constraints: <= 100" (API
+ * reference, list account users / groups). The strict emulator refuses more.
+ */
+export const SCIM_MAX_COUNT = 100;
+export const DEFAULT_PAGE_CAP = SCIM_MAX_COUNT;
 
 /** Paths of the test-only control endpoints: never faulted, never rate limited. */
 const CONTROL_PATH = /^\/__emulator\//;
@@ -43,8 +59,15 @@ const CONTROL_PATH = /^\/__emulator\//;
 export interface DatabricksEmulatorOptions {
   fixture?: TenantFixture["databricks"];
   rateLimits?: "off" | "realistic" | Partial<Record<DatabricksRateBucket, number>>;
-  /** Server-side cap on SCIM `count` per page (default 100; the real maximum is unconfirmed). */
+  /** Items served per SCIM page at most (default 100); a smaller page is what SCIM allows a server. */
   pageCap?: number;
+  /**
+   * The largest SCIM `count` accepted (default 100, the documented constraint;
+   * at least `pageCap`): a larger one is refused with 400 `invalidValue`.
+   */
+  maxCount?: number;
+  /** Switches for documented-but-inconvenient and unconfirmed behaviour (behaviour.ts). */
+  behaviour?: DatabricksBehaviourOptions;
   faults?: FaultConfig;
   clientId?: string;
   clientSecret?: string;
@@ -62,6 +85,8 @@ export interface DatabricksEmulator {
   store: DatabricksStore;
   counter: RequestCounter;
   faults: FaultInjector;
+  /** The live behaviour switches (also `POST /__emulator/behaviour`). */
+  behaviour: DatabricksBehaviour;
   setAimEnabled(on: boolean): void;
   /**
    * AIM's login behaviour (same as POST /__emulator/aim/login). `login` is
@@ -136,6 +161,12 @@ export async function startDatabricksEmulator(
   const pageCap = opts.pageCap ?? DEFAULT_PAGE_CAP;
   if (!Number.isInteger(pageCap) || pageCap < 1)
     throw new Error(`pageCap must be a positive integer (got ${String(opts.pageCap)})`);
+  const maxCount = opts.maxCount ?? Math.max(SCIM_MAX_COUNT, pageCap);
+  if (!Number.isInteger(maxCount) || maxCount < pageCap)
+    throw new Error(
+      `maxCount must be an integer of at least pageCap (got ${String(opts.maxCount)})`,
+    );
+  const behaviour = new DatabricksBehaviour(opts.behaviour);
 
   const limits: Partial<Record<DatabricksRateBucket, number>> =
     opts.rateLimits === "off"
@@ -158,6 +189,8 @@ export async function startDatabricksEmulator(
     store,
     accountId,
     pageCap,
+    maxCount,
+    behaviour,
     now,
     admit(req: EmulatorRequest, bucket: DatabricksRateBucket | undefined) {
       const refused = auth.check(req);
@@ -186,6 +219,12 @@ export async function startDatabricksEmulator(
 
   router.add("POST", "/__emulator/faults", (req) => {
     faults.configure(faultConfigFromJson(req.json));
+    return { status: 200, body: { ok: true } };
+  });
+  router.add("POST", "/__emulator/behaviour", (req) => {
+    const parsed = behaviourFromJson(req.json);
+    if (!parsed.ok) return databricksError(400, "INVALID_PARAMETER_VALUE", parsed.message);
+    behaviour.configure(parsed.opts);
     return { status: 200, body: { ok: true } };
   });
   router.add("GET", "/__emulator/counts", () => ({
@@ -235,6 +274,7 @@ export async function startDatabricksEmulator(
     store,
     counter,
     faults,
+    behaviour,
     setAimEnabled(on: boolean) {
       store.aimEnabled = on;
     },

@@ -107,9 +107,16 @@ function describeOktaError(status: number, body: unknown, wwwAuthenticate: strin
 export class OktaConnection {
   private cached: { accessToken: string; scope: string; expiresAtMs: number } | undefined;
 
+  /**
+   * @param sendsKid whether the assertion header carries a `kid` (the JWK's
+   *   own, else `key_id`). No source says whether AIM sends one; the strict
+   *   default is that it does not, which Okta refuses once the app holds more
+   *   than one ACTIVE key ("The client_assertion JWT kid is invalid.").
+   */
   constructor(
     readonly cfg: OktaConnectionConfig,
     private readonly now: () => number,
+    readonly sendsKid = false,
   ) {}
 
   async token(): Promise<OktaTokenResult> {
@@ -118,7 +125,7 @@ export class OktaConnection {
     const parsed = parsePrivateKey(this.cfg.privateKey);
     if (!parsed) return { ok: false, message: "the private key could not be parsed" };
     const tokenUrl = `${this.cfg.oktaOrgUrl}/oauth2/v1/token`;
-    const kid = parsed.kid ?? this.cfg.keyId;
+    const kid = this.sendsKid ? (parsed.kid ?? this.cfg.keyId) : undefined;
     const nowS = Math.floor(this.now() / 1000);
     let assertion: string;
     try {

@@ -176,6 +176,13 @@ function list(ctx: EmulatorContext, kind: ScimKind, req: EmulatorRequest): Emula
   if (!startParam.ok) return startParam.res;
   const countParam = parseIntParam(req, "count");
   if (!countParam.ok) return countParam.res;
+  // The API reference: "count … Constraints: <= 100". Strict: refused, not capped.
+  if (countParam.value !== undefined && countParam.value > ctx.maxCount)
+    return scimError(
+      400,
+      `Invalid value '${countParam.value}' for count: it must be at most ${ctx.maxCount}.`,
+      "invalidValue",
+    );
   // RFC 7644 §3.4.2.4: startIndex < 1 means 1, a negative count means 0.
   const startIndex = Math.max(1, startParam.value ?? 1);
   const count = Math.min(ctx.pageCap, Math.max(0, countParam.value ?? ctx.pageCap));
@@ -309,8 +316,10 @@ function replace(ctx: EmulatorContext, kind: ScimKind, req: EmulatorRequest): Em
   const body = req.json;
   if (!body || typeof body !== "object" || Array.isArray(body))
     return scimError(400, INVALID_SYNTAX, "invalidSyntax");
-  applyMutable(kind, x, body as Json);
-  return { status: 200, body: render(kind, x, false) };
+  // Accept-but-drop (behaviour.ts): the answer shows the write, the store keeps the old value.
+  const target = ctx.behaviour.dropsWrite(kind, x.id, "scim") ? structuredClone(x) : x;
+  applyMutable(kind, target, body as Json);
+  return { status: 200, body: render(kind, target, false) };
 }
 
 /** Copies the attributes the account SCIM API lets a client change; everything else is ignored. */
@@ -367,8 +376,10 @@ function patch(ctx: EmulatorContext, kind: ScimKind, req: EmulatorRequest): Emul
       typeof scimType === "string" ? scimType : "invalidValue",
     );
   }
-  applyMutable(kind, x, patched);
-  return { status: 200, body: render(kind, x, false) };
+  // Accept-but-drop (behaviour.ts): the answer is the same either way.
+  if (!ctx.behaviour.dropsWrite(kind, x.id, "scim")) applyMutable(kind, x, patched);
+  // The API reference gives `{}` as the answer; both SDKs discard it. Nothing is echoed.
+  return { status: 200, body: {} };
 }
 
 function remove(ctx: EmulatorContext, kind: ScimKind, req: EmulatorRequest): EmulatorResponse {

@@ -38,6 +38,40 @@ describe("Databricks emulator: iamv2", () => {
     }
   });
 
+  it("answers not-onboarded with 412 where told to (both statuses carry FAILED_PRECONDITION)", async () => {
+    const { get } = await start({ users: 1 });
+    emu.behaviour.configure({ notOnboardedStatus: 412 });
+    const res = await get("/external-users/00uA");
+    expect(res.status).toBe(412);
+    expect(res.body).toEqual(NOT_ONBOARDED);
+  });
+
+  it("answers 403 or 404 on every iamv2 endpoint while the iamv2 preview is off", async () => {
+    const { get, send } = await start({ users: 1 }, true);
+    emu.store.users.get("1000000")!.externalId = "00uA";
+    const calls = () => [
+      get("/external-users/00uA"),
+      send("POST", "/users/resolve-by-external-id", { external_id: "00uA" }),
+      get("/users"),
+      send("PATCH", "/users/1000000?update_mask=external_id", { external_id: "00uB" }),
+    ];
+    emu.behaviour.configure({ iamv2Preview: "off-403" });
+    for (const res of await Promise.all(calls())) {
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({
+        error_code: "PERMISSION_DENIED",
+        message: "The identity (iamv2) API preview is not enabled for this account.",
+      });
+    }
+    emu.behaviour.configure({ iamv2Preview: "off-404" });
+    for (const res of await Promise.all(calls())) {
+      expect(res.status).toBe(404);
+      expect((res.body as { error_code: string }).error_code).toBe("ENDPOINT_NOT_FOUND");
+    }
+    // Nothing was written while the preview was off.
+    expect(emu.store.users.get("1000000")!.externalId).toBe("00uA");
+  });
+
   it("resolves linked identities while AIM is on", async () => {
     const { get, send } = await start({ users: 1, groups: 1, servicePrincipals: 1 }, true);
     emu.store.users.get("1000000")!.externalId = "00uA";
@@ -117,6 +151,21 @@ describe("Databricks emulator: iamv2", () => {
     expect(emu.store.servicePrincipals.get("3000000")!.externalId).toBe("sp-x");
     await send("PATCH", "/users/1000000?update_mask=external_id", {});
     expect(emu.store.users.get("1000000")!.externalId).toBeUndefined();
+  });
+
+  it("accepts but drops a chosen PATCH: the answer shows the value, the store keeps the old one", async () => {
+    const { get, send } = await start({ users: 1 });
+    emu.behaviour.configure({ dropWrites: [{ route: "iamv2" }] });
+    const res = await send("PATCH", "/users/1000000?update_mask=external_id", {
+      external_id: "00uX",
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ user_id: "1000000", external_id: "00uX" });
+    expect(emu.store.users.get("1000000")!.externalId).toBeUndefined();
+    expect((await get("/users/1000000")).body).not.toHaveProperty("external_id");
+    // A refused write is not a dropped one.
+    await send("PATCH", "/users/1000000?update_mask=bogus", {});
+    expect(emu.behaviour.dropped).toHaveLength(1);
   });
 
   it("refuses a missing or unknown update_mask, and non-external_id masks on IdP-sourced identities while AIM is on", async () => {

@@ -28,14 +28,31 @@ interface ListBody {
 }
 
 describe("Databricks emulator: account SCIM list", () => {
+  it("refuses a count above 100 with the SCIM error, as the API reference constrains it", async () => {
+    const { get } = await start({ users: 3 });
+    for (const count of [101, 10000]) {
+      // 10000 is what the SDK asks for: a server that enforces the constraint refuses it.
+      const res = await get(`/Users?startIndex=1&count=${count}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        schemas: [SCIM_ERROR],
+        scimType: "invalidValue",
+        detail: `Invalid value '${count}' for count: it must be at most 100.`,
+        status: "400",
+      });
+    }
+    expect((await get("/Groups?count=101")).status).toBe(400);
+    expect((await get("/Users?count=100")).status).toBe(200);
+  });
+
   it("pages with the server-side cap: every identity exactly once, as the SDK pages", async () => {
     const { get } = await start({ users: 257 }, 100);
     const seen: string[] = [];
     let startIndex = 1;
     const pageSizes: number[] = [];
     for (;;) {
-      // The SDK asks for 10000 and advances by what it got, until an empty page.
-      const res = await get(`/Users?startIndex=${startIndex}&count=10000`);
+      // Like the SDK, advance by what was served until an empty page (at the documented maximum count).
+      const res = await get(`/Users?startIndex=${startIndex}&count=100`);
       expect(res.status).toBe(200);
       const body = res.body as ListBody;
       expect(body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]);
@@ -165,7 +182,10 @@ describe("Databricks emulator: account SCIM get, create, patch, delete", () => {
     const { get, send } = await start({ users: 1 });
     const patchOp = (op: object) =>
       send("PATCH", "/Users/1000000", { schemas: [PATCH_OP], Operations: [op] });
-    expect((await patchOp({ op: "add", path: "externalId", value: "00uA" })).status).toBe(200);
+    const added = await patchOp({ op: "add", path: "externalId", value: "00uA" });
+    // The API reference's answer to PATCH: an empty object, never the resource.
+    expect(added).toMatchObject({ status: 200, body: {} });
+    expect(added.body).toEqual({});
     expect(((await get("/Users/1000000")).body as Record<string, unknown>).externalId).toBe("00uA");
     await patchOp({ op: "replace", path: "externalId", value: "00uB" });
     expect(emu.store.users.get("1000000")!.externalId).toBe("00uB");
@@ -186,10 +206,54 @@ describe("Databricks emulator: account SCIM get, create, patch, delete", () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ userName: "user000000@example.com", externalId: "00uZ" });
+    expect(res.body).toEqual({});
     const u = emu.store.users.get("1000000")!;
+    expect(u.externalId).toBe("00uZ");
     expect(u.userName).toBe("user000000@example.com");
     expect(u.emails).toEqual([{ value: "user000000@example.com", primary: true }]);
+  });
+
+  it("accepts but drops the writes it is told to, answering exactly as for a kept write", async () => {
+    const { get, send } = await start({ users: 3, groups: 1 });
+    emu.behaviour.configure({ dropWrites: [{ kind: "Users", ids: ["1000001"], times: 1 }] });
+    const patch = (path: string, value: string) =>
+      send("PATCH", path, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: "replace", path: "externalId", value }],
+      });
+    const kept = await patch("/Users/1000000", "00uKEPT");
+    const dropped = await patch("/Users/1000001", "00uDROPPED");
+    expect(dropped.status).toBe(kept.status);
+    expect(dropped.body).toEqual(kept.body);
+    expect(emu.store.users.get("1000000")!.externalId).toBe("00uKEPT");
+    expect(((await get("/Users/1000001")).body as Record<string, unknown>).externalId).toBe(
+      undefined,
+    );
+    expect(emu.behaviour.dropped).toEqual([{ kind: "Users", id: "1000001", route: "scim" }]);
+    // `times: 1`: the next write of the same identity persists.
+    await patch("/Users/1000001", "00uSECOND");
+    expect(emu.store.users.get("1000001")!.externalId).toBe("00uSECOND");
+  });
+
+  it("takes the behaviour switches at POST /__emulator/behaviour and names a bad one", async () => {
+    const { get, send } = await start({ users: 1 });
+    const control = (json: unknown) =>
+      call(`${emu.url}/__emulator/behaviour`, { method: "POST", json });
+    expect((await control({ dropWrites: [{ route: "scim" }] })).status).toBe(200);
+    await send("PATCH", "/Users/1000000", {
+      schemas: [PATCH_OP],
+      Operations: [{ op: "replace", path: "externalId", value: "00uX" }],
+    });
+    expect(((await get("/Users/1000000")).body as Record<string, unknown>).externalId).toBe(
+      undefined,
+    );
+    const bad = await control({ dropWrites: [{ route: "ftp" }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      error_code: "INVALID_PARAMETER_VALUE",
+      message: 'dropWrites[0].route must be "scim" or "iamv2"',
+    });
+    expect((await control({ strict: false })).status).toBe(400);
   });
 
   it("refuses an invalid PatchOp with 400 invalidSyntax", async () => {

@@ -130,7 +130,25 @@ describe("adapter `api`", () => {
 });
 
 describe("several active keys on the Okta app", () => {
-  it("needs keyId (sent as key_id / the assertion kid) in both adapters", async () => {
+  it("fails AIM's own test while AIM sends no kid (the strict default), even with a key_id", async () => {
+    const other = await jose.generateKeyPair("RS256", { extractable: true });
+    const otherJwk = {
+      ...(await jose.exportJWK(other.publicKey)),
+      kid: "k0",
+      alg: "RS256",
+      use: "sig",
+      status: "ACTIVE",
+    };
+    const twoKeys = okta.createServiceApp({ jwks: [otherJwk as never, jwk as never] });
+    const cfg = { ...config(), clientId: twoKeys.credentials.oauthClient.client_id };
+    const aim = createAimAdmin({ mode: "api", client }, {});
+    const res = await aim.test({ ...cfg, keyId: "k1" });
+    expect(res.success).toBe(false);
+    expect(res.steps[0].message).toContain("The client_assertion JWT kid is invalid.");
+  });
+
+  it("needs keyId (sent as key_id / the assertion kid) in both adapters when AIM sends one", async () => {
+    dbx.behaviour.aimSendsKid = true;
     const other = await jose.generateKeyPair("RS256", { extractable: true });
     const otherJwk = {
       ...(await jose.exportJWK(other.publicKey)),

@@ -161,6 +161,61 @@ describe("Databricks client vs emulator: writes and reads", () => {
   });
 });
 
+describe('the forms of "AIM is off"', () => {
+  const linked = "00u" + "0".repeat(16) + "1";
+
+  it("recognises not onboarded (400 and 412) and the iamv2 preview off (403 and 404), each as such", async () => {
+    const { emu, client } = await start();
+    const seen: Record<string, unknown> = {};
+    for (const [label, behaviour] of [
+      ["400", { notOnboardedStatus: 400 }],
+      ["412", { notOnboardedStatus: 412 }],
+      ["403", { iamv2Preview: "off-403" }],
+      ["404", { iamv2Preview: "off-404" }],
+    ] as const) {
+      emu.behaviour.configure(behaviour);
+      const d = await client.aimStatusDetail(linked);
+      seen[label] = { status: d.status, offForm: d.offForm };
+      expect(d.reason).not.toBe("");
+    }
+    expect(seen).toEqual({
+      "400": { status: "off", offForm: "not-onboarded" },
+      "412": { status: "off", offForm: "not-onboarded" },
+      "403": { status: "off", offForm: "iamv2-preview-off" },
+      "404": { status: "off", offForm: "iamv2-preview-off" },
+    });
+    // The look-up itself names the form by its code.
+    const err = (await client.getByExternalId("user", linked).catch((e: unknown) => e)) as AimError;
+    expect(err.code).toBe("ERR_IAMV2_UNAVAILABLE");
+    expect(err.message).toContain("Previews page");
+  });
+
+  it('keeps "unknown" for a missing identity and for a server error', async () => {
+    const { emu, client } = await start({ aimEnabled: true });
+    // 404 RESOURCE_DOES_NOT_EXIST: the identity, not the API, is missing.
+    expect(await client.aimStatusDetail("00u-not-in-okta-000")).toMatchObject({
+      status: "unknown",
+    });
+    emu.faults.configure({
+      script: [{ path: "/api/2.0/identity", fault: "500", times: Infinity }],
+    });
+    const broken = await client.aimStatusDetail(linked);
+    expect(broken.status).toBe("unknown");
+    expect(broken.offForm).toBeUndefined();
+  });
+
+  it("refuses the iamv2 write route with the preview off, naming the SCIM route", async () => {
+    const { emu, client } = await start();
+    emu.behaviour.configure({ iamv2Preview: "off-404" });
+    const err = (await client
+      .setExternalId("user", "1010", "00uNEW", "iamv2")
+      .catch((e: unknown) => e)) as AimError;
+    expect(err.code).toBe("ERR_IAMV2_UNAVAILABLE");
+    expect(err.message).toContain("write route scim");
+    expect(emu.store.users.get("1010")?.externalId).toBeUndefined();
+  });
+});
+
 describe("AIM admin adapter `api` vs emulator", () => {
   it("reads an unconfigured connection, refuses enable before configure, and validates input", async () => {
     const { client } = await start();

@@ -46,6 +46,28 @@ const check = (r: PreflightResult, id: string) => {
 };
 
 describe("runPreflight", () => {
+  it('says which form of "AIM is off" the iamv2 probe met (the preview off answers 403)', async () => {
+    const iamv2 = {
+      getByExternalId: async () => {
+        throw new HttpError({
+          service: "databricks",
+          kind: "FORBIDDEN",
+          status: 403,
+          method: "GET",
+          url: "http://127.0.0.1/api/2.0/identity/accounts/a/external-users/x",
+          serviceCode: "PERMISSION_DENIED",
+          message: "GET external-users returned 403",
+        });
+      },
+    };
+    const r = await runPreflight(deps({ iamv2 }), emptyPlan());
+    expect(check(r, "aim.status")).toMatchObject({
+      ok: true,
+      message:
+        "AIM connection not configured, disabled (api adapter); iamv2 probe: AIM is off (the iamv2 preview is not enabled for the account)",
+    });
+  });
+
   it("passes a correctly configured app with a working connection", async () => {
     const d = deps();
     const r = await runPreflight(d, emptyPlan());
@@ -75,7 +97,7 @@ describe("runPreflight", () => {
       },
     ]);
     expect(check(r, "aim.status").message).toBe(
-      "AIM connection not configured, disabled (api adapter); iamv2 probe: AIM is off",
+      "AIM connection not configured, disabled (api adapter); iamv2 probe: AIM is off (the account is not onboarded onto AIM)",
     );
     expect(JSON.stringify(r)).not.toContain(
       "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj",

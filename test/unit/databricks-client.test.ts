@@ -122,7 +122,8 @@ describe("DatabricksAccountClient: SCIM lists", () => {
     expect(new Set(users.map((u) => u.id)).size).toBe(250);
     const reqs = scimLists(fake);
     expect(reqs.map((r) => r.query.get("startIndex")).sort()).toEqual(["1", "101", "201"]);
-    expect(reqs[0].query.get("count")).toBe("10000");
+    // The documented maximum ("count … Constraints: <= 100"), not the SDK's 10000.
+    expect(reqs[0].query.get("count")).toBe("100");
     expect(reqs.slice(1).map((r) => r.query.get("count"))).toEqual(["100", "100"]);
     expect(reqs[0].query.get("attributes")).toBe("id,userName,externalId,active");
     expect(pages.sort()).toEqual([100, 100, 50]);
