@@ -4,7 +4,7 @@
  *   aimctl check | plan | apply | undo | emulate | demo
  *
  * `main` never throws: every failure becomes a message on stderr (redacted,
- * no stack trace) and exit code 1. Tests call it in process with their own
+ * no stack trace) and exit code 1 (EXIT.failed; the codes are in exitCodes.ts). Tests call it in process with their own
  * streams, environment and working directory.
  */
 import { applyCommand } from "./commands/apply";
@@ -13,6 +13,7 @@ import { demoCommand } from "./commands/demo";
 import { emulateCommand } from "./commands/emulate";
 import { planCommand } from "./commands/plan";
 import { undoCommand } from "./commands/undo";
+import { EXIT, EXIT_CODES_HELP } from "./exitCodes";
 import { describeFailure } from "./failure";
 import { Printer, processIo, type CliIo } from "./io";
 
@@ -29,7 +30,9 @@ Commands:
   demo      the whole story on a realistic sample tenant, without and with reconciliation
 
 Run aimctl <command> --help for its options and inputs.
-Exit codes: 0 success / nothing to do, 1 error, 2 (plan) actions pending.`;
+
+${EXIT_CODES_HELP}
+The other commands exit 0 on success and 1 otherwise.`;
 
 type Command = (argv: string[], io: CliIo, printer: Printer) => Promise<number>;
 
@@ -47,20 +50,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     printer.out(HELP);
-    return name ? 0 : 1;
+    return name ? EXIT.ok : EXIT.failed;
   }
   const command = COMMANDS[name];
   if (!command) {
     printer.err(
       `aimctl: unknown command "${name}": use one of ${Object.keys(COMMANDS).join(", ")} (aimctl --help).`,
     );
-    return 1;
+    return EXIT.failed;
   }
   try {
     return await command(rest, io, printer);
   } catch (err) {
     printer.err(describeFailure(err));
-    return 1;
+    return EXIT.failed;
   }
 }
 

@@ -4,6 +4,8 @@
  * a ConfigError naming the option, so a typo never runs with defaults.
  */
 import { ConfigError } from "../core/http";
+import type { FindingCode } from "../core/model/plan";
+import { FINDING_CODES } from "../core/reconcile/report";
 
 export type OptionKind = "string" | "boolean";
 export type OptionSpec = Record<string, OptionKind>;
@@ -115,4 +117,21 @@ export function rateOption(args: ParsedArgs, name: string): number | undefined {
 export function writeRateOptions(args: ParsedArgs): { writeRatePerSecond?: number } {
   const rate = rateOption(args, "write-rate");
   return rate === undefined ? {} : { writeRatePerSecond: rate };
+}
+
+/** `--accept-findings CODE,...`: error finding codes accepted knowingly (case-insensitive). */
+export function acceptFindingsOption(args: ParsedArgs): FindingCode[] {
+  const raw = str(args, "accept-findings");
+  if (!raw) return [];
+  const codes = raw
+    .split(",")
+    .map((c) => c.trim().toUpperCase())
+    .filter(Boolean);
+  const unknown = codes.filter((c) => !FINDING_CODES.includes(c as FindingCode));
+  if (unknown.length)
+    throw new ConfigError(
+      "--accept-findings",
+      `--accept-findings names unknown finding code(s) ${unknown.join(", ")}: use codes from ${FINDING_CODES.join(", ")}.`,
+    );
+  return codes as FindingCode[];
 }

@@ -10,13 +10,10 @@ import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../../core/http";
 import type { FindingCode, Plan } from "../../core/model/plan";
 import { applyPlan, type ApplyResult } from "../../core/reconcile/apply";
-import {
-  actionsDigest,
-  FINDING_ADVICE,
-  FINDING_CODES,
-  renderPlanText,
-} from "../../core/reconcile/report";
-import { flag, intOption, parseArgs, str, writeRateOptions } from "../args";
+import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
+import { actionsDigest, FINDING_ADVICE, renderPlanText } from "../../core/reconcile/report";
+import { acceptFindingsOption, flag, intOption, parseArgs, str, writeRateOptions } from "../args";
+import { EXIT } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 import { readPlanFile } from "../planFile";
@@ -60,9 +57,9 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
   );
   if (flag(args, "help")) {
     printer.out(APPLY_HELP);
-    return 0;
+    return EXIT.ok;
   }
-  const accepted = parseAcceptedFindings(str(args, "accept-findings"));
+  const accepted = acceptFindingsOption(args);
   const enableAim = flag(args, "enable-aim");
   if (accepted.length && !enableAim)
     throw new ConfigError(
@@ -90,7 +87,7 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
           `now: ${plan.actions.length} action(s), digest ${now.slice(0, 12)}; ${countDifferences(saved, plan)} differ). ` +
           "Run aimctl plan again, review it, and apply the new plan.",
       );
-      return 1;
+      return EXIT.failed;
     }
     printer.err(
       `The saved plan ${planFile} still matches live state (digest ${now.slice(0, 12)}).`,
@@ -105,11 +102,11 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
         printer.err(
           "aimctl: refusing to write without confirmation: there is no terminal to ask on. Review the plan above (or aimctl plan), then re-run with --yes.",
         );
-        return 1;
+        return EXIT.failed;
       }
       if (!ok) {
         printer.err("Nothing written.");
-        return 1;
+        return EXIT.failed;
       }
     }
     const undoFile = resolve(
@@ -121,27 +118,14 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
         ),
     );
     const result = await applyLinks(session, plan, printer, io, { undoFile, concurrency });
-    if (!reportApply(result, printer)) return 1;
+    if (!reportApply(result, printer)) return EXIT.failed;
   } else {
     printer.out("Nothing to apply: every matched identity already carries its Okta id.");
   }
-  if (!enableAim) return 0;
-  return (await enableAimAfterApply(session, io, printer, accepted)).enabled ? 0 : 1;
-}
-
-export function parseAcceptedFindings(raw: string | undefined): FindingCode[] {
-  if (!raw) return [];
-  const codes = raw
-    .split(",")
-    .map((c) => c.trim().toUpperCase())
-    .filter(Boolean);
-  const unknown = codes.filter((c) => !FINDING_CODES.includes(c as FindingCode));
-  if (unknown.length)
-    throw new ConfigError(
-      "--accept-findings",
-      `--accept-findings names unknown finding code(s) ${unknown.join(", ")}: use codes from ${FINDING_CODES.join(", ")}.`,
-    );
-  return codes as FindingCode[];
+  if (!enableAim) return EXIT.ok;
+  return (await enableAimAfterApply(session, io, printer, accepted)).enabled
+    ? EXIT.ok
+    : EXIT.failed;
 }
 
 function countDifferences(a: Pick<Plan, "actions">, b: Pick<Plan, "actions">): number {
@@ -282,8 +266,7 @@ async function enableWithPlan(
     );
     return false;
   }
-  const errors = plan.findings.filter((f) => f.severity === "error");
-  const blocking = errors.filter((f) => !accepted.includes(f.code));
+  const blocking = blockingFindings(plan.findings, accepted);
   if (blocking.length) {
     const codes = [...new Set(blocking.map((f) => f.code))].sort();
     printer.out(`AIM not enabled: ${blocking.length} error finding(s) remain:`);
@@ -296,9 +279,10 @@ async function enableWithPlan(
     );
     return false;
   }
-  if (errors.length)
+  const acceptedNow = acceptedFindings(plan.findings, accepted);
+  if (acceptedNow.length)
     printer.out(
-      `Accepting ${errors.length} error finding(s) as asked (${[...new Set(errors.map((f) => f.code))].sort().join(", ")}).`,
+      `Accepting ${acceptedNow.length} error finding(s) as asked (${[...new Set(acceptedNow.map((f) => f.code))].sort().join(", ")}).`,
     );
   const o = session.inputs.okta;
   const config = {

@@ -1,22 +1,25 @@
 /**
  * `aimctl check`: preflight only. Reads both sides, plans, and runs every
  * preflight check (the Okta app, a real connection test, AIM status, the
- * identity findings). Exit 0 when no check of severity "error" fails.
+ * identity findings). The exit code follows cli/exitCodes.ts, like plan's:
+ * 3 when a check of severity "error" fails, 2 when only links are pending,
+ * 0 when nothing is left to do, 1 when reading failed.
  */
-import type { Plan } from "../../core/model/plan";
+import type { FindingCode, Plan } from "../../core/model/plan";
 import {
   preflightResult,
   runPreflight,
   type PreflightCheck,
   type PreflightResult,
 } from "../../core/reconcile/preflight";
-import { flag, parseArgs } from "../args";
+import { acceptFindingsOption, flag, parseArgs } from "../args";
+import { EXIT, EXIT_CODES_HELP, outcomeExitCode, type ExitCode } from "../exitCodes";
 import { describeFailure } from "../failure";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import type { CliIo, Printer } from "../io";
 import { aimAdminFor, linkedProbeId, sessionFromArgs, readAndPlan, type Session } from "../session";
 
-export const CHECK_HELP = `aimctl check [--json] [inputs]
+export const CHECK_HELP = `aimctl check [--json] [--accept-findings CODE,...] [inputs]
 
 Preflight only: the Okta API Services app AIM uses (service app, private_key_jwt,
 both scopes granted, Read-Only Admin role, DPoP off; needs OKTA_API_TOKEN to read
@@ -24,27 +27,54 @@ the app's settings, otherwise those checks are warnings), a real connection test
 (token, one user, one group), username uniqueness, duplicates, conflicts, username
 drift, pending links and AIM status. Each failure says what to change and where.
 
-  --json    print the checks as JSON
-Exit: 0 no error, 1 an error check failed or something went wrong.
+  --json                   print the checks as JSON
+  --accept-findings CODES  error finding codes accepted knowingly (comma-separated): the
+                           identity checks they fail become warnings
+
+${EXIT_CODES_HELP}
+A failed check of severity "error" (the Okta app, the connection test, an identity
+finding not accepted) is exit 3; links still pending with nothing blocking are exit 2,
+also while AIM is on (aimctl apply writes them).
 
 ${INPUT_HELP}`;
 
 export async function checkCommand(argv: string[], io: CliIo, printer: Printer): Promise<number> {
-  const args = parseArgs(argv, { ...INPUT_OPTIONS, json: "boolean" }, "check");
+  const args = parseArgs(
+    argv,
+    { ...INPUT_OPTIONS, json: "boolean", "accept-findings": "string" },
+    "check",
+  );
   if (flag(args, "help")) {
     printer.out(CHECK_HELP);
-    return 0;
+    return EXIT.ok;
   }
+  const accepted = acceptFindingsOption(args);
   const session = sessionFromArgs(args, io, printer, {
     okta: { privateKey: true },
     databricks: true,
     verbose: flag(args, "verbose"),
   });
-  const { result, plan, readError } = await runCheck(session, io, printer);
+  const { result, plan, readError } = await runCheck(session, io, printer, accepted);
   if (flag(args, "json")) printer.out(JSON.stringify(result, null, 2));
   else printer.out(renderPreflight(result, plan));
-  if (readError) printer.err(`aimctl: identity checks not run: reading failed: ${readError}`);
-  return result.ok && !readError ? 0 : 1;
+  if (readError) {
+    printer.err(`aimctl: identity checks not run: reading failed: ${readError}`);
+    return EXIT.failed;
+  }
+  return checkExitCode(result);
+}
+
+/**
+ * Blocked when a check of severity "error" fails, except pending links: with
+ * AIM on they are an error of the rollout (duplicates at first login), but
+ * what they call for is apply, the same as plan's exit 2.
+ */
+export function checkExitCode(result: PreflightResult): ExitCode {
+  const failing = result.checks.filter((c) => !c.ok);
+  return outcomeExitCode({
+    blocking: failing.filter((c) => c.severity === "error" && c.id !== "plan.pendingLinks").length,
+    pending: failing.filter((c) => c.id === "plan.pendingLinks").length,
+  });
 }
 
 /**
@@ -57,6 +87,7 @@ export async function runCheck(
   session: Session,
   io: CliIo,
   printer: Printer,
+  acceptedFindings: readonly FindingCode[] = [],
 ): Promise<{ result: PreflightResult; plan?: Plan; readError?: string }> {
   let read: Awaited<ReturnType<typeof readAndPlan>> | undefined;
   let readError: string | undefined;
@@ -78,6 +109,7 @@ export async function runCheck(
       iamv2: session.databricks,
       connection: { oktaOrgUrl: o.orgUrl as string, privateKey: o.privateKey as string },
       probeExternalId: probe,
+      acceptedFindings,
     },
     read?.plan,
   );

@@ -23,6 +23,7 @@ import { REALISTIC_RATE_LIMITS as DBX_REALISTIC } from "../../emulators/databric
 import { REALISTIC_RATE_LIMITS as OKTA_REALISTIC } from "../../emulators/okta";
 import { sampleRules, sampleTenant } from "../../emulators/tenant/sample";
 import { flag, parseArgs } from "../args";
+import { EXIT } from "../exitCodes";
 import { startEmulatedTenant, type EmulatedTenant } from "../emulated";
 import type { Inputs } from "../inputs";
 import { Printer, type CliIo } from "../io";
@@ -115,7 +116,7 @@ export async function demoCommand(argv: string[], io: CliIo, printer: Printer): 
   const args = parseArgs(argv, { json: "boolean" }, "demo");
   if (flag(args, "help")) {
     printer.out(DEMO_HELP);
-    return 0;
+    return EXIT.ok;
   }
   const json = flag(args, "json");
   // In JSON mode the narrative goes to stderr so stdout holds the summary only.
@@ -126,7 +127,7 @@ export async function demoCommand(argv: string[], io: CliIo, printer: Printer): 
     summary.without.users.linkableDuplicated > 0 &&
     summary.with.users.linkableDuplicated === 0 &&
     summary.with.groups.linkableDuplicated === 0;
-  return ok ? 0 : 1;
+  return ok ? EXIT.ok : EXIT.failed;
 }
 
 export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {

@@ -9,6 +9,7 @@ import type { TenantFixture } from "../../core/model/tenant";
 import { loadFixture } from "../../emulators/tenant/fixture";
 import { generateTenant } from "../../emulators/tenant/synthetic";
 import { flag, intOption, parseArgs, str } from "../args";
+import { EXIT } from "../exitCodes";
 import { startEmulatedTenant, type EmulatedTenant } from "../emulated";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 
@@ -44,7 +45,7 @@ export async function emulateCommand(argv: string[], io: CliIo, printer: Printer
   );
   if (flag(args, "help")) {
     printer.out(EMULATE_HELP);
-    return 0;
+    return EXIT.ok;
   }
   const fixtureFile = str(args, "fixture");
   const synthetic = intOption(args, "synthetic", { min: 1, max: 1_000_000 });
@@ -90,7 +91,7 @@ export async function emulateCommand(argv: string[], io: CliIo, printer: Printer
   } finally {
     await tenant.close();
   }
-  return 0;
+  return EXIT.ok;
 }
 
 function printCredentials(tenant: EmulatedTenant, json: boolean, printer: Printer): void {

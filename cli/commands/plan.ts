@@ -1,49 +1,64 @@
 /**
  * `aimctl plan`: reads both sides and prints what apply would write and
- * what stands in the way. Exit 0 nothing to do, 2 actions pending, 1 error
- * findings (or a failure); the plan is printed in every case.
+ * what stands in the way. The exit code follows cli/exitCodes.ts (0 nothing
+ * to do, 2 links pending, 3 blocked, 1 failure); the plan is printed in every
+ * case the tool itself did not fail.
  */
 import { resolve } from "node:path";
-import type { Plan } from "../../core/model/plan";
+import type { FindingCode, Plan } from "../../core/model/plan";
+import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
 import { FINDING_ADVICE, renderPlanMarkdown, renderPlanText } from "../../core/reconcile/report";
-import type { FindingCode } from "../../core/model/plan";
-import { flag, parseArgs, str } from "../args";
+import { acceptFindingsOption, flag, parseArgs, str } from "../args";
+import { EXIT, EXIT_CODES_HELP, outcomeExitCode, type ExitCode } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import type { CliIo, Printer } from "../io";
 import { planToJson, writeFileAtomic } from "../planFile";
 import { sessionFromArgs, readAndPlan } from "../session";
 
-export const PLAN_HELP = `aimctl plan [--json | --markdown] [--out FILE] [inputs]
+export const PLAN_HELP = `aimctl plan [--json | --markdown] [--out FILE] [--accept-findings CODE,...] [inputs]
 
 Reads Okta and the Databricks account and prints the reconciliation plan:
 which Databricks identities get their Okta id as externalId, and the findings.
 
-  --json        the plan exactly in the DESIGN.md format (deterministic)
-  --markdown    a summary for a pull-request comment
-  --out FILE    also save the JSON plan (for aimctl apply --plan FILE), atomically
-Exit: 0 nothing to do, 2 actions pending, 1 error findings or a failure.
+  --json                   the plan file (docs/formats.md): format and tool version, summary,
+                           actions, findings; byte-identical for the same state
+  --markdown               a summary for a pull-request comment
+  --out FILE               also save the JSON plan (for aimctl apply --plan FILE), atomically
+  --accept-findings CODES  error finding codes accepted knowingly (comma-separated): they are
+                           still reported but no longer block (exit 3)
+
+${EXIT_CODES_HELP}
 
 ${INPUT_HELP}`;
 
-export function planExitCode(plan: Plan): number {
-  if (plan.findings.some((f) => f.severity === "error")) return 1;
-  return plan.actions.length > 0 ? 2 : 0;
+export function planExitCode(plan: Plan, accepted: readonly FindingCode[] = []): ExitCode {
+  return outcomeExitCode({
+    blocking: blockingFindings(plan.findings, accepted).length,
+    pending: plan.actions.length,
+  });
 }
 
 export async function planCommand(argv: string[], io: CliIo, printer: Printer): Promise<number> {
   const args = parseArgs(
     argv,
-    { ...INPUT_OPTIONS, json: "boolean", markdown: "boolean", out: "string" },
+    {
+      ...INPUT_OPTIONS,
+      json: "boolean",
+      markdown: "boolean",
+      out: "string",
+      "accept-findings": "string",
+    },
     "plan",
   );
   if (flag(args, "help")) {
     printer.out(PLAN_HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (flag(args, "json") && flag(args, "markdown")) {
     printer.err("aimctl: --json and --markdown exclude each other: choose one output format.");
-    return 1;
+    return EXIT.failed;
   }
+  const accepted = acceptFindingsOption(args);
   const session = sessionFromArgs(args, io, printer, {
     okta: { privateKey: false },
     databricks: true,
@@ -58,18 +73,23 @@ export async function planCommand(argv: string[], io: CliIo, printer: Printer): 
   }
   if (flag(args, "json")) printer.out(planToJson(plan));
   else if (flag(args, "markdown")) printer.out(renderPlanMarkdown(plan));
-  else printer.out(renderPlanText(plan) + nextStep(plan));
-  return planExitCode(plan);
+  else printer.out(renderPlanText(plan) + nextStep(plan, accepted));
+  return planExitCode(plan, accepted);
 }
 
-function nextStep(plan: Plan): string {
-  const errors = plan.findings.filter((f) => f.severity === "error").length;
+function nextStep(plan: Plan, accepted: readonly FindingCode[]): string {
+  const blocking = blockingFindings(plan.findings, accepted).length;
+  const acceptedNow = acceptedFindings(plan.findings, accepted).length;
   const parts: string[] = [];
   if (plan.actions.length > 0)
     parts.push(`Next: aimctl apply writes these ${plan.actions.length} link(s).`);
   else parts.push("Nothing to write: every matched identity already carries its Okta id.");
-  if (errors > 0)
-    parts.push(`${errors} error finding(s) block enabling AIM (not the links above).`);
+  if (blocking > 0)
+    parts.push(`${blocking} error finding(s) block enabling AIM (not the links above).`);
+  if (acceptedNow > 0)
+    parts.push(
+      `${acceptedNow} error finding(s) accepted (--accept-findings ${accepted.join(",")}): they no longer block.`,
+    );
   const advice = adviceLines(plan);
   if (advice.length) parts.push("", "What to do about each finding:", ...advice);
   return `\n${parts.join("\n")}\n`;

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { ConfigError } from "../../core/http";
 import { undo } from "../../core/reconcile/undo";
 import { flag, intOption, parseArgs, str, writeRateOptions } from "../args";
+import { EXIT } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 import { formatDuration, writeReporter } from "../progress";
@@ -30,7 +31,7 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
   );
   if (flag(args, "help")) {
     printer.out(UNDO_HELP);
-    return 0;
+    return EXIT.ok;
   }
   const fileArg = str(args, "file") ?? args.positionals[0];
   if (!fileArg)
@@ -45,7 +46,7 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
     databricksClient: writeRateOptions(args),
   });
   const dbx = session.databricks;
-  if (!dbx) return 1;
+  if (!dbx) return EXIT.failed;
   const file = resolve(io.cwd, fileArg);
   printer.err(`Undoing the writes recorded in ${file}…`);
   const progress = writeReporter(printer, "restored");
@@ -80,6 +81,6 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
       `Stopped early (${r.aborted.reason}): ${r.aborted.message}. Run aimctl undo again to finish.`,
     );
   return r.failed.length === 0 && r.skipped.length === 0 && r.notAttempted === 0 && !r.aborted
-    ? 0
-    : 1;
+    ? EXIT.ok
+    : EXIT.failed;
 }

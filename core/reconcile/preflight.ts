@@ -16,6 +16,7 @@ import { globalRedactor } from "../http/redact";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
 import type { OktaApp } from "../model/tenant";
 import type { OktaAppAdmin, OktaReader } from "../okta/api";
+import { acceptedFindings, blockingFindings } from "./blocking";
 
 export const REQUIRED_SCOPES = ["okta.users.read", "okta.groups.read"] as const;
 export const REQUIRED_ROLE = "READ_ONLY_ADMIN";
@@ -72,6 +73,8 @@ export interface PreflightDeps {
    * (404 while AIM is on, FAILED_PRECONDITION while off).
    */
   probeExternalId?: string;
+  /** Error finding codes accepted knowingly: the identity checks they fail become warnings. */
+  acceptedFindings?: readonly FindingCode[];
 }
 
 const OKTA_APP = (label: string) => `Okta Admin Console → Applications → Applications → ${label}`;
@@ -143,7 +146,7 @@ export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<Pr
   const aimOn = await checkAimStatus(deps, clientId, add);
 
   // --- Identities (from the plan's findings) ---
-  checkPlan(plan, aimOn, add);
+  checkPlan(plan, aimOn, deps.acceptedFindings ?? [], add);
 
   return preflightResult(checks);
 }
@@ -397,7 +400,12 @@ async function checkAimStatus(
   return on;
 }
 
-function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add): void {
+function checkPlan(
+  plan: Plan | undefined,
+  aimOn: boolean | undefined,
+  accepted: readonly FindingCode[],
+  add: Add,
+): void {
   if (!plan) {
     add(
       "plan.given",
@@ -409,6 +417,14 @@ function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add)
     return;
   }
   const of = (...codes: FindingCode[]) => plan.findings.filter((f) => codes.includes(f.code));
+  const blocking = new Set(blockingFindings(plan.findings, accepted));
+  /** A check over these findings is an error only when one of them blocks (is not accepted). */
+  const severityOf = (fs: readonly Finding[], whenPassing: Severity): Severity =>
+    fs.some((f) => blocking.has(f)) ? "error" : fs.length ? "warning" : whenPassing;
+  const acceptedNote = (fs: readonly Finding[]): string => {
+    const codes = [...new Set(acceptedFindings(fs, accepted).map((f) => f.code))].sort();
+    return codes.length ? ` (accepted: ${codes.join(", ")})` : "";
+  };
 
   const uniq = of(
     "OKTA_EMAIL_NOT_UNIQUE",
@@ -419,7 +435,7 @@ function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add)
   add(
     "tenant.usernameUnique",
     uniq.length === 0,
-    uniqErrors.length ? "error" : "warning",
+    severityOf(uniq, "warning"),
     uniq.length === 0
       ? "every Databricks username maps to at most one Okta user (login or email)"
       : `${[
@@ -431,17 +447,17 @@ function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add)
             : "",
         ]
           .filter(Boolean)
-          .join("; ")}: ${list(uniq)}`,
+          .join("; ")}: ${list(uniq)}${acceptedNote(uniq)}`,
     "In Okta (Directory → People), make each email unique and different from every other user's login (or exclude the Databricks user, or add an override userName → Okta id); AIM matches the username claim against both login and email.",
   );
   const dups = of("DUPLICATE_IDENTITY");
   add(
     "plan.duplicates",
     dups.length === 0,
-    "error",
+    severityOf(dups, "error"),
     dups.length === 0
       ? "no Okta identity is chosen by two Databricks identities"
-      : `${dups.length} Okta identit(ies) match several Databricks identities: ${list(dups)}`,
+      : `${dups.length} Okta identit(ies) match several Databricks identities: ${list(dups)}${acceptedNote(dups)}`,
     "Merge or remove the duplicate Databricks identities (account console → User management), or exclude all but one, or name the right one with an override.",
   );
 
@@ -450,14 +466,13 @@ function checkPlan(plan: Plan | undefined, aimOn: boolean | undefined, add: Add)
     ...of("EXTERNAL_ID_CONFLICT", "EXTERNAL_ID_FOREIGN", "OVERRIDE_INVALID", "MAPPING_INVALID"),
     ...of("AMBIGUOUS_MATCH").filter((f) => f.kind !== "user"),
   ];
-  const conflictErrors = conflicts.filter((f) => f.severity === "error");
   add(
     "plan.conflicts",
     conflicts.length === 0,
-    conflictErrors.length ? "error" : "warning",
+    severityOf(conflicts, "warning"),
     conflicts.length === 0
       ? "no externalId conflicts, ambiguous group names or invalid overrides"
-      : `${conflicts.length} conflict(s) or ambiguous match(es): ${list(conflicts)}`,
+      : `${conflicts.length} conflict(s) or ambiguous match(es): ${list(conflicts)}${acceptedNote(conflicts)}`,
     'Correct the overrides/mappings named, give an override for an ambiguous group name, or set onConflict: "overwrite" to replace conflicting externalIds (the previous values go to the undo file).',
   );
 

@@ -1,16 +1,18 @@
 /**
- * check, plan, apply and undo in process against both emulators: exit codes
- * 0/1/2, byte-identical JSON plans in DESIGN.md's member order, confirmation,
- * stale saved plans refused, the undo journal, enabling AIM only when no
- * unaccepted error finding remains, and no secret in any output.
+ * check, plan, apply and undo in process against both emulators: the exit
+ * code contract of plan and check (0 nothing to do, 2 links pending, 3
+ * blocked, 1 failed; cli/exitCodes.ts), byte-identical JSON plans in the
+ * documented member order with their format and tool version, confirmation,
+ * stale or unknown-format saved plans refused, the undo journal, enabling AIM
+ * only when no unaccepted error finding remains, and no secret in any output.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TenantFixture } from "../../core/model/tenant";
 import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
 import { smallTenant } from "../helpers/applyHarness";
-import { runCli, STACK_FRAME, tempDir, type CliRun } from "./helpers";
+import { PACKAGE_VERSION, runCli, STACK_FRAME, tempDir, type CliRun } from "./helpers";
 
 let tenant: EmulatedTenant | undefined;
 afterEach(async () => {
@@ -55,7 +57,7 @@ function noSecrets(t: EmulatedTenant, ...runs: CliRun[]): void {
 }
 
 describe("aimctl plan", () => {
-  it("exit 2 with pending links; --json is DESIGN.md's plan, byte-identical across runs; --out saves it", async () => {
+  it("exit 2 with pending links; --json is the plan file, byte-identical across runs; --out saves it", async () => {
     const t = await start(smallTenant(6));
     const cwd = tempDir();
     const a = await runCli(["plan", "--json"], { env: t.env, cwd });
@@ -66,7 +68,15 @@ describe("aimctl plan", () => {
     expect(readFileSync(join(cwd, "saved/plan.json"), "utf8")).toBe(a.stdout);
     expect(readdirSync(join(cwd, "saved"))).toEqual(["plan.json"]); // no temp file left
     const plan = JSON.parse(a.stdout);
-    expect(Object.keys(plan)).toEqual(["summary", "actions", "findings"]);
+    expect(Object.keys(plan)).toEqual([
+      "formatVersion",
+      "toolVersion",
+      "summary",
+      "actions",
+      "findings",
+    ]);
+    expect(plan.formatVersion).toBe(1);
+    expect(plan.toolVersion).toBe(PACKAGE_VERSION);
     expect(Object.keys(plan.summary)).toEqual(["users", "groups", "servicePrincipals"]);
     expect(Object.keys(plan.summary.users)).toEqual([
       "link",
@@ -99,10 +109,10 @@ describe("aimctl plan", () => {
     noSecrets(t, a, b);
   });
 
-  it("human and Markdown output; exit 1 with error findings, the plan still printed", async () => {
+  it("human and Markdown output; exit 3 with error findings, the plan still printed", async () => {
     const t = await start(tenantWithAmbiguity());
     const human = await runCli(["plan"], { env: t.env });
-    expect(human.code).toBe(1);
+    expect(human.code).toBe(3);
     expect(human.stdout).toMatch(
       /^Plan: 6 identities to link \(users 4, groups 2, service principals 0\); 2 errors/,
     );
@@ -111,16 +121,39 @@ describe("aimctl plan", () => {
       /What to do about each finding:\n {2}AMBIGUOUS_MATCH \(1 error\): Several Okta identities match/,
     );
     const md = await runCli(["plan", "--markdown"], { env: t.env });
-    expect(md.code).toBe(1);
+    expect(md.code).toBe(3);
     expect(md.stdout).toMatch(
       /^### Okta → Databricks AIM reconciliation plan\n\n\*\*Blocked:\*\* 2 error finding/,
     );
     const json = await runCli(["plan", "--json"], { env: t.env });
-    expect(json.code).toBe(1);
+    expect(json.code).toBe(3);
     expect(JSON.parse(json.stdout).findings.map((f: { code: string }) => f.code)).toContain(
       "AMBIGUOUS_MATCH",
     );
     noSecrets(t, human, md, json);
+  });
+
+  it("--accept-findings: exit 2 only when every blocking code is accepted; unknown codes are refused (exit 1)", async () => {
+    const t = await start(tenantWithAmbiguity());
+    const one = await runCli(["plan", "--accept-findings", "AMBIGUOUS_MATCH"], { env: t.env });
+    expect(one.code).toBe(3);
+    expect(one.stdout).toContain("1 error finding(s) block enabling AIM");
+    expect(one.stdout).toContain(
+      "1 error finding(s) accepted (--accept-findings AMBIGUOUS_MATCH): they no longer block.",
+    );
+    const both = await runCli(
+      ["plan", "--accept-findings", "ambiguous_match, OKTA_EMAIL_NOT_UNIQUE"],
+      { env: t.env },
+    );
+    expect(both.code).toBe(2);
+    expect(both.stdout).not.toContain("block enabling AIM");
+    expect(both.stdout).toContain("AMBIGUOUS_MATCH (1 error)"); // still reported
+    const typo = await runCli(["plan", "--accept-findings", "AMBIGUOUS"], { env: t.env });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(
+      /^aimctl: --accept-findings names unknown finding code\(s\) AMBIGUOUS: use codes from AMBIGUOUS_MATCH, /m,
+    );
+    expect(typo.stdout).toBe("");
   });
 
   it("exit 1 with a clear message when a service is unreachable", async () => {
@@ -196,6 +229,41 @@ describe("aimctl apply and undo", () => {
     const plan = await runCli(["plan"], { env: t.env, cwd });
     expect(plan.code).toBe(2);
     noSecrets(t, apply, again, undo, plan);
+  });
+
+  it("apply --plan refuses a plan of a format it does not know, naming formatVersion and the fix", async () => {
+    const t = await start(smallTenant(2));
+    const cwd = tempDir();
+    expect((await runCli(["plan", "--out", "plan.json"], { env: t.env, cwd })).code).toBe(2);
+    const saved = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8"));
+    const before = JSON.stringify([...t.databricks.store.users.values()]);
+
+    writeFileSync(
+      join(cwd, "future.json"),
+      JSON.stringify({ ...saved, formatVersion: 2, toolVersion: "9.0.0" }),
+    );
+    const future = await runCli(["apply", "--yes", "--plan", "future.json"], { env: t.env, cwd });
+    expect(future.code).toBe(1);
+    expect(future.stderr).toMatch(
+      new RegExp(
+        `^aimctl: --plan .*future\\.json has formatVersion 2 \\(written by aimctl 9\\.0\\.0\\), which this aimctl \\(${PACKAGE_VERSION.replace(/\./g, "\\.")}\\) reads plan format 1: run aimctl plan --out .*future\\.json again with this aimctl and apply that file, or apply it with the aimctl that wrote it\\.$`,
+        "m",
+      ),
+    );
+
+    const { formatVersion: _v, toolVersion: _t, ...unversioned } = saved;
+    writeFileSync(join(cwd, "old.json"), JSON.stringify(unversioned));
+    const old = await runCli(["apply", "--yes", "--plan", "old.json"], { env: t.env, cwd });
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/^aimctl: --plan .*old\.json has no formatVersion \(/m);
+
+    writeFileSync(join(cwd, "list.json"), "[]");
+    const list = await runCli(["apply", "--yes", "--plan", "list.json"], { env: t.env, cwd });
+    expect(list.stderr).toMatch(/^aimctl: --plan .*list\.json is not a plan \(a JSON object/m);
+
+    // Refused before anything was read or written: no undo journal, no change.
+    expect(existsSync(join(cwd, ".aimctl"))).toBe(false);
+    expect(JSON.stringify([...t.databricks.store.users.values()])).toBe(before);
   });
 
   it("apply --plan FILE applies a plan that still matches, refuses one that no longer does", async () => {
@@ -283,10 +351,10 @@ describe("aimctl apply and undo", () => {
 });
 
 describe("aimctl check", () => {
-  it("passes every app check with the admin token; the identity findings fail it (exit 1)", async () => {
+  it("passes every app check with the admin token; the identity findings block it (exit 3)", async () => {
     const t = await start(tenantWithAmbiguity());
     const r = await runCli(["check", "--json"], { env: t.env });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     const result = JSON.parse(r.stdout);
     const byId = Object.fromEntries(result.checks.map((c: { id: string }) => [c.id, c]));
     for (const id of [
@@ -310,8 +378,40 @@ describe("aimctl check", () => {
     noSecrets(t, r, human);
   });
 
-  it("a clean tenant passes (exit 0); without OKTA_API_TOKEN the app checks become warnings", async () => {
+  it("--accept-findings turns the identity checks it covers into warnings: exit 2 (links pending)", async () => {
+    const t = await start(tenantWithAmbiguity());
+    const r = await runCli(
+      ["check", "--json", "--accept-findings", "AMBIGUOUS_MATCH,OKTA_EMAIL_NOT_UNIQUE"],
+      { env: t.env },
+    );
+    expect(r.code).toBe(2);
+    const result = JSON.parse(r.stdout);
+    const unique = result.checks.find((c: { id: string }) => c.id === "tenant.usernameUnique");
+    expect(unique).toMatchObject({ ok: false, severity: "warning" });
+    expect(unique.message).toMatch(/\(accepted: AMBIGUOUS_MATCH, OKTA_EMAIL_NOT_UNIQUE\)$/);
+    expect(result.ok).toBe(true);
+    const pending = result.checks.find((c: { id: string }) => c.id === "plan.pendingLinks");
+    expect(pending).toMatchObject({ ok: false, severity: "warning" });
+    const partly = await runCli(["check", "--accept-findings", "AMBIGUOUS_MATCH"], { env: t.env });
+    expect(partly.code).toBe(3);
+  });
+
+  it("credentials the service refuses are a failure of the tool (exit 1), not a finding", async () => {
+    const t = await start(smallTenant(2));
+    const env = { ...t.env, DATABRICKS_CLIENT_SECRET: "not-the-secret" };
+    const r = await runCli(["check"], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^aimctl: identity checks not run: reading failed: ERR_DATABRICKS_UNAUTHORIZED: /m,
+    );
+    noSecrets(t, r);
+  });
+
+  it("a clean tenant passes (exit 0) once its links are written (exit 2 before); without OKTA_API_TOKEN the app checks become warnings", async () => {
     const t = await start(smallTenant(3));
+    const before = await runCli(["check"], { env: t.env });
+    expect(before.code).toBe(2);
+    expect(before.stdout).toMatch(/^Preflight: OK — 0 error\(s\), 1 warning\(s\)/);
     await runCli(["apply", "--yes", "--write-rate", "200"], { env: t.env });
     const ok = await runCli(["check"], { env: t.env });
     expect(ok.code).toBe(0);
@@ -335,7 +435,7 @@ describe("aimctl check", () => {
     const t = await start(smallTenant(2));
     t.app.settings.oauthClient.dpop_bound_access_tokens = true;
     const r = await runCli(["check"], { env: t.env });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/FAIL {2}okta\.app\.dpop/);
     expect(r.stdout).toMatch(
       /Proof of possession: uncheck "Require Demonstrating Proof of Possession/,

@@ -1,5 +1,5 @@
 /** Runs aimctl's main() in process with captured streams, an environment and a working directory. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -57,3 +57,10 @@ export function tempDir(prefix = "aimctl-test-"): string {
 
 /** Lines that look like a stack trace frame. */
 export const STACK_FRAME = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+/** This package's version, as saved plans must carry it. */
+export const PACKAGE_VERSION: string = (
+  JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  }
+).version;

@@ -2,7 +2,8 @@
  * The real binary in child processes: `emulate --json` prints its
  * credentials as the first stdout line, serves, and on SIGTERM closes and
  * removes the key file; `plan --json` against it is byte-identical across two
- * runs and its exit code follows the plan (1 error findings, 2 pending, 0 none).
+ * runs and the process exit code follows the plan (3 error findings, 2 pending,
+ * 0 none; 1 the tool failed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -91,7 +92,7 @@ describe("aimctl as a process", () => {
       findings: Array<{ severity: string }>;
     };
     const expected = plan.findings.some((f) => f.severity === "error")
-      ? 1
+      ? 3
       : plan.actions.length > 0
         ? 2
         : 0;

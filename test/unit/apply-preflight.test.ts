@@ -344,6 +344,25 @@ describe("runPreflight", () => {
     expect(r.counts).toEqual({ errors: 3, warnings: 1, infos: 0 });
     expect(r.ok).toBe(false);
 
+    // Accepted codes still fail their checks, as warnings that name them; the rest still block.
+    const a = await runPreflight(
+      deps({ acceptedFindings: ["DUPLICATE_IDENTITY", "AMBIGUOUS_MATCH"] }),
+      plan,
+    );
+    expect(check(a, "plan.duplicates")).toMatchObject({
+      ok: false,
+      severity: "warning",
+      message:
+        "1 Okta identit(ies) match several Databricks identities: a@x.com, A@x.com (accepted: DUPLICATE_IDENTITY)",
+    });
+    expect(check(a, "plan.conflicts")).toMatchObject({
+      ok: false,
+      severity: "warning",
+      message: "2 conflict(s) or ambiguous match(es): c@x.com, eng (accepted: AMBIGUOUS_MATCH)",
+    });
+    expect(check(a, "tenant.usernameUnique")).toMatchObject({ ok: false, severity: "error" });
+    expect(a.counts).toEqual({ errors: 1, warnings: 3, infos: 0 });
+
     // Warnings alone fail their check without blocking.
     plan.findings = [
       {
