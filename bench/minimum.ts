@@ -12,10 +12,13 @@
  */
 import { DATABRICKS_BUCKETS, type ScimResource } from "../core/databricks/client";
 import type { IdentityKind, WriteRoute } from "../core/model/plan";
-import { DEFAULT_PAGE_SIZE as OKTA_PAGE_SIZE } from "../core/okta/client";
+import {
+  USERS_MAX_LIMIT as OKTA_PAGE_SIZE,
+  GROUPS_MAX_LIMIT as OKTA_GROUP_PAGE_SIZE,
+} from "../core/okta/client";
 import type { TenantCounts } from "./protocol";
 
-export { OKTA_PAGE_SIZE };
+export { OKTA_PAGE_SIZE, OKTA_GROUP_PAGE_SIZE };
 
 export interface EndpointRow {
   /** What the row counts, as printed. */
@@ -81,7 +84,7 @@ export function planRows(t: TenantCounts, databricksPageCap: number): EndpointRo
       endpoint: "okta GET /api/v1/groups",
       emulatorKey: "GET /api/v1/groups",
       clientBuckets: ["okta GET /api/v1/groups"],
-      minimum: pages(t.oktaGroups, OKTA_PAGE_SIZE),
+      minimum: pages(t.oktaGroups, OKTA_GROUP_PAGE_SIZE),
     },
     {
       endpoint: "databricks POST token (M2M)",

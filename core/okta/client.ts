@@ -33,12 +33,14 @@ import { parsePrivateKey, type SigningKey } from "./key";
 export const DEFAULT_SCOPES = ["okta.users.read", "okta.groups.read"];
 
 /**
- * 200 for both lists. Users: Okta's default and maximum. Groups: Okta allows
- * up to 10000 but recommends 200; larger pages are slower per request, count
- * the same against the rate limit, and the emulator (like real Okta) serves
- * 200 by default, so page counts in tests match production.
+ * The largest page each list allows (Okta's API reference, listUsers /
+ * listGroups): users 200, groups 10000. Every page counts once against the
+ * list's per-minute rate limit, which AIM and every other integration of the
+ * org share, so the fewest pages is what matters.
  */
-export const DEFAULT_PAGE_SIZE = 200;
+export const USERS_MAX_LIMIT = 200;
+export const GROUPS_MAX_LIMIT = 10_000;
+export const DEFAULT_PAGE_SIZE = USERS_MAX_LIMIT;
 
 /** The assertion lives 5 minutes: long enough for clock skew, short if it leaks. */
 const ASSERTION_TTL_S = 300;
@@ -53,8 +55,10 @@ export interface OktaClientOptions {
   http?: HttpClient | Partial<Omit<HttpClientOptions, "service">>;
   fetch?: FetchLike;
   onEvent?: (e: HttpEvent) => void;
-  /** Page size for user and group lists (default 200). */
+  /** Page size for the user lists (default and maximum 200). */
   pageSize?: number;
+  /** Page size for the group list (default and maximum 10000). */
+  groupPageSize?: number;
   /** Clock for the token cache (tests). */
   now?: () => number;
 }
@@ -79,6 +83,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
   private readonly signingKey?: SigningKey;
   private readonly scopes: string[];
   private readonly pageSize: number;
+  private readonly groupPageSize: number;
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly tokenRetryDelayMs: number;
@@ -109,13 +114,22 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
       this.sleep = over.sleep ?? realSleep;
       this.tokenRetryDelayMs = over.baseDelayMs ?? 250;
     }
-    const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200)
-      throw new ConfigError(
-        "pageSize",
-        `pageSize must be an integer from 1 to 200 (Okta's maximum for users); got ${pageSize}.`,
-      );
-    this.pageSize = pageSize;
+    const limitOption = (field: string, v: number | undefined, max: number, what: string) => {
+      const n = v ?? max;
+      if (!Number.isInteger(n) || n < 1 || n > max)
+        throw new ConfigError(
+          field,
+          `${field} must be an integer from 1 to ${max} (Okta's maximum for ${what}); got ${n}.`,
+        );
+      return n;
+    };
+    this.pageSize = limitOption("pageSize", opts.pageSize, USERS_MAX_LIMIT, "users");
+    this.groupPageSize = limitOption(
+      "groupPageSize",
+      opts.groupPageSize,
+      GROUPS_MAX_LIMIT,
+      "groups",
+    );
 
     if (config.auth?.kind === "privateKeyJwt") {
       const a = config.auth;
@@ -181,7 +195,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
   async listGroups(opts: { onPage?: (count: number) => void } = {}): Promise<OktaGroup[]> {
     const byId = new Map<string, OktaGroup>();
     await this.paginate<OktaGroup>(
-      `${this.orgUrl}/api/v1/groups?limit=${this.pageSize}`,
+      `${this.orgUrl}/api/v1/groups?limit=${this.groupPageSize}`,
       "okta GET /api/v1/groups",
       (page) => {
         for (const g of page) byId.set(g.id, g);

@@ -3,6 +3,8 @@ export {
   OktaClient,
   DEFAULT_SCOPES,
   DEFAULT_PAGE_SIZE,
+  GROUPS_MAX_LIMIT,
+  USERS_MAX_LIMIT,
   nextLink,
   type OktaClientOptions,
 } from "./client";

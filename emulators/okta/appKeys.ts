@@ -30,7 +30,8 @@ export function registerAppKeys({ store, appRoute }: OktaRoutes): void {
     const [key] = store.normaliseKeys([{ ...jwk, id: undefined, kid: jwk.kid ?? "" }]);
     if (!jwk.kid) key.kid = key.id as string;
     setKeys(app, [...keysOf(app), key]);
-    return { status: 200, body: renderJwksKey(req.baseUrl, app.id, key) };
+    // Okta's API reference: "201 Created" for addJwk.
+    return { status: 201, body: renderJwksKey(req.baseUrl, app.id, key) };
   });
   appRoute("GET", "/api/v1/apps/:appId/credentials/jwks/:keyId", APPS_READ, false, (req, app) => {
     const key = keysOf(app).find((k) => k.id === req.params.keyId);

@@ -123,11 +123,22 @@ function lookup(obj: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
-export function evaluate(expr: Expr, obj: Record<string, unknown>): boolean {
+/**
+ * How string values compare: `filter` values are case-sensitive, `search`
+ * values are not (Okta's API reference for listUsers / listGroups; attribute
+ * names are case-sensitive in both, operators are not).
+ */
+export type ValueCase = "sensitive" | "insensitive";
+
+export function evaluate(
+  expr: Expr,
+  obj: Record<string, unknown>,
+  valueCase: ValueCase = "sensitive",
+): boolean {
   if (expr.kind !== "cmp")
     return expr.kind === "and"
-      ? evaluate(expr.left, obj) && evaluate(expr.right, obj)
-      : evaluate(expr.left, obj) || evaluate(expr.right, obj);
+      ? evaluate(expr.left, obj, valueCase) && evaluate(expr.right, obj, valueCase)
+      : evaluate(expr.left, obj, valueCase) || evaluate(expr.right, obj, valueCase);
   const actual = lookup(obj, expr.attr);
   if (expr.op === "pr") return actual !== undefined && actual !== null && actual !== "";
   if (actual === undefined || actual === null) return expr.op === "ne" && expr.value !== null;
@@ -138,9 +149,9 @@ export function evaluate(expr: Expr, obj: Record<string, unknown>): boolean {
     return compare(a, b, expr.op);
   }
   if (typeof actual === "string" && typeof expr.value === "string") {
-    // Okta compares strings case-insensitively in filter and search.
-    const a = actual.toLowerCase();
-    const b = expr.value.toLowerCase();
+    const fold = (v: string): string => (valueCase === "insensitive" ? v.toLowerCase() : v);
+    const a = fold(actual);
+    const b = fold(expr.value);
     switch (expr.op) {
       case "sw":
         return a.startsWith(b);

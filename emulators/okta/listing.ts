@@ -105,9 +105,19 @@ export function searchOrFilter<T extends Record<string, unknown>>(
   const filter = search ? null : req.query.get("filter");
   const text = search || filter;
   if (!text) return undefined;
-  const expr = parseQueryExpr(text, search ? undefined : filterAllowed);
+  const expr = parseQueryExpr(text, search ? searchAllowed : filterAllowed);
   if (isResponse(expr)) return expr;
-  return { pred: (item) => evaluate(expr, item), param: [search ? "search" : "filter", text] };
+  // filter values compare case-sensitively, search values do not (expression.ts).
+  const valueCase = search ? "insensitive" : "sensitive";
+  return {
+    pred: (item) => evaluate(expr, item, valueCase),
+    param: [search ? "search" : "filter", text],
+  };
+}
+
+/** `search` takes any attribute and every operator but `ne`, which it does not support. */
+function searchAllowed(_attr: string, op: Operator): boolean {
+  return op !== "ne";
 }
 
 /** One page of a store collection after `?after=`, with Okta's Link headers. */

@@ -120,6 +120,8 @@ export class OktaStore {
   readonly users = new SortedById<OktaUser>();
   readonly groups = new SortedById<OktaGroup>();
   readonly apps = new Map<string, OktaApp>();
+  /** Group memberships: user ids by group id. */
+  readonly members = new Map<string, Set<string>>();
   readonly tokens = new Map<string, IssuedToken>();
   /** Client-assertion `jti`s already used, with their expiry (ms). */
   readonly usedJtis = new Map<string, number>();
@@ -149,6 +151,7 @@ export class OktaStore {
     const ts = this.iso();
     this.users.load((fixture?.users ?? []).map((u) => this.normaliseUser(u, ts)));
     this.groups.load((fixture?.groups ?? []).map((g) => this.normaliseGroup(g, ts)));
+    this.members.clear();
     this.apps.clear();
     for (const app of fixture?.apps ?? []) this.putApp(this.normaliseApp(app));
   }
@@ -257,7 +260,30 @@ export class OktaStore {
   }
 
   removeGroup(id: string): boolean {
+    this.members.delete(id);
     return this.groups.remove(id);
+  }
+
+  /** The user ids of a group's members, in id order. */
+  groupMembers(groupId: string): string[] {
+    return [...(this.members.get(groupId) ?? [])].sort();
+  }
+
+  /**
+   * Adds or removes a member. A membership change moves the group's
+   * `lastMembershipUpdated`, never its `lastUpdated` (which follows the
+   * group's own profile). False when nothing changed.
+   */
+  setGroupMember(groupId: string, userId: string, member: boolean): boolean {
+    const group = this.groups.get(groupId);
+    if (!group) return false;
+    const set = this.members.get(groupId) ?? new Set<string>();
+    if (set.has(userId) === member) return false;
+    if (member) set.add(userId);
+    else set.delete(userId);
+    this.members.set(groupId, set);
+    this.groups.upsert({ ...group, lastMembershipUpdated: this.iso() });
+    return true;
   }
 
   // ---- apps ----------------------------------------------------------------

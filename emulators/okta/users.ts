@@ -24,7 +24,8 @@ function userFilterAllowed(attr: string, op: Operator): boolean {
 
 export function registerUsers({ store, guarded }: OktaRoutes): void {
   guarded("GET", "/api/v1/users", "users", USERS_READ, false, (req) => {
-    const limit = parseLimit(req.query.get("limit"), 200, 200);
+    // With `q`, Okta's default page is 10 users (API reference, listUsers); else 200.
+    const limit = parseLimit(req.query.get("limit"), req.query.get("q") ? 10 : 200, 200);
     if (isResponse(limit)) return limit;
     const query = searchOrFilter<OktaUser>(req, userFilterAllowed);
     if (isResponse(query)) return query;

@@ -159,7 +159,8 @@ describe("Okta emulator app administration", () => {
       method: "POST",
       body: { ...k2.publicJwk, status: "INACTIVE" },
     });
-    expect(added.status).toBe(200);
+    // Okta's API reference answers addJwk with 201 Created.
+    expect(added.status).toBe(201);
     const k2id = (added.body as { id: string }).id;
     expect(k2id).toMatch(/^pks[A-Za-z0-9]{17}$/);
     // An INACTIVE key cannot sign in.

@@ -144,7 +144,15 @@ describe("Okta emulator user pagination", () => {
       api(em!.url, `/api/v1/users?filter=${encodeURIComponent(expr)}`, `SSWS ${em!.apiToken}`);
     const ids = async (expr: string) => ((await q(expr)).body as OktaUser[]).map((u) => u.id);
     expect(await ids(`id eq "${all[3].id}"`)).toEqual([all[3].id]);
-    expect(await ids('profile.login eq "USER4@example.com"')).toEqual([all[4].id]);
+    // filter values compare case-sensitively (Okta's API reference); search values do not.
+    expect(await ids('profile.login eq "user4@example.com"')).toEqual([all[4].id]);
+    expect(await ids('profile.login eq "USER4@example.com"')).toEqual([]);
+    const searched = await api(
+      em.url,
+      `/api/v1/users?search=${encodeURIComponent('profile.login eq "USER4@example.com"')}`,
+      `SSWS ${em.apiToken}`,
+    );
+    expect((searched.body as OktaUser[]).map((u) => u.id)).toEqual([all[4].id]);
     expect(
       await ids('profile.email eq "user5@example.com" or profile.email eq "user6@example.com"'),
     ).toEqual([all[5].id, all[6].id]);
@@ -165,6 +173,39 @@ describe("Okta emulator user pagination", () => {
         errorSummary: "Invalid search criteria.",
       });
     }
+  });
+
+  it("refuses ne in search (it has none) and keeps it in neither filter", async () => {
+    em = await startOktaEmulator({
+      rateLimits: "off",
+      fixture: { users: users(3), groups: [], apps: [] },
+    });
+    for (const param of ["search", "filter"]) {
+      const res = await api(
+        em.url,
+        `/api/v1/users?${param}=${encodeURIComponent('status ne "ACTIVE"')}`,
+        `SSWS ${em.apiToken}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ errorCode: "E0000031" });
+    }
+    const ok = await api(
+      em.url,
+      `/api/v1/users?search=${encodeURIComponent('status eq "ACTIVE"')}`,
+      `SSWS ${em.apiToken}`,
+    );
+    expect(ok.body).toHaveLength(3);
+  });
+
+  it("serves 10 users to q by default (200 without q)", async () => {
+    em = await startOktaEmulator({
+      rateLimits: "off",
+      fixture: { users: users(30), groups: [], apps: [] },
+    });
+    const ssws = `SSWS ${em.apiToken}`;
+    expect((await api(em.url, "/api/v1/users?q=user", ssws)).body).toHaveLength(10);
+    expect((await api(em.url, "/api/v1/users?q=user&limit=25", ssws)).body).toHaveLength(25);
+    expect((await api(em.url, "/api/v1/users", ssws)).body).toHaveLength(30);
   });
 
   it("finds a user by id or login, 404 E0000007 otherwise", async () => {
@@ -257,6 +298,50 @@ describe("Okta emulator group listing", () => {
     const { ids, pages } = await listAll(em, "/api/v1/groups?limit=10");
     expect(pages).toBe(3);
     expect(ids).toEqual(groups.map((g) => g.id));
+  });
+
+  it("moves lastMembershipUpdated, not lastUpdated, when members are added or removed", async () => {
+    let clock = Date.UTC(2026, 0, 1);
+    em = await startOktaEmulator({
+      rateLimits: "off",
+      now: () => clock,
+      fixture: { users: users(2), groups, apps: [] },
+    });
+    const ssws = `SSWS ${em.apiToken}`;
+    const team = groups[2];
+    const before = (await api(em.url, `/api/v1/groups/${team.id}`, ssws)).body as OktaGroup;
+    clock += 3_600_000;
+    const user = "00u00000000000000001";
+    const put = await api(em.url, `/api/v1/groups/${team.id}/users/${user}`, ssws, {
+      method: "PUT",
+    });
+    expect(put.status).toBe(204);
+    const after = (await api(em.url, `/api/v1/groups/${team.id}`, ssws)).body as OktaGroup;
+    expect(after.lastUpdated).toBe(before.lastUpdated);
+    expect(after.lastMembershipUpdated).toBe(new Date(clock).toISOString());
+    expect(after.lastMembershipUpdated).not.toBe(before.lastMembershipUpdated);
+    const members = await api(em.url, `/api/v1/groups/${team.id}/users`, ssws);
+    expect((members.body as OktaUser[]).map((u) => u.id)).toEqual([user]);
+    // The change is visible to the filter a sync uses.
+    const changed = await api(
+      em.url,
+      `/api/v1/groups?filter=${encodeURIComponent(`lastMembershipUpdated gt "${before.lastMembershipUpdated}"`)}`,
+      ssws,
+    );
+    expect((changed.body as OktaGroup[]).map((g) => g.id)).toEqual([team.id]);
+    clock += 60_000;
+    const del = await api(em.url, `/api/v1/groups/${team.id}/users/${user}`, ssws, {
+      method: "DELETE",
+    });
+    expect(del.status).toBe(204);
+    const removed = (await api(em.url, `/api/v1/groups/${team.id}`, ssws)).body as OktaGroup;
+    expect(removed.lastUpdated).toBe(before.lastUpdated);
+    expect(removed.lastMembershipUpdated).toBe(new Date(clock).toISOString());
+    // Okta keeps the members of Everyone (BUILT_IN) itself.
+    const everyone = await api(em.url, `/api/v1/groups/${groups[0].id}/users/${user}`, ssws, {
+      method: "PUT",
+    });
+    expect(everyone.status).toBe(400);
   });
 
   it("filters by type and id, looks up by q without a Link header, 404 for a missing group", async () => {

@@ -301,7 +301,8 @@ describe("API token", () => {
         : sendJson(res, 401, { errorCode: "E0000011", errorSummary: "Invalid token provided" }),
     ));
     await client(s, { kind: "apiToken", token: "00secret-api-token-value" }).listGroups();
-    expect(s.requests.map((r) => r.url)).toEqual(["/api/v1/groups?limit=200"]);
+    // Groups at the largest page Okta allows (10000), so a large org takes the fewest pages.
+    expect(s.requests.map((r) => r.url)).toEqual(["/api/v1/groups?limit=10000"]);
     const err = await caught(
       client(s, { kind: "apiToken", token: "00wrong-token-value" }).listGroups(),
     );
