@@ -2,7 +2,12 @@
  * Progress on stderr: one redrawn line (a bar for writes) on a terminal,
  * periodic plain lines otherwise, so that CI logs stay readable.
  */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Plan, WriteRoute } from "../core/model/plan";
 import type { WriteProgress } from "../core/reconcile/execute";
+import type { Snapshot, SnapshotProgress, SnapshotSource } from "../core/reconcile/snapshot";
+import type { ReconcileObserver } from "../core/workflows";
 import type { Printer } from "./io";
 
 /** Plain lines at most this often when stderr is not a terminal. */
@@ -90,6 +95,80 @@ export function writeReporter(
     },
     stop: () => ticker.stop(),
   };
+}
+
+const SOURCE_LABEL: Record<SnapshotSource, string> = {
+  "okta.users": "Okta users",
+  "okta.groups": "Okta groups",
+  "databricks.users": "Databricks users",
+  "databricks.groups": "Databricks groups",
+  "databricks.servicePrincipals": "Databricks service principals",
+};
+
+/**
+ * Shows a reconciliation (core/workflows) on stderr: each read as a ticker
+ * of counts per source and a closing line, then the writes with a bar. Call
+ * `stop()` when the workflow ends, however it ends.
+ */
+export class ReconcileReporter implements ReconcileObserver {
+  private reading?: { ticker: Ticker; counts: Map<SnapshotSource, SnapshotProgress> };
+  private writing?: ReturnType<typeof writeReporter>;
+
+  constructor(
+    private readonly printer: Printer,
+    /** Where the writes go, for the line that announces them. */
+    private readonly apply?: { route: WriteRoute; undoFile: string },
+  ) {}
+
+  readStart(): void {
+    const counts = new Map<SnapshotSource, SnapshotProgress>();
+    const ticker = new Ticker(this.printer, () =>
+      [...counts.values()]
+        .map((c) => `${SOURCE_LABEL[c.source]} ${c.count}${c.done ? " ✓" : ""}`)
+        .join(", "),
+    );
+    this.reading = { ticker, counts };
+    ticker.line("Reading Okta and Databricks…");
+  }
+
+  readProgress(p: SnapshotProgress): void {
+    this.reading?.counts.set(p.source, p);
+    this.reading?.ticker.tick();
+  }
+
+  readDone(s: Snapshot): void {
+    this.stopReading();
+    this.printer.err(
+      `Read ${s.okta.users.length} Okta users, ${s.okta.groups.length} Okta groups, ` +
+        `${s.databricks.users.length} Databricks users, ${s.databricks.groups.length} groups, ` +
+        `${s.databricks.servicePrincipals.length} service principals in ${(s.timing.totalMs / 1000).toFixed(1)} s.`,
+    );
+  }
+
+  applyStart(plan: Plan): void {
+    if (this.apply) {
+      mkdirSync(dirname(this.apply.undoFile), { recursive: true });
+      this.printer.err(
+        `Applying ${plan.actions.length} link(s) over the ${this.apply.route} route; undo journal: ${this.apply.undoFile}`,
+      );
+    }
+    this.writing = writeReporter(this.printer, "applied");
+  }
+
+  writeProgress(p: WriteProgress): void {
+    this.writing?.onProgress(p);
+  }
+
+  stop(): void {
+    this.stopReading();
+    this.writing?.stop();
+    this.writing = undefined;
+  }
+
+  private stopReading(): void {
+    this.reading?.ticker.stop();
+    this.reading = undefined;
+  }
 }
 
 export function formatDuration(ms: number): string {

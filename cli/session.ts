@@ -1,6 +1,6 @@
 /**
  * The clients a command works with, built from resolved inputs, and the
- * read → plan step every command shares. Client constructors validate their
+ * read → plan step every command shares (core's planAccount, with progress). Client constructors validate their
  * own inputs (URL shapes, key type); their ConfigErrors are collected so that
  * one run names every problem.
  */
@@ -11,10 +11,8 @@ import {
   type ConsoleAimAdmin,
 } from "../core/databricks/aimAdmin";
 import { ConfigError, InsecureUrlError, type HttpEvent } from "../core/http";
-import type { Plan } from "../core/model/plan";
 import { OktaClient, type OktaClientOptions } from "../core/okta";
-import { planLinks } from "../core/reconcile/plan";
-import { readSnapshot, type Snapshot, type SnapshotSource } from "../core/reconcile/snapshot";
+import { planAccount, type AccountPlan } from "../core/workflows";
 import type { ParsedArgs } from "./args";
 import {
   collectInputs,
@@ -25,7 +23,7 @@ import {
   type OktaRequirement,
 } from "./inputs";
 import type { CliIo, Printer } from "./io";
-import { Ticker } from "./progress";
+import { ReconcileReporter } from "./progress";
 
 export interface SessionOptions {
   okta?: OktaRequirement | false;
@@ -159,61 +157,29 @@ function logEvent(printer: Printer, e: HttpEvent): void {
   );
 }
 
-const SOURCE_LABEL: Record<SnapshotSource, string> = {
-  "okta.users": "Okta users",
-  "okta.groups": "Okta groups",
-  "databricks.users": "Databricks users",
-  "databricks.groups": "Databricks groups",
-  "databricks.servicePrincipals": "Databricks service principals",
-};
+/** The session's Okta reader and Databricks client, as core's workflows take them. */
+export function accountClients(
+  session: Session,
+  oktaReader: OktaClient | undefined = session.oktaReader,
+): { okta: OktaClient; databricks: DatabricksAccountClient } {
+  if (!oktaReader || !session.databricks)
+    throw new Error("reading needs an Okta reader and a Databricks client");
+  return { okta: oktaReader, databricks: session.databricks };
+}
 
-/** Reads both sides (progress on stderr) and plans. */
+/** core's planAccount: reads both sides (progress on stderr) and plans. */
 export async function readAndPlan(
   session: Session,
   printer: Printer,
   oktaReader: OktaClient | undefined = session.oktaReader,
-): Promise<{ snapshot: Snapshot; plan: Plan }> {
-  if (!oktaReader || !session.databricks)
-    throw new Error("readAndPlan needs an Okta reader and a Databricks client");
-  const counts = new Map<SnapshotSource, { count: number; done: boolean }>();
-  const ticker = new Ticker(printer, () =>
-    [...counts.entries()]
-      .map(([s, c]) => `${SOURCE_LABEL[s]} ${c.count}${c.done ? " ✓" : ""}`)
-      .join(", "),
-  );
-  ticker.line("Reading Okta and Databricks…");
-  let snapshot: Snapshot;
+): Promise<AccountPlan> {
+  const reporter = new ReconcileReporter(printer);
   try {
-    snapshot = await readSnapshot(oktaReader, session.databricks, {
-      onProgress: (p) => {
-        counts.set(p.source, { count: p.count, done: p.done });
-        ticker.tick();
-      },
+    return await planAccount(accountClients(session, oktaReader), {
+      rules: session.inputs.rules,
+      observer: reporter,
     });
   } finally {
-    ticker.stop();
+    reporter.stop();
   }
-  printer.err(
-    `Read ${snapshot.okta.users.length} Okta users, ${snapshot.okta.groups.length} Okta groups, ` +
-      `${snapshot.databricks.users.length} Databricks users, ${snapshot.databricks.groups.length} groups, ` +
-      `${snapshot.databricks.servicePrincipals.length} service principals in ${(snapshot.timing.totalMs / 1000).toFixed(1)} s.`,
-  );
-  const plan = planLinks(snapshot.okta, snapshot.databricks, session.inputs.rules);
-  return { snapshot, plan };
-}
-
-/**
- * The Okta id of one identity already linked in Databricks (a user whose
- * externalId is an active Okta user's id): the only safe iamv2 probe, since
- * the look-up is get-or-create while AIM is on.
- */
-export function linkedProbeId(snapshot: Snapshot): string | undefined {
-  const okta = new Set(
-    snapshot.okta.users.filter((u) => u.status !== "DEPROVISIONED").map((u) => u.id),
-  );
-  const linked = snapshot.databricks.users
-    .filter((u) => typeof u.externalId === "string" && okta.has(u.externalId))
-    .map((u) => u.externalId as string)
-    .sort();
-  return linked[0];
 }

@@ -1,7 +1,9 @@
 /**
  * `AimConnection`: the Okta connection of Databricks automatic identity
- * management (AIM): connection test → configure → enable, through one of the
- * two adapters of core/databricks/aimAdmin.ts:
+ * management (AIM), converged by core's `convergeAimConnection` (test the
+ * candidate → configure → gate on findings → enable or disable → read back;
+ * docs/architecture.md) through one of the two adapters of
+ * core/databricks/aimAdmin.ts:
  *
  * - `api`: the assumed private-preview admin API (docs/aim-admin-api.md);
  * - `console`: configures nothing remotely; runs the same connection test
@@ -145,11 +147,19 @@ const LIVE_FIELDS = [
 
 /** Error codes of the findings not in acceptFindings (sorted); [] when nothing blocks. */
 function blockingCodes(findings: FindingsSummary | undefined, accepted: string[]): string[] {
-  if (!findings || !(findings.error > 0)) return [];
-  const codes = Array.isArray(findings.errorCodes) ? findings.errorCodes : [];
-  // Error findings without codes (older state): block on the count alone.
-  if (codes.length === 0) return ["ERROR_FINDINGS"];
-  return codes.filter((c) => !accepted.includes(c)).sort();
+  return loadCore().enableBlockers(enableGate(findings, accepted)).findingCodes;
+}
+
+/** The reconciliation's findings summary as core's gate (older state may lack errorCodes). */
+function enableGate(findings: FindingsSummary | undefined, accepted: string[]) {
+  return {
+    errorCodes:
+      findings && findings.error > 0 && Array.isArray(findings.errorCodes)
+        ? findings.errorCodes
+        : [],
+    errorCount: findings?.error ?? 0,
+    accepted: accepted ?? [],
+  };
 }
 
 function admin(
@@ -158,10 +168,7 @@ function admin(
     "adapter" | "apiBasePath" | "databricksHost" | "accountId" | "probeExternalId"
   >,
 ) {
-  const { createAimAdmin } = loadCore<typeof import("../core/databricks/aimAdmin")>(
-    "core/databricks/aimAdmin",
-  );
-  return createAimAdmin({
+  return loadCore().createAimAdmin({
     mode: inputs.adapter,
     client: databricksClient(inputs.databricksHost, inputs.accountId),
     basePath: inputs.apiBasePath || undefined,
@@ -226,8 +233,7 @@ function problems(news: Inputs): pulumi.dynamic.CheckFailure[] {
   if (known("disableOnDelete") && typeof news.disableOnDelete !== "boolean")
     bad("disableOnDelete", "[disableOnDelete] must be true or false.");
   if (known("acceptFindings")) {
-    const { FINDING_CODES } =
-      loadCore<typeof import("../core/reconcile/report")>("core/reconcile/report");
+    const { FINDING_CODES } = loadCore();
     const list = news.acceptFindings;
     if (!Array.isArray(list) || list.some((c) => typeof c !== "string"))
       bad(
@@ -245,51 +251,41 @@ function problems(news: Inputs): pulumi.dynamic.CheckFailure[] {
   return out;
 }
 
-/** Test → configure → enable/disable as desired; returns outputs. Throws (state kept) when enabling is refused. */
+/** core's convergeAimConnection; returns outputs. Throws (state kept) when enabling is refused. */
 async function converge(
   id: string | undefined,
   inputs: Inputs,
 ): Promise<{ id: string; outs: Outputs }> {
-  const aim = admin(inputs);
   const label = `AimConnection ${inputs.accountId} (${inputs.adapter})`;
-  const config = {
-    oktaOrgUrl: inputs.oktaOrgUrl,
-    clientId: inputs.clientId,
-    privateKey: inputs.privateKeyPem,
-    ...(inputs.keyId ? { keyId: inputs.keyId } : {}),
-  };
-  const test = await aim.test(config);
-  if (!test.success) {
-    const failed = test.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.message}`);
+  const r = await loadCore().convergeAimConnection(admin(inputs), {
+    config: {
+      oktaOrgUrl: inputs.oktaOrgUrl,
+      clientId: inputs.clientId,
+      privateKey: inputs.privateKeyPem,
+      ...(inputs.keyId ? { keyId: inputs.keyId } : {}),
+    },
+    enabled: inputs.enabled,
+    gate: enableGate(inputs.reconciliationFindings, inputs.acceptFindings ?? []),
+  });
+  if (r.outcome === "testFailed" || !r.state) {
+    const failed = r.test.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.message}`);
     throw new Error(
       `${label}: the connection test failed (${failed.join("; ") || "no steps ran"}); nothing was configured. Fix the Okta app (scopes, Read-Only Admin role, DPoP off, key in its JWKS) and run again.`,
     );
   }
-  const configured = await aim.configure(config);
-  const blocked = blockingCodes(inputs.reconciliationFindings, inputs.acceptFindings ?? []);
-  if (inputs.adapter === "api" && blocked.length === 0) {
-    if (inputs.enabled) {
-      await aim.enable();
-      logInfo(`${label}: AIM enabled`);
-    } else if (configured.enabled) {
-      await aim.disable();
-      logInfo(`${label}: AIM disabled (enabled: false)`);
-    }
-  }
-  const state = await aim.read();
+  if (r.outcome === "enabled") logInfo(`${label}: AIM enabled`);
+  if (r.outcome === "disabled") logInfo(`${label}: AIM disabled (enabled: false)`);
+  const blocked = r.blockers.findingCodes;
   const resourceId = id ?? `${inputs.accountId}/okta`;
   const { privateKeyPem: _key, ...rest } = inputs;
   const outs: Outputs = {
     ...withoutLive(rest),
     enableBlockedBy: blocked,
-    connectionTest: test,
-    ...liveFields(state),
+    connectionTest: r.test,
+    ...liveFields(r.state),
   };
-  if (inputs.adapter === "console") {
-    const c = configured as Partial<import("../core/databricks/aimAdmin").ConsoleConfigureResult>;
-    outs.consoleInstructions = c.instructions ?? [];
-  }
-  if (inputs.enabled && blocked.length > 0) {
+  if (r.console) outs.consoleInstructions = r.console.instructions;
+  if (r.outcome === "blocked") {
     // id + properties: the host records the configured, tested connection; only enabling is refused.
     throw Object.assign(
       new Error(
@@ -320,8 +316,7 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
     delete out.keyThumbprint;
     delete out.enableBlockedBy;
     if (!containsUnknown(inputs.privateKeyPem)) {
-      const { publicJwkFromPrivateKeyPem } =
-        loadCore<typeof import("../core/keys/signingKey")>("core/keys/signingKey");
+      const { publicJwkFromPrivateKeyPem } = loadCore();
       try {
         out.keyThumbprint = (await publicJwkFromPrivateKeyPem(inputs.privateKeyPem)).kid;
       } catch (err) {

@@ -69,8 +69,7 @@ export function oktaApiToken(): string {
  * Validated by core (ConfigError naming the variable and the fix).
  */
 export function databricksAccountConfig(host: string, accountId: string): DatabricksAccountConfig {
-  const { databricksConfigFromEnv } =
-    loadCore<typeof import("../core/databricks/config")>("core/databricks/config");
+  const { databricksConfigFromEnv } = loadCore();
   const configured = {
     clientId: fromConfig("databricksClientId"),
     clientSecret: fromConfig("databricksClientSecret"),
@@ -102,14 +101,13 @@ export function databricksClient(
   host: string,
   accountId: string,
 ): import("../core/databricks/client").DatabricksAccountClient {
-  const { DatabricksAccountClient } =
-    loadCore<typeof import("../core/databricks/client")>("core/databricks/client");
+  const { DatabricksAccountClient } = loadCore();
   return new DatabricksAccountClient(databricksAccountConfig(host, accountId));
 }
 
 /** An Okta client that reads with the admin API token. */
 export function oktaAdminClient(orgUrl: string): import("../core/okta/client").OktaClient {
-  const { OktaClient } = loadCore<typeof import("../core/okta/client")>("core/okta/client");
+  const { OktaClient } = loadCore();
   return new OktaClient({ orgUrl, auth: { kind: "apiToken", token: oktaApiToken() } });
 }
 

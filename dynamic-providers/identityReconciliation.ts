@@ -1,7 +1,8 @@
 /**
  * `IdentityReconciliation`: gives every existing Databricks account identity
- * that corresponds to an Okta identity the Okta id as its `externalId`, with
- * the engine in core/reconcile (read → plan → apply). No domain logic here.
+ * that corresponds to an Okta identity the Okta id as its `externalId`,
+ * through core's use cases (core/workflows: `planAccount` for check and
+ * refresh, `reconcileAccount` for create and update). No domain logic here.
  *
  * What a reviewer sees (DESIGN.md): the host forwards no detailed diff, so
  * `check` reads live state and puts the plan's summary into the inputs
@@ -32,8 +33,9 @@
  * Credentials: ./credentials.ts (stack config via `configure`, or environment).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Finding, Plan, PlanSummary, ReconcileRules, WriteRoute } from "../core/model/plan";
+import type { Plan, PlanSummary, ReconcileRules, WriteRoute } from "../core/model/plan";
 import type { PendingCounts, PlanStateSummary } from "../core/reconcile/report";
+import type { ReconcileCounts } from "../core/workflows";
 import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
 import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
@@ -105,15 +107,7 @@ export interface ResolvedIdentityReconciliationInputs extends Partial<LivePlanFi
 }
 
 /** Counts of the last apply (create or update). */
-export interface LastApplyCounts {
-  planned: number;
-  applied: number;
-  alreadyDone: number;
-  skippedChanged: number;
-  failed: number;
-  notAttempted: number;
-  durationMs: number;
-}
+export type LastApplyCounts = ReconcileCounts;
 
 export interface ResolvedIdentityReconciliationOutputs extends ResolvedIdentityReconciliationInputs {
   lastApply?: LastApplyCounts;
@@ -150,13 +144,7 @@ type Outputs = ResolvedIdentityReconciliationOutputs;
 
 /** Stable JSON (sorted keys) for comparing rules. */
 function stable(v: unknown): string {
-  return JSON.stringify(v ?? null, (_k, x: unknown) =>
-    x && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(
-          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : x,
-  );
+  return loadCore().canonicalJson(v ?? null);
 }
 
 function defaultJournalPath(accountId: string): string {
@@ -197,32 +185,28 @@ function inputProblems(news: Inputs): pulumi.dynamic.CheckFailure[] {
 
 /** The shape of ReconcileRules, checked by core (the engine validates the ids it names against live data). */
 function rulesProblems(rules: unknown): pulumi.dynamic.CheckFailure[] {
-  const { validateRules } =
-    loadCore<typeof import("../core/reconcile/rules")>("core/reconcile/rules");
+  const { validateRules } = loadCore();
   return validateRules(rules).problems.map((p) => ({ property: p.field, reason: p.message }));
 }
 
-/** Reads both sides and plans (core), with the clients built from config/environment. */
-async function livePlan(
-  inputs: Inputs,
-): Promise<{ plan: Plan; dbx: import("../core/databricks/client").DatabricksAccountClient }> {
-  const { readSnapshot } =
-    loadCore<typeof import("../core/reconcile/snapshot")>("core/reconcile/snapshot");
-  const { planLinks } = loadCore<typeof import("../core/reconcile/plan")>("core/reconcile/plan");
-  const okta = oktaAdminClient(inputs.oktaOrgUrl);
-  const dbx = databricksClient(inputs.databricksHost, inputs.accountId);
-  const snap = await readSnapshot(okta, dbx);
-  return { plan: planLinks(snap.okta, snap.databricks, inputs.rules ?? {}), dbx };
+/** The clients, built from config/environment (./credentials.ts). */
+function clients(inputs: Inputs) {
+  return {
+    okta: oktaAdminClient(inputs.oktaOrgUrl),
+    databricks: databricksClient(inputs.databricksHost, inputs.accountId),
+  };
+}
+
+/** core's planAccount: reads both sides and plans. */
+async function livePlan(inputs: Inputs): Promise<Plan> {
+  return (await loadCore().planAccount(clients(inputs), { rules: inputs.rules ?? {} })).plan;
 }
 
 /** The plan as state fields: counts, digest, first names (never one entry per identity). */
 function liveFields(plan: Plan): LivePlanFields {
-  const { summarizePlan } =
-    loadCore<typeof import("../core/reconcile/report")>("core/reconcile/report");
+  const { summarizePlan, errorFindingCodes } = loadCore();
   const s = summarizePlan(plan);
-  const errorCodes = [
-    ...new Set(plan.findings.filter((f: Finding) => f.severity === "error").map((f) => f.code)),
-  ].sort();
+  const errorCodes = errorFindingCodes(plan.findings);
   return {
     liveRead: "read",
     pending: s.pending,
@@ -252,54 +236,41 @@ function pendingTotal(p: PendingSummary | undefined): number {
   return p.users.link + p.groups.link + p.servicePrincipals.link;
 }
 
-/** Applies the live plan, logs progress, re-reads, and returns the outputs. Throws on failures (state kept). */
+/** core's reconcileAccount, progress to the Pulumi log; the outputs. Throws on failures (state kept). */
 async function reconcile(id: string, inputs: Inputs, previouslyWritten: number): Promise<Outputs> {
-  const { applyPlan } = loadCore<typeof import("../core/reconcile/apply")>("core/reconcile/apply");
-  const { plan, dbx } = await livePlan(inputs);
-  const planned = plan.actions.length;
   const label = `IdentityReconciliation ${inputs.accountId}`;
-  let result: import("../core/reconcile/apply").ApplyResult | undefined;
-  if (planned > 0) {
-    logInfo(
-      `${label}: writing ${planned} externalId link(s) via ${inputs.writeRoute} (journal ${inputs.journalPath})`,
-    );
-    let lastLogAt = Date.now();
-    result = await applyPlan(
-      plan,
-      { reader: dbx, writer: dbx },
-      {
-        route: inputs.writeRoute,
-        undoFile: resolveJournal(inputs.journalPath),
-        onProgress: (p) => {
-          // Every 10 s at most: a backfill paced at 2 writes/s runs for minutes.
-          if (p.done < p.total && Date.now() - lastLogAt < 10_000) return;
-          lastLogAt = Date.now();
-          const eta = p.etaSec === null ? "" : `, about ${Math.ceil(p.etaSec)} s left`;
-          logInfo(
-            `${label}: ${p.done}/${p.total} (written ${p.applied}, already done ${p.alreadyDone}, skipped ${p.skipped}, failed ${p.failed}${eta})`,
-          );
-        },
+  let lastLogAt = Date.now();
+  const run = await loadCore().reconcileAccount(clients(inputs), {
+    rules: inputs.rules ?? {},
+    route: inputs.writeRoute,
+    undoFile: resolveJournal(inputs.journalPath),
+    observer: {
+      applyStart: (plan) =>
+        logInfo(
+          `${label}: writing ${plan.actions.length} externalId link(s) via ${inputs.writeRoute} (journal ${inputs.journalPath})`,
+        ),
+      writeProgress: (p) => {
+        // Every 10 s at most: a backfill paced at 2 writes/s runs for minutes.
+        if (p.done < p.total && Date.now() - lastLogAt < 10_000) return;
+        lastLogAt = Date.now();
+        const eta = p.etaSec === null ? "" : `, about ${Math.ceil(p.etaSec)} s left`;
+        logInfo(
+          `${label}: ${p.done}/${p.total} (written ${p.applied}, already done ${p.alreadyDone}, skipped ${p.skipped}, failed ${p.failed}${eta})`,
+        );
       },
-    );
-  }
-  // The live state after the writes, read again: what remains pending is what the next preview sees.
-  const after = await livePlan(inputs);
-  const lastApply: LastApplyCounts = {
-    planned,
-    applied: result?.applied ?? 0,
-    alreadyDone: result?.alreadyDone ?? 0,
-    skippedChanged: result?.skippedChanged ?? 0,
-    failed: result?.failed.length ?? 0,
-    notAttempted: result?.notAttempted ?? 0,
-    durationMs: result?.durationMs ?? 0,
-  };
+    },
+  });
+  const planned = run.counts.planned;
+  const result = run.apply;
+  // The live plan after the writes (verify): what remains pending is what the next preview sees.
+  const after = run.verified ?? run.planned;
   const outs: Outputs = {
     ...withoutLive(inputs),
     ...liveFields(after.plan),
-    lastApply,
-    linksWritten: previouslyWritten + lastApply.applied,
+    lastApply: run.counts,
+    linksWritten: previouslyWritten + run.counts.applied,
   };
-  if (result && (result.failed.length > 0 || result.aborted)) {
+  if (result && run.status === "failed") {
     const first = result.failed
       .slice(0, 3)
       .map(
@@ -346,8 +317,7 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
         },
       };
     }
-    const { plan } = await livePlan(inputs);
-    return { inputs: { ...withoutLive(inputs), ...liveFields(plan) } };
+    return { inputs: { ...withoutLive(inputs), ...liveFields(await livePlan(inputs)) } };
   },
 
   async diff(_id, olds, news) {
@@ -377,8 +347,7 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
 
   async read(id, props) {
     if (!props) return { id, props };
-    const { plan } = await livePlan(props);
-    const live = liveFields(plan);
+    const live = liveFields(await livePlan(props));
     const inputs: Record<string, unknown> = {};
     for (const k of PROGRAM_INPUTS) if (props[k] !== undefined) inputs[k] = props[k];
     return {
@@ -396,7 +365,7 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
 
   async delete(_id, props) {
     if (!props.revertOnDelete) return;
-    const { undo } = loadCore<typeof import("../core/reconcile/undo")>("core/reconcile/undo");
+    const { undo } = loadCore();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where the method runs
     const fs = require("node:fs") as typeof import("node:fs");
     const file = resolveJournal(props.journalPath);

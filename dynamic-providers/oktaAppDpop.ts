@@ -51,10 +51,6 @@ export interface ResolvedOktaAppDpopOutputs extends ResolvedOktaAppDpopInputs {
   label: string;
 }
 
-function dpop(): typeof import("../core/okta/appDpop") {
-  return loadCore("core/okta/appDpop");
-}
-
 /** Outputs from a live state; the inputs pass through unchanged. */
 function outputsOf(
   inputs: ResolvedOktaAppDpopInputs,
@@ -91,7 +87,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
     if (failures.length > 0 || pending) return { inputs: news, failures };
     // Bring the live value into the inputs so that a plain preview shows drift.
     // Unknown before the app exists (first preview): leave it out.
-    const live = await dpop().readAppDpop(oktaAdminClient(news.orgUrl), news.appId);
+    const live = await loadCore().readAppDpop(oktaAdminClient(news.orgUrl), news.appId);
     const inputs: ResolvedOktaAppDpopInputs = { ...news };
     if (live) inputs.liveDpopBoundAccessTokens = live.dpopBoundAccessTokens;
     else delete inputs.liveDpopBoundAccessTokens;
@@ -105,7 +101,8 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
     // check normally put the live value into news; read it here when it did not.
     const live =
       news.liveDpopBoundAccessTokens ??
-      (await dpop().readAppDpop(oktaAdminClient(news.orgUrl), news.appId))?.dpopBoundAccessTokens;
+      (await loadCore().readAppDpop(oktaAdminClient(news.orgUrl), news.appId))
+        ?.dpopBoundAccessTokens;
     const drift = live !== undefined && live !== news.dpopBoundAccessTokens;
     const changes =
       drift ||
@@ -115,7 +112,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async create(inputs) {
-    const { after } = await dpop().setAppDpop(
+    const { after } = await loadCore().setAppDpop(
       oktaAdminClient(inputs.orgUrl),
       inputs.appId,
       inputs.dpopBoundAccessTokens,
@@ -125,7 +122,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async read(id, props) {
     if (!props) return { id, props };
-    const live = await dpop().readAppDpop(oktaAdminClient(props.orgUrl), props.appId ?? id);
+    const live = await loadCore().readAppDpop(oktaAdminClient(props.orgUrl), props.appId ?? id);
     // The app is gone: so is this setting (an empty ID tells the engine).
     if (!live) return { id: "" };
     const outs = outputsOf(props, live);
@@ -143,7 +140,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async update(_id, _olds, news) {
-    const { after } = await dpop().setAppDpop(
+    const { after } = await loadCore().setAppDpop(
       oktaAdminClient(news.orgUrl),
       news.appId,
       news.dpopBoundAccessTokens,

@@ -32,11 +32,6 @@ import { databricksClient, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
 import { containsUnknown, isUnknown } from "./unknown";
 
-/** The key logic, loaded in whichever process runs the method. */
-function keys(): typeof import("../core/keys/signingKey") {
-  return loadCore("core/keys/signingKey");
-}
-
 /**
  * Bumped when the state this provider writes changes shape. Every version must
  * read state written by earlier ones (refresh and destroy run the old code).
@@ -154,9 +149,7 @@ async function readLiveAim(
         "skipped: adapter console has no readable connection; set retirePreviousKey once the console uses the new key",
     };
   try {
-    const { createAimAdmin } = loadCore<typeof import("../core/databricks/aimAdmin")>(
-      "core/databricks/aimAdmin",
-    );
+    const { createAimAdmin } = loadCore();
     const admin = createAimAdmin({
       mode: "api",
       client: databricksClient(conn.databricksHost, conn.accountId),
@@ -199,7 +192,7 @@ function rotatingInputs(
   olds: Partial<ResolvedSigningKeyOutputs>,
   news: ResolvedSigningKeyInputs,
 ): Array<(typeof ROTATING_INPUTS)[number]> {
-  const { resolveSigningKeySpec } = keys();
+  const { resolveSigningKeySpec } = loadCore();
   // State written before a field existed reads as its default.
   const before: Record<string, unknown> = { ...olds, ...resolveSigningKeySpec(olds) };
   const after: Record<string, unknown> = { ...news, ...resolveSigningKeySpec(news) };
@@ -226,7 +219,7 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async check(_olds, news) {
-    const { signingKeySpecProblems, resolveSigningKeySpec } = keys();
+    const { signingKeySpecProblems, resolveSigningKeySpec } = loadCore();
     // Values not known yet in a preview are checked when they are.
     if (ROTATING_INPUTS.some((k) => isUnknown(news[k]))) return { inputs: news };
     const failures: pulumi.dynamic.CheckFailure[] = signingKeySpecProblems(news).map((p) => ({
@@ -270,7 +263,7 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async create(inputs) {
-    const { resolveSigningKeySpec, generateSigningKey } = keys();
+    const { resolveSigningKeySpec, generateSigningKey } = loadCore();
     const spec = resolveSigningKeySpec(inputs);
     const key = await generateSigningKey(spec);
     return {
@@ -290,14 +283,14 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
     // The key exists only in state. Derive the public half from the private
     // key again, so that a damaged or hand-edited state shows up as drift.
     if (!props || typeof props.privateKeyPem !== "string") return { id, props };
-    const { resolveSigningKeySpec, publicJwkFromPrivateKeyPem } = keys();
+    const { resolveSigningKeySpec, publicJwkFromPrivateKeyPem } = loadCore();
     const spec = resolveSigningKeySpec(props);
     const publicJwk = await publicJwkFromPrivateKeyPem(props.privateKeyPem, spec.algorithm);
     return { id, props: { ...props, ...spec, keyId: publicJwk.kid, publicJwk } };
   },
 
   async update(_id, olds, news) {
-    const { resolveSigningKeySpec, generateSigningKey, publicJwkFromPrivateKeyPem } = keys();
+    const { resolveSigningKeySpec, generateSigningKey, publicJwkFromPrivateKeyPem } = loadCore();
     const spec = resolveSigningKeySpec(news);
     const { previousPublicJwk: _p, previousKeyId: _k, ...rest } = { ...olds, ...news, ...spec };
     if (rotatingInputs(olds, news).length > 0) {

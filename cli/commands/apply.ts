@@ -1,24 +1,40 @@
 /**
- * `aimctl apply`: plans afresh (or takes a saved plan after checking that it
- * still matches live state), asks before writing, writes every link with
- * progress and an undo journal, and optionally enables AIM once no
- * unaccepted error finding remains. Error findings never stop the safe links.
+ * `aimctl apply`: core's reconcileAccount (plan afresh, or check that a saved
+ * plan still matches live state; ask before writing; write every link with
+ * progress and an undo journal), then optionally core's
+ * convergeAimConnection to enable AIM once no link is pending and no
+ * unaccepted error finding remains. This file only prints: the workflows and
+ * their order live in core/workflows. Error findings never stop the safe links.
  */
 import { createInterface } from "node:readline";
-import { mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError } from "../../core/http";
 import type { FindingCode, Plan } from "../../core/model/plan";
-import { applyPlan, type ApplyResult } from "../../core/reconcile/apply";
+import type { ApplyResult } from "../../core/reconcile/apply";
 import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
-import { actionsDigest, FINDING_ADVICE, renderPlanText } from "../../core/reconcile/report";
+import {
+  actionsDigest,
+  errorFindingCodes,
+  FINDING_ADVICE,
+  renderPlanText,
+} from "../../core/reconcile/report";
+import {
+  convergeAimConnection,
+  enableBlockers,
+  isBlocked,
+  linkedProbeId,
+  reconcileAccount,
+  type AccountPlan,
+  type ReconcileAccountOptions,
+  type ReconcileAccountResult,
+} from "../../core/workflows";
 import { acceptFindingsOption, flag, intOption, parseArgs, str, writeRateOptions } from "../args";
 import { EXIT } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 import { readPlanFile } from "../planFile";
-import { formatDuration, writeReporter } from "../progress";
-import { aimAdminFor, linkedProbeId, sessionFromArgs, readAndPlan, type Session } from "../session";
+import { formatDuration, ReconcileReporter } from "../progress";
+import { accountClients, aimAdminFor, sessionFromArgs, type Session } from "../session";
 
 export const APPLY_HELP = `aimctl apply [--plan FILE] [--yes] [--undo-file FILE] [--enable-aim [--accept-findings CODE,...]] [inputs]
 
@@ -33,8 +49,8 @@ safe links; they block enabling AIM.
   --undo-file FILE         the undo journal (default .aimctl/undo-<timestamp>.jsonl)
   --write-rate N           writes per second (default 2, the published PATCH limit)
   --concurrency N          writes in flight (default 4; the client paces to the rate limit)
-  --enable-aim             after a clean apply, configure + test + enable AIM when no
-                           error finding remains
+  --enable-aim             after a clean apply, test + configure + enable AIM when no
+                           link is pending and no error finding remains
   --accept-findings CODES  error finding codes to accept for --enable-aim (comma-separated)
 Exit: 0 every action applied (and AIM enabled when asked), 1 otherwise.
 
@@ -75,57 +91,62 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
     verbose: flag(args, "verbose"),
     databricksClient: writeRateOptions(args),
   });
+  const undoFile = resolve(
+    io.cwd,
+    str(args, "undo-file") ??
+      join(".aimctl", `undo-${new Date(printer.now()).toISOString().replace(/[:.]/g, "-")}.jsonl`),
+  );
 
-  const { plan } = await readAndPlan(session, printer);
-  if (saved) {
-    const was = actionsDigest(saved.actions);
-    const now = actionsDigest(plan.actions);
-    if (was !== now) {
-      printer.err(
-        `aimctl: refusing to apply ${planFile}: it no longer matches live state ` +
-          `(saved: ${saved.actions.length} action(s), digest ${was.slice(0, 12)}; ` +
-          `now: ${plan.actions.length} action(s), digest ${now.slice(0, 12)}; ${countDifferences(saved, plan)} differ). ` +
-          "Run aimctl plan again, review it, and apply the new plan.",
-      );
-      return EXIT.failed;
-    }
-    printer.err(
-      `The saved plan ${planFile} still matches live state (digest ${now.slice(0, 12)}).`,
-    );
-  }
-  printer.out(renderPlanText(plan));
-
-  if (plan.actions.length > 0) {
-    if (!flag(args, "yes")) {
+  const run = await reconcileWithProgress(session, printer, io, {
+    undoFile,
+    concurrency,
+    // The live plan after writing is what enabling AIM is gated on.
+    verify: enableAim,
+    approve: async ({ plan }) => {
+      if (saved && !savedPlanStillMatches(saved, plan, planFile as string, printer)) return false;
+      printer.out(renderPlanText(plan));
+      if (plan.actions.length === 0 || flag(args, "yes")) return true;
       const ok = await confirm(io, printer, plan, session.inputs.databricks.accountId ?? "");
-      if (ok === "no-tty") {
+      if (ok === "no-tty")
         printer.err(
           "aimctl: refusing to write without confirmation: there is no terminal to ask on. Review the plan above (or aimctl plan), then re-run with --yes.",
         );
-        return EXIT.failed;
-      }
-      if (!ok) {
-        printer.err("Nothing written.");
-        return EXIT.failed;
-      }
-    }
-    const undoFile = resolve(
-      io.cwd,
-      str(args, "undo-file") ??
-        join(
-          ".aimctl",
-          `undo-${new Date(printer.now()).toISOString().replace(/[:.]/g, "-")}.jsonl`,
-        ),
-    );
-    const result = await applyLinks(session, plan, printer, io, { undoFile, concurrency });
-    if (!reportApply(result, printer)) return EXIT.failed;
+      else if (!ok) printer.err("Nothing written.");
+      return ok === true;
+    },
+  });
+  if (run.status === "declined") return EXIT.failed;
+  if (run.apply) {
+    if (!reportApply(run.apply, printer)) return EXIT.failed;
   } else {
     printer.out("Nothing to apply: every matched identity already carries its Okta id.");
   }
   if (!enableAim) return EXIT.ok;
-  return (await enableAimAfterApply(session, io, printer, accepted)).enabled
+  return (await enableAimWith(session, io, printer, accepted, run.verified ?? run.planned))
     ? EXIT.ok
     : EXIT.failed;
+}
+
+/** Refuses (false, says why) a saved plan whose actions differ from the live plan's. */
+function savedPlanStillMatches(
+  saved: Pick<Plan, "actions">,
+  plan: Plan,
+  planFile: string,
+  printer: Printer,
+): boolean {
+  const was = actionsDigest(saved.actions);
+  const now = actionsDigest(plan.actions);
+  if (was !== now) {
+    printer.err(
+      `aimctl: refusing to apply ${planFile}: it no longer matches live state ` +
+        `(saved: ${saved.actions.length} action(s), digest ${was.slice(0, 12)}; ` +
+        `now: ${plan.actions.length} action(s), digest ${now.slice(0, 12)}; ${countDifferences(saved, plan)} differ). ` +
+        "Run aimctl plan again, review it, and apply the new plan.",
+    );
+    return false;
+  }
+  printer.err(`The saved plan ${planFile} still matches live state (digest ${now.slice(0, 12)}).`);
+  return true;
 }
 
 function countDifferences(a: Pick<Plan, "actions">, b: Pick<Plan, "actions">): number {
@@ -159,36 +180,36 @@ async function confirm(
   return /^(y|yes)$/i.test(answer.trim());
 }
 
-/** Writes the plan's links with progress on stderr and the undo journal. */
-export async function applyLinks(
+/**
+ * core's reconcileAccount with the session's clients and inputs, progress on
+ * stderr, the undo journal, and Ctrl-C stopping the writes cleanly.
+ */
+export async function reconcileWithProgress(
   session: Session,
-  plan: Plan,
   printer: Printer,
   io: CliIo,
-  opts: { undoFile: string; concurrency?: number; journalSync?: boolean },
-): Promise<ApplyResult> {
-  const dbx = session.databricks;
-  if (!dbx) throw new Error("applyLinks needs a Databricks client");
-  mkdirSync(dirname(opts.undoFile), { recursive: true });
-  printer.err(
-    `Applying ${plan.actions.length} link(s) over the ${session.inputs.writeRoute} route; undo journal: ${opts.undoFile}`,
-  );
-  const progress = writeReporter(printer, "applied");
+  opts: Pick<
+    ReconcileAccountOptions,
+    "concurrency" | "journalSync" | "verify" | "approve" | "snapshot"
+  > & { undoFile: string },
+): Promise<ReconcileAccountResult> {
+  const reporter = new ReconcileReporter(printer, {
+    route: session.inputs.writeRoute,
+    undoFile: opts.undoFile,
+  });
   try {
-    return await applyPlan(
-      plan,
-      { reader: dbx, writer: dbx },
-      {
-        route: session.inputs.writeRoute,
-        concurrency: opts.concurrency,
-        undoFile: opts.undoFile,
-        journalSync: opts.journalSync,
-        onProgress: progress.onProgress,
-        signal: interruptSignal(io),
+    return await reconcileAccount(accountClients(session), {
+      ...opts,
+      rules: session.inputs.rules,
+      route: session.inputs.writeRoute,
+      observer: reporter,
+      // Read when the writes start: until then Ctrl-C ends the process as usual.
+      get signal() {
+        return interruptSignal(io);
       },
-    );
+    });
   } finally {
-    progress.stop();
+    reporter.stop();
   }
 }
 
@@ -231,94 +252,101 @@ export function reportApply(
 }
 
 /**
- * Re-plans (nothing may be pending), refuses while unaccepted error findings
- * remain, then configures, tests and enables the AIM connection.
+ * core's convergeAimConnection towards "on", gated on the live plan `after`
+ * (read after the writes): pending links and unaccepted error findings
+ * refuse enabling. True when AIM is on.
  */
-export async function enableAimAfterApply(
+export async function enableAimWith(
   session: Session,
   io: CliIo,
   printer: Printer,
   accepted: readonly FindingCode[],
-): Promise<{ enabled: boolean; plan: Plan }> {
-  const { plan, snapshot } = await readAndPlan(session, printer);
-  const enabled = await enableWithPlan(
-    session,
-    io,
-    printer,
-    accepted,
-    plan,
-    linkedProbeId(snapshot),
-  );
-  return { enabled, plan };
-}
-
-async function enableWithPlan(
-  session: Session,
-  io: CliIo,
-  printer: Printer,
-  accepted: readonly FindingCode[],
-  plan: Plan,
-  probeExternalId: string | undefined,
+  after: AccountPlan,
 ): Promise<boolean> {
-  if (plan.actions.length > 0) {
-    printer.out(
-      `AIM not enabled: ${plan.actions.length} link(s) are pending again (identities changed meanwhile); run aimctl apply again.`,
-    );
-    return false;
-  }
-  const blocking = blockingFindings(plan.findings, accepted);
-  if (blocking.length) {
-    const codes = [...new Set(blocking.map((f) => f.code))].sort();
-    printer.out(`AIM not enabled: ${blocking.length} error finding(s) remain:`);
-    for (const code of codes)
-      printer.out(
-        `  ${code} (${blocking.filter((f) => f.code === code).length}): ${FINDING_ADVICE[code]}`,
-      );
-    printer.out(
-      `Resolve them and re-run, or accept them explicitly: --enable-aim --accept-findings ${codes.join(",")}`,
-    );
-    return false;
-  }
+  const { plan } = after;
+  const gate = {
+    errorCodes: errorFindingCodes(plan.findings),
+    pendingLinks: plan.actions.length,
+    accepted,
+  };
   const acceptedNow = acceptedFindings(plan.findings, accepted);
-  if (acceptedNow.length)
+  if (acceptedNow.length && !isBlocked(enableBlockers(gate)))
     printer.out(
-      `Accepting ${acceptedNow.length} error finding(s) as asked (${[...new Set(acceptedNow.map((f) => f.code))].sort().join(", ")}).`,
+      `Accepting ${acceptedNow.length} error finding(s) as asked (${errorFindingCodes(acceptedNow).join(", ")}).`,
     );
   const o = session.inputs.okta;
-  const config = {
-    oktaOrgUrl: o.orgUrl as string,
-    clientId: o.clientId as string,
-    privateKey: o.privateKey as string,
-  };
-  const aim = aimAdminFor(session, io.env, probeExternalId);
-  if (aim.mode === "console") {
-    const test = await aim.test(config);
-    printTest(printer, test);
-    const c = await aim.configure(config);
-    printer.out(
-      `AIM not enabled by aimctl: the console adapter configures nothing remotely. In the Databricks account console:`,
-    );
-    c.instructions.forEach((step, i) => printer.out(`  ${i + 1}. ${step}`));
-    printer.out(
-      `  Values: Okta org URL ${c.consoleValues.oktaOrgUrl}, Client ID ${c.consoleValues.clientId}, Client Private key: the key from ${o.privateKeySource ?? "OKTA_PRIVATE_KEY"}.`,
-    );
-    return false;
-  }
-  printer.err("Configuring the AIM connection, testing it, enabling AIM…");
-  await aim.configure(config);
-  const test = await aim.test(config);
-  printTest(printer, test);
-  if (!test.success) {
-    printer.out(
-      "AIM not enabled: the connection test failed (see the steps above); run aimctl check for the fix.",
-    );
-    return false;
-  }
-  const state = await aim.enable();
-  printer.out(
-    `AIM enabled: connection ${state.configured ? "configured" : "not configured"}, iamv2 probe says AIM is ${state.aimStatus} (${state.aimStatusReason}).`,
+  const aim = aimAdminFor(session, io.env, linkedProbeId(after.snapshot));
+  printer.err(
+    aim.mode === "api"
+      ? "Testing the AIM connection, configuring it, enabling AIM…"
+      : "Testing the AIM connection…",
   );
-  return true;
+  const r = await convergeAimConnection(aim, {
+    config: {
+      oktaOrgUrl: o.orgUrl as string,
+      clientId: o.clientId as string,
+      privateKey: o.privateKey as string,
+    },
+    enabled: true,
+    gate,
+  });
+  printTest(printer, r.test);
+  switch (r.outcome) {
+    case "testFailed":
+      printer.out(
+        "AIM not enabled: the connection test failed (see the steps above), so nothing was configured; run aimctl check for the fix.",
+      );
+      return false;
+    case "blocked":
+      printBlocked(printer, plan, accepted, r.blockers.pendingLinks);
+      return false;
+    case "console": {
+      const c = r.console;
+      printer.out(
+        `AIM not enabled by aimctl: the console adapter configures nothing remotely. In the Databricks account console:`,
+      );
+      c?.instructions.forEach((step, i) => printer.out(`  ${i + 1}. ${step}`));
+      printer.out(
+        `  Values: Okta org URL ${c?.consoleValues.oktaOrgUrl}, Client ID ${c?.consoleValues.clientId}, Client Private key: the key from ${o.privateKeySource ?? "OKTA_PRIVATE_KEY"}.`,
+      );
+      return false;
+    }
+    case "enabled": {
+      const state = r.state;
+      printer.out(
+        `AIM enabled: connection ${state?.configured ? "configured" : "not configured"}, iamv2 probe says AIM is ${state?.aimStatus} (${state?.aimStatusReason}).`,
+      );
+      return true;
+    }
+    default:
+      // "configured" / "disabled" answer enabled: false, which is never asked here.
+      return false;
+  }
+}
+
+/** Why enabling was refused: links pending again, or the error findings not accepted. */
+function printBlocked(
+  printer: Printer,
+  plan: Plan,
+  accepted: readonly FindingCode[],
+  pendingLinks: number,
+): void {
+  if (pendingLinks > 0) {
+    printer.out(
+      `AIM not enabled: ${pendingLinks} link(s) are pending again (identities changed meanwhile); run aimctl apply again.`,
+    );
+    return;
+  }
+  const blocking = blockingFindings(plan.findings, accepted);
+  const codes = errorFindingCodes(blocking);
+  printer.out(`AIM not enabled: ${blocking.length} error finding(s) remain:`);
+  for (const code of codes)
+    printer.out(
+      `  ${code} (${blocking.filter((f) => f.code === code).length}): ${FINDING_ADVICE[code]}`,
+    );
+  printer.out(
+    `Resolve them and re-run, or accept them explicitly: --enable-aim --accept-findings ${codes.join(",")}`,
+  );
 }
 
 function printTest(

@@ -17,7 +17,8 @@ import { EXIT, EXIT_CODES_HELP, outcomeExitCode, type ExitCode } from "../exitCo
 import { describeFailure } from "../failure";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import type { CliIo, Printer } from "../io";
-import { aimAdminFor, linkedProbeId, sessionFromArgs, readAndPlan, type Session } from "../session";
+import { linkedProbeId } from "../../core/workflows";
+import { aimAdminFor, sessionFromArgs, readAndPlan, type Session } from "../session";
 
 export const CHECK_HELP = `aimctl check [--json] [--accept-findings CODE,...] [inputs]
 

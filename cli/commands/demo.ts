@@ -18,7 +18,8 @@ import type { FindingCode, Plan, Severity } from "../../core/model/plan";
 import type { TenantFixture } from "../../core/model/tenant";
 import { normalizeName } from "../../core/reconcile/normalize";
 import { planLinks } from "../../core/reconcile/plan";
-import { FINDING_ADVICE, renderPlanText } from "../../core/reconcile/report";
+import { errorFindingCodes, FINDING_ADVICE, renderPlanText } from "../../core/reconcile/report";
+import { convergeAimConnection } from "../../core/workflows";
 import { REALISTIC_RATE_LIMITS as DBX_REALISTIC } from "../../emulators/databricks";
 import { REALISTIC_RATE_LIMITS as OKTA_REALISTIC } from "../../emulators/okta";
 import { sampleRules, sampleTenant } from "../../emulators/tenant/sample";
@@ -28,9 +29,9 @@ import { startEmulatedTenant, type EmulatedTenant } from "../emulated";
 import type { Inputs } from "../inputs";
 import { Printer, type CliIo } from "../io";
 import { formatDuration } from "../progress";
-import { aimAdminFor, openSession, readAndPlan, type Session } from "../session";
+import { aimAdminFor, openSession, type Session } from "../session";
 import { runCheck } from "./check";
-import { applyLinks, enableAimAfterApply, reportApply } from "./apply";
+import { enableAimWith, reconcileWithProgress, reportApply } from "./apply";
 
 export const DEMO_HELP = `aimctl demo [--json]
 
@@ -165,15 +166,18 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
   say.out("");
   say.out("1) WITHOUT reconciliation: AIM enabled directly on a fresh copy of the tenant");
   const without = await runOnFreshTenant(fixture, reference, say, async (tenant, session) => {
-    const aim = aimAdminFor(session, io.env);
-    const config = connectionConfig(tenant);
-    await aim.configure(config);
-    const test = await aim.test(config);
-    if (!test.success)
-      throw new Error(`the emulated AIM connection test failed: ${JSON.stringify(test.steps)}`);
-    await aim.enable();
+    // The same workflow as aimctl apply --enable-aim, with nothing to gate on: no plan was read.
+    const { outcome, test } = await convergeAimConnection(aimAdminFor(session, io.env), {
+      config: connectionConfig(tenant),
+      enabled: true,
+      gate: { errorCodes: [], accepted: [] },
+    });
+    if (outcome !== "enabled")
+      throw new Error(
+        `the emulated AIM connection was not enabled (${outcome}): ${JSON.stringify(test.steps)}`,
+      );
     say.out(
-      `   AIM connection configured, tested (${test.steps.map((s) => `${s.name} ${s.ok ? "ok" : "FAILED"}`).join(", ")}) and enabled.`,
+      `   AIM connection tested (${test.steps.map((s) => `${s.name} ${s.ok ? "ok" : "FAILED"}`).join(", ")}), configured and enabled.`,
     );
     return {};
   });
@@ -200,29 +204,38 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
 
       say.out("");
       say.out("[plan]");
-      const { plan } = await readAndPlan(session, say);
-      say.out(indent(renderPlanText(plan, { maxActions: 3, maxFindings: 5 })));
-
-      say.out("[apply]");
-      const result = await applyLinks(session, plan, say, io, {
+      const run = await reconcileWithProgress(session, say, io, {
         undoFile: join(journalDir, "undo.jsonl"),
         concurrency: 16,
         // A throwaway journal in a temp dir: no fsync per record (the real CLI keeps it).
         journalSync: false,
+        verify: true,
+        approve: ({ plan }) => {
+          say.out(indent(renderPlanText(plan, { maxActions: 3, maxFindings: 5 })));
+          say.out("[apply]");
+          return true;
+        },
       });
-      reportApply(result, say, { showUndoFile: false }); // a temporary journal
+      const { plan } = run.planned;
+      const after = run.verified ?? run.planned;
+      if (run.apply) reportApply(run.apply, say, { showUndoFile: false }); // a temporary journal
+      const result = {
+        applied: run.counts.applied,
+        alreadyDone: run.counts.alreadyDone,
+        skipped: run.counts.skippedChanged,
+        failed: run.counts.failed,
+        durationMs: run.counts.durationMs,
+      };
 
       say.out("");
       say.out("[enable AIM]");
-      const errorCodes = [
-        ...new Set(plan.findings.filter((f) => f.severity === "error").map((f) => f.code)),
-      ].sort();
+      const errorCodes = errorFindingCodes(plan.findings);
       say.out(
         `   The demo accepts the ${errorCodes.length} error finding code(s) explicitly, as ` +
           `aimctl apply --enable-aim --accept-findings ${errorCodes.join(",")} would, to show what they cost.`,
       );
-      const { enabled, plan: after } = await enableAimAfterApply(session, io, say, errorCodes);
-      remaining = after.findings;
+      const enabled = await enableAimWith(session, io, say, errorCodes, after);
+      remaining = after.plan.findings;
       const sev = (s: Severity) => plan.findings.filter((f) => f.severity === s).length;
       return {
         preflight: {
@@ -236,14 +249,8 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
           warningFindings: sev("warning"),
           infoFindings: sev("info"),
         },
-        apply: {
-          applied: result.applied,
-          alreadyDone: result.alreadyDone,
-          skipped: result.skippedChanged,
-          failed: result.failed.length,
-          durationMs: result.durationMs,
-        },
-        pendingAfterApply: after.actions.length,
+        apply: result,
+        pendingAfterApply: after.plan.actions.length,
         aimEnabled: enabled,
       };
     });

@@ -14,10 +14,12 @@ import {
   normExternalId,
   type Decision,
   type ErrorInfo,
+  type ItemOutcome,
   type WriteProgress,
 } from "./execute";
 
 export type ApplyProgress = WriteProgress;
+export type { ItemOutcome } from "./execute";
 
 export interface ApplyOptions {
   route: WriteRoute;
@@ -66,6 +68,8 @@ export interface ApplyResult {
   writes: number;
   durationMs: number;
   undoFile?: string;
+  /** What happened to each action, in the plan's order. */
+  outcomes: ItemOutcome[];
 }
 
 export async function applyPlan(
@@ -115,6 +119,7 @@ export async function applyPlan(
     writes: r.writes,
     durationMs: r.durationMs,
     ...(opts.undoFile ? { undoFile: opts.undoFile } : {}),
+    outcomes: r.outcomes,
   };
 }
 

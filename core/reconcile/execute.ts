@@ -79,6 +79,9 @@ export function decideAgainstLive(
   return { type: "write", externalId: target, previousExternalId: live };
 }
 
+/** What happened to one item: written, already as desired, left alone, failed, or never reached. */
+export type ItemOutcome = "applied" | "alreadyDone" | "skipped" | "failed" | "notAttempted";
+
 export interface ExecuteResult<T> {
   applied: number;
   alreadyDone: number;
@@ -92,6 +95,8 @@ export interface ExecuteResult<T> {
   /** Writes issued (successful or not). */
   writes: number;
   durationMs: number;
+  /** Per item, in the order given. */
+  outcomes: ItemOutcome[];
 }
 
 export const DEFAULTS = {
@@ -226,6 +231,7 @@ export async function executeWrites<T extends TargetRef>(
     recheckReads: 0,
     writes: 0,
     durationMs: 0,
+    outcomes: new Array<ItemOutcome>(total).fill("notAttempted"),
   };
   const meter = new RateMeter(started);
   const progress = (): void => {
@@ -266,7 +272,9 @@ export async function executeWrites<T extends TargetRef>(
     meter.tick(now());
     progress();
   };
-  const fail = (item: T, err: unknown): void => {
+  const fail = (i: number, err: unknown): void => {
+    const item = items[i];
+    result.outcomes[i] = "failed";
     result.failed.push({ item, error: errorInfo(err) });
     consecutiveFailures++;
     if (consecutiveFailures >= maxConsecutiveFailures && !result.aborted)
@@ -307,16 +315,18 @@ export async function executeWrites<T extends TargetRef>(
     try {
       current = await rechecker.get(i);
     } catch (err) {
-      fail(item, err);
+      fail(i, err);
       return;
     }
     const d = decide(item, current);
     if (d.type === "alreadyDone") {
+      result.outcomes[i] = "alreadyDone";
       result.alreadyDone++;
       succeeded();
       return;
     }
     if (d.type === "skip") {
+      result.outcomes[i] = "skipped";
       result.skipped.push({ item, reason: d.reason, currentExternalId: d.currentExternalId });
       succeeded();
       return;
@@ -344,7 +354,7 @@ export async function executeWrites<T extends TargetRef>(
         });
       } catch (err) {
         result.aborted = { reason: "journal", message: errorInfo(err).message };
-        fail(item, err);
+        fail(i, err);
         return;
       }
     }
@@ -367,8 +377,9 @@ export async function executeWrites<T extends TargetRef>(
         result.aborted ??= { reason: "journal", message: errorInfo(err).message };
       }
     }
-    if (writeError !== undefined) fail(item, writeError);
+    if (writeError !== undefined) fail(i, writeError);
     else {
+      result.outcomes[i] = "applied";
       result.applied++;
       succeeded();
     }

@@ -113,6 +113,11 @@ export function actionsDigest(actions: readonly PlanAction[]): string {
   return createHash("sha256").update(canonicalJson(actions), "utf8").digest("hex");
 }
 
+/** The codes of the error findings, sorted and unique: what enabling AIM is gated on. */
+export function errorFindingCodes(findings: readonly Finding[]): FindingCode[] {
+  return [...new Set(findings.filter((f) => f.severity === "error").map((f) => f.code))].sort();
+}
+
 export function summarizePlan(plan: Plan): PlanStateSummary {
   const pending = {
     users: { link: 0, overwrite: 0 },

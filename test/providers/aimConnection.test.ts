@@ -19,7 +19,12 @@ import {
 import type { FindingsSummary } from "../../dynamic-providers/identityReconciliation";
 import { smallTenant } from "../helpers/applyHarness";
 import { configureWithoutEnv, hostWithoutEnv } from "../helpers/providerCredentials";
-import { serializeProvider, type ProviderHost, type SerializedResource } from "./harness/host";
+import {
+  coreModulesNamedBy,
+  serializeProvider,
+  type ProviderHost,
+  type SerializedResource,
+} from "./harness/host";
 import { providerCalls } from "../helpers/providerCalls";
 
 type In = ResolvedAimConnectionInputs;
@@ -306,7 +311,8 @@ describe("AimConnection provider through the dynamic-provider host", () => {
     expect(serialized.provider).not.toContain("-----BEGIN");
     expect(serialized.provider).not.toContain(key.privateKeyPem.slice(40, 100));
     expect(serialized.provider).not.toContain(DBX_TOKEN);
-    expect(serialized.provider).toContain('"core/databricks/aimAdmin"');
+    expect(coreModulesNamedBy(serialized.provider)).toEqual(["core/providerApi"]);
+    expect(serialized.provider).not.toContain("class ApiAimAdmin");
     const registered = serialized.inputs.privateKeyPem as Record<string, unknown>;
     expect(registered[SECRET_SIG]).toBeDefined();
     expect(serialized.inputs).toMatchObject({

@@ -8,6 +8,7 @@ import { generateSigningKey } from "../../core/keys/signingKey";
 import type { OktaApp } from "../../core/model/tenant";
 import { OKTA_APP_DPOP_PROVIDER_VERSION } from "../../dynamic-providers/oktaAppDpop";
 import {
+  coreModulesNamedBy,
   serializeProvider,
   startProviderHost,
   type ProviderHost,
@@ -73,6 +74,7 @@ describe("OktaAppDpop provider through the dynamic-provider host", () => {
     expect(serialized.type).toBe("pulumi-nodejs:dynamic/okta-databricks-aim:OktaAppDpop");
     expect(serialized.providerIsSecret).toBe(false);
     expect(serialized.provider).not.toMatch(/SSWS|apiToken"?\s*[:=]\s*"/);
+    expect(coreModulesNamedBy(serialized.provider)).toEqual(["core/providerApi"]);
     expect(serialized.inputs).toMatchObject({
       orgUrl: "https://example.okta.com",
       appId: "0oa-serialised",

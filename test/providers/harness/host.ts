@@ -268,3 +268,10 @@ export async function startProviderHost(opts: StartProviderHostOptions): Promise
     },
   };
 }
+
+/** The core modules a serialised provider names (loadCore's argument), unique and sorted. */
+export function coreModulesNamedBy(provider: string): string[] {
+  return [
+    ...new Set([...provider.matchAll(/"(core\/[A-Za-z0-9_/.-]+)"/g)].map((m) => m[1]!)),
+  ].sort();
+}

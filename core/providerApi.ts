@@ -1,0 +1,38 @@
+/**
+ * The one module the dynamic providers load (dynamic-providers/loadCore.ts):
+ * everything they call in core, under names that stay. Pulumi keeps each
+ * provider's code in state and runs that stored copy on refresh and destroy,
+ * so a name exported here is a promise to every state written since: move
+ * what it points to freely, but never drop or rename an export.
+ *
+ * Providers serialised before this module existed name core's modules by
+ * path instead (`core/reconcile/plan`, `core/databricks/client`, …; the
+ * captured copies in test/providers/fixtures/ list them all). Those paths
+ * and exports stay too, or a re-export takes their place:
+ * test/providers/legacyState.test.ts runs the captured copies against
+ * today's core.
+ */
+export {
+  applyStatus,
+  convergeAimConnection,
+  enableBlockers,
+  isBlocked,
+  linkedProbeId,
+  planAccount,
+  reconcileAccount,
+  UNKNOWN_ERROR_FINDINGS,
+} from "./workflows";
+export { createAimAdmin } from "./databricks/aimAdmin";
+export { DatabricksAccountClient } from "./databricks/client";
+export { databricksConfigFromEnv } from "./databricks/config";
+export { OktaClient } from "./okta/client";
+export { readAppDpop, setAppDpop } from "./okta/appDpop";
+export {
+  generateSigningKey,
+  publicJwkFromPrivateKeyPem,
+  resolveSigningKeySpec,
+  signingKeySpecProblems,
+} from "./keys/signingKey";
+export { canonicalJson, errorFindingCodes, FINDING_CODES, summarizePlan } from "./reconcile/report";
+export { validateRules } from "./reconcile/rules";
+export { undo } from "./reconcile/undo";

@@ -1,0 +1,3 @@
+/** The use cases: one workflow each, shared by aimctl and the dynamic providers. */
+export * from "./reconcileAccount";
+export * from "./convergeAimConnection";
