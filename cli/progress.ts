@@ -2,8 +2,6 @@
  * Progress on stderr: one redrawn line (a bar for writes) on a terminal,
  * periodic plain lines otherwise, so that CI logs stay readable.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Plan, WriteRoute } from "../core/model/plan";
 import type { WriteProgress } from "../core/reconcile/execute";
 import type { Snapshot, SnapshotProgress, SnapshotSource } from "../core/reconcile/snapshot";
@@ -147,7 +145,6 @@ export class ReconcileReporter implements ReconcileObserver {
 
   applyStart(plan: Plan): void {
     if (this.apply) {
-      mkdirSync(dirname(this.apply.undoFile), { recursive: true });
       this.printer.err(
         `Applying ${plan.actions.length} link(s) over the ${this.apply.route} route; undo journal: ${this.apply.undoFile}`,
       );

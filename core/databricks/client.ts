@@ -489,8 +489,8 @@ export class DatabricksAccountClient
     if (typeof id !== "string" || id.trim() === "") {
       throw new ConfigError("id", `setExternalId needs the Databricks ${kind} id (got "${id}").`);
     }
-    // An empty externalId counts as unset (DESIGN.md): clear it.
-    const value = externalId === null || externalId === "" ? null : externalId;
+    // null removes the attribute; "" is written as "" (undo restores exactly what it found).
+    const value = externalId;
     const wait = this.writePacer.reserve();
     if (wait > 0) await this.sleep(wait);
 
@@ -550,7 +550,7 @@ export class DatabricksAccountClient
     if (!body || typeof body !== "object" || !(field in body)) return;
     const got = (body as Record<string, unknown>)[field];
     const now = got === undefined || got === null || got === "" ? null : got;
-    if (now !== value) {
+    if (now !== (value === "" ? null : value)) {
       throw new AimError(
         "ERR_DATABRICKS_WRITE_NOT_PERSISTED",
         `${route} of ${kind} ${id} answered success but ${field} is ${JSON.stringify(now)}, not ${JSON.stringify(value)}: try the other write route ("scim" or "iamv2").`,

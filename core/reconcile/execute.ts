@@ -73,10 +73,12 @@ export function decideAgainstLive(
   expected: (live: string | null) => boolean,
 ): Decision {
   if (!current) return { type: "skip", reason: "missing", currentExternalId: null };
-  const live = normExternalId(current.externalId);
-  if (live === target) return { type: "alreadyDone" };
+  // "" counts as unset when deciding, but is kept as seen: undo restores "" as "", not as absent.
+  const seen = current.externalId ?? null;
+  const live = normExternalId(seen);
+  if (live === normExternalId(target)) return { type: "alreadyDone" };
   if (!expected(live)) return { type: "skip", reason: "changed", currentExternalId: live };
-  return { type: "write", externalId: target, previousExternalId: live };
+  return { type: "write", externalId: target, previousExternalId: seen };
 }
 
 /** What happened to one item: written, already as desired, left alone, failed, or never reached. */

@@ -13,6 +13,10 @@ import type { IdentityKind, WriteRoute } from "../model/plan";
 
 export const JOURNAL_VERSION = 1;
 
+/** Journals name identities: their folder (and the files) are the owner's alone. */
+export const JOURNAL_DIR_MODE = 0o700;
+export const JOURNAL_FILE_MODE = 0o600;
+
 export interface RunRecord {
   type: "run";
   v: number;
@@ -75,9 +79,9 @@ export class JournalWriter {
   open(): void {
     if (this.fd !== undefined) return;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: JOURNAL_DIR_MODE });
       // 0600: the journal names identities; nobody else needs to read it.
-      this.fd = fs.openSync(this.file, "a", 0o600);
+      this.fd = fs.openSync(this.file, "a", JOURNAL_FILE_MODE);
     } catch (err) {
       throw new ConfigError(
         "undoFile",

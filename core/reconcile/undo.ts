@@ -22,7 +22,7 @@ export interface UndoEntry {
   kind: IdentityKind;
   databricksId: string;
   databricksName: string;
-  /** The value before the first recorded write (null: unset). */
+  /** The value before the first recorded write (null: absent; "" is restored as ""). */
   restoreTo: string | null;
   /** Every value apply wrote (or tried to write) to this identity. */
   written: string[];
@@ -78,7 +78,8 @@ export function undoEntries(records: readonly JournalRecord[]): UndoEntry[] {
         kind: r.kind,
         databricksId: r.databricksId,
         databricksName: r.databricksName,
-        restoreTo: normExternalId(r.previousExternalId),
+        // As seen before the write: "" stays "" (it is not the same as absent to every reader).
+        restoreTo: r.previousExternalId ?? null,
         written: wrote === null ? [] : [wrote],
         route: r.route,
       });

@@ -6,7 +6,7 @@
  * stale or unknown-format saved plans refused, the undo journal, enabling AIM
  * only when no unaccepted error finding remains, and no secret in any output.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TenantFixture } from "../../core/model/tenant";
@@ -189,6 +189,9 @@ describe("aimctl apply and undo", () => {
     expect(yes.stdout).toMatch(/Applied 5 link\(s\), 0 already done, 0 skipped, 0 failed/);
     const journals = readdirSync(join(cwd, ".aimctl"));
     expect(journals).toEqual([expect.stringMatching(/^undo-\d{4}-\d\d-\d\dT[\d-]+Z\.jsonl$/)]);
+    // The folder is the owner's alone, like the journals in it.
+    expect(statSync(join(cwd, ".aimctl")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(cwd, ".aimctl", journals[0])).mode & 0o777).toBe(0o600);
   });
 
   it("apply --yes writes every link (exit 0), a second plan is empty (exit 0), undo restores (exit 0)", async () => {
@@ -225,7 +228,8 @@ describe("aimctl apply and undo", () => {
       /^Restored 7 of 7 identit\(ies\), 0 already restored, 0 skipped, 0 failed/,
     );
     expect(t.databricks.store.users.get("1000")?.externalId ?? null).toBeNull();
-    expect(t.databricks.store.users.get("1004")?.externalId ?? null).toBeNull(); // "" counts as unset
+    // "" counts as unset for matching, but undo gives it back as it was, not as absent.
+    expect(t.databricks.store.users.get("1004")?.externalId).toBe("");
     const plan = await runCli(["plan"], { env: t.env, cwd });
     expect(plan.code).toBe(2);
     noSecrets(t, apply, again, undo, plan);
