@@ -4,6 +4,7 @@
  * Human output goes to stdout, progress and logs to stderr.
  */
 import { globalRedactor } from "../core/http";
+import { terminalOutput } from "../core/reconcile/escape";
 
 export interface OutStream {
   write(text: string): unknown;
@@ -41,9 +42,11 @@ export function processIo(): CliIo {
 export class Printer {
   constructor(readonly io: CliIo) {}
 
-  /** stdout, one or more lines. */
+  /** stdout, one or more lines; redacted, and nothing invisible reaches the terminal (escape.ts). */
   out(text = ""): void {
-    this.io.stdout.write(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`));
+    this.io.stdout.write(
+      terminalOutput(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`)),
+    );
   }
 
   /** stdout without redaction: only for values the user asked to see (emulator credentials). */
@@ -53,7 +56,9 @@ export class Printer {
 
   /** stderr: progress, logs, warnings. */
   err(text = ""): void {
-    this.io.stderr.write(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`));
+    this.io.stderr.write(
+      terminalOutput(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`)),
+    );
   }
 
   now(): number {

@@ -35,6 +35,7 @@ import { interruptSignal, type CliIo, type Printer } from "../io";
 import { readPlanFile } from "../planFile";
 import { formatDuration, ReconcileReporter } from "../progress";
 import { accountClients, aimAdminFor, sessionFromArgs, type Session } from "../session";
+import { quoted, terminalSafe } from "../../core/reconcile/escape";
 
 export const APPLY_HELP = `aimctl apply [--plan FILE] [--yes] [--undo-file FILE] [--enable-aim [--accept-findings CODE,...]] [inputs]
 
@@ -228,11 +229,11 @@ export function reportApply(
     printer.out(`Undo journal: ${r.undoFile} (aimctl undo --file ${r.undoFile})`);
   for (const s of r.skipped.slice(0, 20))
     printer.out(
-      `  skipped ${s.action.kind} "${s.action.databricksName}": ${s.reason === "missing" ? "it no longer exists" : `its externalId is now ${JSON.stringify(s.currentExternalId)}, not what the plan saw`} (left alone)`,
+      `  skipped ${s.action.kind} ${quoted(s.action.databricksName)}: ${s.reason === "missing" ? "it no longer exists" : `its externalId is now ${s.currentExternalId === null ? "unset" : quoted(s.currentExternalId)}, not what the plan saw`} (left alone)`,
     );
   for (const f of r.failed.slice(0, 20))
     printer.out(
-      `  failed ${f.action.kind} "${f.action.databricksName}": ${f.error.code}: ${f.error.message}`,
+      `  failed ${f.action.kind} ${quoted(f.action.databricksName)}: ${f.error.code}: ${terminalSafe(f.error.message)}`,
     );
   const more =
     r.skipped.length +

@@ -19,6 +19,7 @@ import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import type { CliIo, Printer } from "../io";
 import { linkedProbeId } from "../../core/workflows";
 import { aimAdminFor, sessionFromArgs, readAndPlan, type Session } from "../session";
+import { terminalSafe } from "../../core/reconcile/escape";
 
 export const CHECK_HELP = `aimctl check [--json] [--accept-findings CODE,...] [inputs]
 
@@ -151,8 +152,9 @@ export function renderPreflight(r: PreflightResult, plan?: Plan): string {
         : c.severity === "warning"
           ? "WARN"
           : "info";
-    lines.push(`  ${mark}  ${c.id.padEnd(width)}  ${c.message}`);
-    if (!c.ok && c.fix) lines.push(`        ${"".padEnd(width)}  fix: ${c.fix}`);
+    // Messages quote tenant values (names, ids): one line each, nothing invisible.
+    lines.push(`  ${mark}  ${c.id.padEnd(width)}  ${terminalSafe(c.message)}`);
+    if (!c.ok && c.fix) lines.push(`        ${"".padEnd(width)}  fix: ${terminalSafe(c.fix)}`);
   }
   if (plan) {
     lines.push(

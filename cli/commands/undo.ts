@@ -12,6 +12,7 @@ import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 import { formatDuration, writeReporter } from "../progress";
 import { sessionFromArgs } from "../session";
+import { quoted, terminalSafe } from "../../core/reconcile/escape";
 
 export const UNDO_HELP = `aimctl undo --file FILE [--write-rate N] [--concurrency N] [inputs]
 
@@ -70,11 +71,11 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
     );
   for (const s of r.skipped.slice(0, 20))
     printer.out(
-      `  skipped ${s.entry.kind} "${s.entry.databricksName}": ${s.reason === "missing" ? "it no longer exists" : `its externalId is now ${JSON.stringify(s.currentExternalId)}, not a value apply wrote`} (left alone)`,
+      `  skipped ${s.entry.kind} ${quoted(s.entry.databricksName)}: ${s.reason === "missing" ? "it no longer exists" : `its externalId is now ${s.currentExternalId === null ? "unset" : quoted(s.currentExternalId)}, not a value apply wrote`} (left alone)`,
     );
   for (const f of r.failed.slice(0, 20))
     printer.out(
-      `  failed ${f.entry.kind} "${f.entry.databricksName}": ${f.error.code}: ${f.error.message}`,
+      `  failed ${f.entry.kind} ${quoted(f.entry.databricksName)}: ${f.error.code}: ${terminalSafe(f.error.message)}`,
     );
   if (r.aborted)
     printer.out(

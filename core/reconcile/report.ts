@@ -5,6 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { markdownCode, quoted, terminalSafe } from "./escape";
 import type {
   Finding,
   FindingCode,
@@ -197,7 +198,9 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   if (plan.findings.length > 0) {
     lines.push("", `Findings (${plan.findings.length}):`);
     for (const f of plan.findings.slice(0, maxFindings)) {
-      lines.push(`  ${f.severity.toUpperCase().padEnd(7)} ${f.code} [${f.kind}] ${f.message}`);
+      lines.push(
+        `  ${f.severity.toUpperCase().padEnd(7)} ${f.code} [${f.kind}] ${terminalSafe(f.message)}`,
+      );
     }
     if (plan.findings.length > maxFindings) {
       lines.push(`  … and ${plan.findings.length - maxFindings} more (see the JSON plan)`);
@@ -207,21 +210,15 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
     const shown = Math.min(maxActions, plan.actions.length);
     lines.push("", `Actions (${shown} of ${plan.actions.length}):`);
     for (const a of plan.actions.slice(0, maxActions)) {
-      const prev = a.previousExternalId === null ? "" : ` (replaces "${a.previousExternalId}")`;
-      lines.push(`  ${a.kind} "${a.databricksName}" -> ${a.oktaId} by ${a.matchedBy}${prev}`);
+      const prev =
+        a.previousExternalId === null ? "" : ` (replaces ${quoted(a.previousExternalId)})`;
+      lines.push(
+        `  ${a.kind} ${quoted(a.databricksName)} -> ${terminalSafe(a.oktaId)} by ${a.matchedBy}${prev}`,
+      );
     }
   }
   lines.push("", `Digest: ${actionsDigest(plan.actions)}`);
   return lines.join("\n") + "\n";
-}
-
-/** Escapes what would break a Markdown table cell or inline code. */
-function md(s: string): string {
-  return s
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/`/g, "'")
-    .replace(/[\r\n]+/g, " ");
 }
 
 /** A pull-request comment: buckets, findings grouped by code with what to do, first actions. */
@@ -260,7 +257,9 @@ export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string
         `${FINDING_ADVICE[code]}`,
         "",
       );
-      for (const f of fs.slice(0, maxSubjects)) out.push(`- ${f.severity}: ${md(f.message)}`);
+      // Tenant values are quoted in the message: all of it is a code span (escape.ts).
+      for (const f of fs.slice(0, maxSubjects))
+        out.push(`- ${f.severity}: ${markdownCode(f.message)}`);
       if (fs.length > maxSubjects) out.push(`- … and ${fs.length - maxSubjects} more`);
     }
   }
@@ -274,9 +273,10 @@ export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string
       "|---|---|---|---|---|",
     );
     for (const a of plan.actions.slice(0, maxActions)) {
-      const prev = a.previousExternalId === null ? "" : `\`${md(a.previousExternalId)}\``;
+      const cell = (v: string) => markdownCode(v, { inTable: true });
+      const prev = a.previousExternalId === null ? "" : cell(a.previousExternalId);
       out.push(
-        `| ${a.kind} | \`${md(a.databricksName)}\` | \`${a.oktaId}\` | ${a.matchedBy} | ${prev} |`,
+        `| ${a.kind} | ${cell(a.databricksName)} | ${cell(a.oktaId)} | ${a.matchedBy} | ${prev} |`,
       );
     }
   }
