@@ -56,6 +56,7 @@ const aim = new DatabricksAim("aim", {
   writeRoute: (config.get("writeRoute") ?? "scim") as WriteRoute,
   revertOnDelete: config.getBoolean("revertOnDelete") ?? false,
   journalPath: config.get("journalPath"),
+  writeRatePerSecond: config.getNumber("writeRatePerSecond"),
   adapter,
   apiBasePath: aimApiBasePath,
   enableAim: config.getBoolean("enableAim") ?? true,
@@ -68,18 +69,29 @@ const aim = new DatabricksAim("aim", {
  * An explicit Okta provider when `oktaAim:oktaApiToken` is set, so one secret
  * serves the Okta provider and the dynamic providers. Otherwise the default
  * provider reads `okta:*` config (API token or OAuth app), as usual.
+ *
+ * A plain-http loopback org URL (a local emulator, never a real org) is
+ * reached the only way the Okta provider can reach plain HTTP: through its
+ * `httpProxy` setting, which makes that URL the org URL.
  */
 function explicitOktaProvider(
   orgUrl: string,
   apiToken: pulumi.Output<string> | undefined,
 ): okta.Provider | undefined {
   if (!apiToken) return undefined;
+  const url = new URL(orgUrl);
+  if (url.protocol === "http:")
+    return new okta.Provider("okta", {
+      orgName: "local",
+      baseUrl: "loopback",
+      httpProxy: url.origin,
+      apiToken,
+    });
   // https://acme.okta.com → orgName "acme", baseUrl "okta.com" (the provider's split).
-  const host = new URL(orgUrl).hostname;
-  const dot = host.indexOf(".");
+  const dot = url.hostname.indexOf(".");
   return new okta.Provider("okta", {
-    orgName: host.slice(0, dot),
-    baseUrl: host.slice(dot + 1),
+    orgName: url.hostname.slice(0, dot),
+    baseUrl: url.hostname.slice(dot + 1),
     apiToken,
   });
 }

@@ -39,6 +39,8 @@ export interface DatabricksAimArgs {
   readonly revertOnDelete?: pulumi.Input<boolean>;
   /** Undo journal path, relative to the project (default under .okta-databricks-aim/). */
   readonly journalPath?: pulumi.Input<string>;
+  /** Writes per second (default 2, the published PATCH limit); raise only with a raised account limit. */
+  readonly writeRatePerSecond?: pulumi.Input<number>;
   /** "api" (private-preview admin API, default) or "console" (values to enter are output). */
   readonly adapter?: pulumi.Input<AimAdapter>;
   /** `api` only: base path of the AIM admin API. */
@@ -143,6 +145,7 @@ function createReconciliation(
       writeRoute: args.writeRoute,
       revertOnDelete: args.revertOnDelete,
       journalPath: args.journalPath,
+      writeRatePerSecond: args.writeRatePerSecond,
     },
     { parent },
   );

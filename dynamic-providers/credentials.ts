@@ -100,9 +100,10 @@ export function databricksAccountConfig(host: string, accountId: string): Databr
 export function databricksClient(
   host: string,
   accountId: string,
+  options: { writeRatePerSecond?: number } = {},
 ): import("../core/databricks/client").DatabricksAccountClient {
   const { DatabricksAccountClient } = loadCore();
-  return new DatabricksAccountClient(databricksAccountConfig(host, accountId));
+  return new DatabricksAccountClient(databricksAccountConfig(host, accountId), options);
 }
 
 /** An Okta client that reads with the admin API token. */

@@ -65,6 +65,11 @@ export interface IdentityReconciliationArgs {
   readonly revertOnDelete?: pulumi.Input<boolean>;
   /** Undo journal path, relative to the project (default `.okta-databricks-aim/journal-<accountId>.jsonl`). */
   readonly journalPath?: pulumi.Input<string>;
+  /**
+   * Writes per second (default 2, the published account SCIM PATCH limit).
+   * Raise it only when Databricks raised your account's limit.
+   */
+  readonly writeRatePerSecond?: pulumi.Input<number>;
 }
 
 /** Findings counts as kept in state: per severity, per code, and the codes of error findings. */
@@ -103,6 +108,8 @@ export interface ResolvedIdentityReconciliationInputs extends Partial<LivePlanFi
   writeRoute: WriteRoute;
   revertOnDelete: boolean;
   journalPath: string;
+  /** Absent in state written before it existed: the default pace. */
+  writeRatePerSecond?: number;
   providerVersion: string;
 }
 
@@ -124,6 +131,7 @@ const PROGRAM_INPUTS = [
   "writeRoute",
   "revertOnDelete",
   "journalPath",
+  "writeRatePerSecond",
   "providerVersion",
 ] as const;
 const LIVE_FIELDS = [
@@ -179,6 +187,17 @@ function inputProblems(news: Inputs): pulumi.dynamic.CheckFailure[] {
       "journalPath",
       "[journalPath] must be a file path for the undo journal, e.g. .okta-databricks-aim/journal.jsonl.",
     );
+  if (
+    known("writeRatePerSecond") &&
+    news.writeRatePerSecond !== undefined &&
+    (typeof news.writeRatePerSecond !== "number" ||
+      !Number.isFinite(news.writeRatePerSecond) ||
+      news.writeRatePerSecond <= 0)
+  )
+    bad(
+      "writeRatePerSecond",
+      `[writeRatePerSecond] must be a positive number of writes per second (the published limit is 2); got ${JSON.stringify(news.writeRatePerSecond)}.`,
+    );
   if (!containsUnknown(news.rules)) failures.push(...rulesProblems(news.rules));
   return failures;
 }
@@ -193,7 +212,9 @@ function rulesProblems(rules: unknown): pulumi.dynamic.CheckFailure[] {
 function clients(inputs: Inputs) {
   return {
     okta: oktaAdminClient(inputs.oktaOrgUrl),
-    databricks: databricksClient(inputs.databricksHost, inputs.accountId),
+    databricks: databricksClient(inputs.databricksHost, inputs.accountId, {
+      writeRatePerSecond: inputs.writeRatePerSecond,
+    }),
   };
 }
 
@@ -330,6 +351,7 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
       (olds.writeRoute ?? "scim") !== news.writeRoute ||
       (olds.revertOnDelete ?? false) !== news.revertOnDelete ||
       olds.journalPath !== news.journalPath ||
+      olds.writeRatePerSecond !== news.writeRatePerSecond ||
       olds.providerVersion !== news.providerVersion;
     // Not read in check (unknown inputs): the plan is read at apply time.
     const unread = news.liveRead !== "read";
@@ -374,7 +396,9 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
       throw new Error(
         `revertOnDelete is set but the undo journal ${props.journalPath} is missing, so the ${props.linksWritten} externalId link(s) this resource wrote cannot be restored. Put the journal back (e.g. from the CI artifacts of the run that applied), or set revertOnDelete to false and run pulumi up before destroying to leave the links in place.`,
       );
-    const dbx = databricksClient(props.databricksHost, props.accountId);
+    const dbx = databricksClient(props.databricksHost, props.accountId, {
+      writeRatePerSecond: props.writeRatePerSecond,
+    });
     logInfo(
       `IdentityReconciliation ${props.accountId}: restoring the externalIds recorded in ${props.journalPath}`,
     );
@@ -426,6 +450,7 @@ export class IdentityReconciliation extends pulumi.dynamic.Resource {
         writeRoute: args.writeRoute ?? "scim",
         revertOnDelete: args.revertOnDelete ?? false,
         journalPath: args.journalPath,
+        writeRatePerSecond: args.writeRatePerSecond,
         providerVersion: IDENTITY_RECONCILIATION_PROVIDER_VERSION,
         liveRead: undefined,
         pending: undefined,

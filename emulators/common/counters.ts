@@ -1,9 +1,24 @@
-/** Request counts per endpoint ("GET /api/v1/users"), for tests and benchmarks. */
+/** The most recent requests kept in order (enough for a whole engine run; older ones drop off). */
+const ORDER_LOG_LIMIT = 200_000;
+
+/**
+ * Request counts per endpoint ("GET /api/v1/users"), for tests and benchmarks,
+ * and the order in which the endpoints were called (tests that check "tested,
+ * configured, then enabled").
+ */
 export class RequestCounter {
   private readonly counts = new Map<string, number>();
+  private readonly order: string[] = [];
 
   add(endpoint: string): void {
     this.counts.set(endpoint, (this.counts.get(endpoint) ?? 0) + 1);
+    this.order.push(endpoint);
+    if (this.order.length > ORDER_LOG_LIMIT) this.order.splice(0, this.order.length - ORDER_LOG_LIMIT);
+  }
+
+  /** Endpoints in the order they were called, oldest first (the last ORDER_LOG_LIMIT). */
+  sequence(): readonly string[] {
+    return this.order;
   }
 
   get(endpoint: string): number {
@@ -22,6 +37,7 @@ export class RequestCounter {
 
   reset(): void {
     this.counts.clear();
+    this.order.length = 0;
   }
 }
 

@@ -1,0 +1,185 @@
+/**
+ * Drives the real Pulumi CLI (built by `npm run engine:install` into
+ * .pulumi-engine/) against this repository's own program (index.ts, run in
+ * place: `--cwd` is the repository root, not a copy), with a file backend and
+ * a stack config file in a temporary folder, so nothing is written into the
+ * repository. Every command runs non-interactively; its exit code, stdout and
+ * stderr come back for the test to assert on.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+export const ENGINE_DIR = process.env.PULUMI_ENGINE_DIR ?? path.join(REPO_ROOT, ".pulumi-engine");
+
+export interface EngineVersions {
+  pulumi: string;
+  languageHost: string;
+  okta: string;
+  go: string;
+  buildSeconds: number;
+}
+
+/** What engine:install built; throws with the fix when it has not run. */
+export function engineVersions(): EngineVersions {
+  const file = path.join(ENGINE_DIR, "versions.json");
+  if (!existsSync(file))
+    throw new Error(
+      `No Pulumi engine in ${ENGINE_DIR}: run \`npm run engine:install\` first (it builds the CLI from Go modules).`,
+    );
+  return JSON.parse(readFileSync(file, "utf8")) as EngineVersions;
+}
+
+export interface CommandResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout + stderr, for assertions that do not care which. */
+  output: string;
+  ms: number;
+}
+
+export interface StackOptions {
+  stack?: string;
+  /** Extra environment for every command (credentials the way a pipeline passes them). */
+  env?: Record<string, string>;
+}
+
+/** One stack of the project in its own temporary backend. */
+export class EngineStack {
+  readonly dir: string;
+  readonly stateDir: string;
+  readonly configFile: string;
+  readonly stack: string;
+  private readonly env: Record<string, string>;
+  /** Every command run, in order (what the suite prints at the end). */
+  readonly history: Array<{ args: string[]; code: number | null; ms: number }> = [];
+
+  constructor(opts: StackOptions = {}) {
+    engineVersions();
+    this.dir = mkdtempSync(path.join(tmpdir(), "aim-engine-"));
+    this.stateDir = path.join(this.dir, "state");
+    this.configFile = path.join(this.dir, "Pulumi.engine.yaml");
+    this.stack = opts.stack ?? "engine";
+    mkdirSync(this.stateDir);
+    writeFileSync(this.configFile, "config: {}\n");
+    const bin = path.join(ENGINE_DIR, "bin");
+    const nodeBin = path.dirname(process.execPath);
+    this.env = {
+      ...(process.env as Record<string, string>),
+      PATH: `${bin}:${nodeBin}:${process.env.PATH ?? ""}`,
+      PULUMI_HOME: path.join(ENGINE_DIR, "home"),
+      PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+      PULUMI_CONFIG_PASSPHRASE: "engine-suite-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      NO_COLOR: "1",
+      ...opts.env,
+    };
+    // The suite's own process may carry credentials; the stack gets only what the test gives it.
+    for (const k of Object.keys(this.env))
+      if (/^(OKTA_|DATABRICKS_)/.test(k) && !(opts.env && k in opts.env)) delete this.env[k];
+  }
+
+  /** Runs `pulumi ARGS --cwd <repo> --stack <stack> --config-file <tmp>` (the last two where the command takes them). */
+  run(
+    args: string[],
+    opts: { stackArgs?: boolean; input?: string; killAfter?: (out: string) => boolean } = {},
+  ): Promise<CommandResult> {
+    const full = [
+      ...args,
+      "--cwd",
+      REPO_ROOT,
+      "--non-interactive",
+      ...((opts.stackArgs ?? true) ? ["--stack", this.stack] : []),
+    ];
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(ENGINE_DIR, "bin", "pulumi"), full, {
+        cwd: REPO_ROOT,
+        env: this.env,
+        stdio: ["pipe", "pipe", "pipe"],
+        // Its own process group, so that a SIGKILL reaches the CLI and every plugin it started.
+        detached: true,
+      });
+      let stdout = "";
+      let stderr = "";
+      let killed = false;
+      const maybeKill = () => {
+        if (!killed && opts.killAfter?.(stdout + stderr)) {
+          killed = true;
+          // SIGKILL the whole tree: the CLI, its language host and provider plugins.
+          try {
+            process.kill(-child.pid!, "SIGKILL");
+          } catch {
+            child.kill("SIGKILL");
+          }
+        }
+      };
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        maybeKill();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        maybeKill();
+      });
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        const ms = Date.now() - started;
+        this.history.push({ args, code, ms });
+        resolve({ code, signal, stdout, stderr, output: stdout + stderr, ms });
+      });
+      child.stdin.end(opts.input ?? "");
+    });
+  }
+
+  async init(): Promise<void> {
+    const r = await this.run(["stack", "init"]);
+    if (r.code !== 0) throw new Error(`pulumi stack init failed:\n${r.output}`);
+  }
+
+  /** `pulumi config set` into the stack's config file (secrets encrypted with the passphrase). */
+  async setConfig(key: string, value: string, secret = false): Promise<void> {
+    const r = await this.run([
+      "config",
+      "set",
+      key,
+      value,
+      ...(secret ? ["--secret"] : ["--plaintext"]),
+      "--config-file",
+      this.configFile,
+    ]);
+    if (r.code !== 0) throw new Error(`pulumi config set ${key} failed:\n${r.output}`);
+  }
+
+  async removeConfig(key: string): Promise<void> {
+    const r = await this.run(["config", "rm", key, "--config-file", this.configFile]);
+    if (r.code !== 0) throw new Error(`pulumi config rm ${key} failed:\n${r.output}`);
+  }
+
+  /** preview / up / refresh / destroy with the stack's config file. */
+  op(args: string[], opts: { killAfter?: (out: string) => boolean } = {}): Promise<CommandResult> {
+    return this.run([...args, "--config-file", this.configFile], opts);
+  }
+
+  async exportState(): Promise<string> {
+    const r = await this.run(["stack", "export"]);
+    if (r.code !== 0) throw new Error(`pulumi stack export failed:\n${r.output}`);
+    return r.stdout;
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    const r = await this.run(["stack", "output", "--json"]);
+    if (r.code !== 0) throw new Error(`pulumi stack output failed:\n${r.output}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
