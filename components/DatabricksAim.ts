@@ -70,9 +70,9 @@ export class DatabricksAim extends pulumi.ComponentResource {
   /** Error finding codes that keep AIM off. */
   readonly enableBlockedBy: pulumi.Output<string[]>;
   /** `console` adapter: what to do in the account console. */
-  readonly consoleInstructions: pulumi.Output<string[] | undefined>;
+  readonly consoleInstructions: pulumi.Output<string[] | null>;
   /** `console` adapter: the private key to paste there (secret). */
-  readonly consolePrivateKeyPem: pulumi.Output<string | undefined>;
+  readonly consolePrivateKeyPem: pulumi.Output<string | null>;
 
   constructor(name: string, args: DatabricksAimArgs, opts?: pulumi.ComponentResourceOptions) {
     super("okta-databricks-aim:index:DatabricksAim", name, {}, opts);

@@ -62,7 +62,7 @@ export class OktaAimApp extends pulumi.ComponentResource {
   /** Current public JWK. */
   readonly publicJwk: pulumi.Output<PublicSigningJwk>;
   /** kid of the key before the last rotation while it is still in the JWKS. */
-  readonly previousKeyId: pulumi.Output<string | undefined>;
+  readonly previousKeyId: pulumi.Output<string | null>;
   /** PKCS#8 PEM private key for the Databricks AIM connection (secret). */
   readonly privateKeyPem: pulumi.Output<string>;
   /** kids in the app's JWKS, current key first. */
@@ -204,7 +204,7 @@ function previousJwkProblem(jwk: unknown, i: number): string | undefined {
  */
 function appJwks(
   current: pulumi.Output<PublicSigningJwk>,
-  rotatedOut: pulumi.Output<PublicSigningJwk | undefined>,
+  rotatedOut: pulumi.Output<PublicSigningJwk | null>,
   previous: pulumi.Input<pulumi.Input<PublicSigningJwk>[]>,
   parent: pulumi.Resource,
 ): pulumi.Output<Array<{ kid: string; kty: string; n: string; e: string }>> {

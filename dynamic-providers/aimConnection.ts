@@ -34,12 +34,18 @@ import type { AimAdminState } from "../core/databricks/aimAdmin";
 import type { AimConnectionTestResult } from "../core/databricks/api";
 import type { FindingsSummary } from "./identityReconciliation";
 import { databricksClient, logInfo, rememberCredentials } from "./credentials";
+import { initFailed } from "./initFailed";
 import { loadCore } from "./loadCore";
 import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
 import { containsUnknown } from "./unknown";
 
-/** v1: see Resolved…Inputs / Resolved…Outputs. Every version must read state written by earlier ones. */
-export const AIM_CONNECTION_PROVIDER_VERSION = "1";
+/**
+ * Every version must read state written by earlier ones.
+ * v1: see Resolved…Inputs / Resolved…Outputs.
+ * v2: consoleInstructions/consolePrivateKeyPem are null, never absent, with the api adapter
+ *     (an absent output is unknown in a preview and showed as a stack-output change).
+ */
+export const AIM_CONNECTION_PROVIDER_VERSION = "2";
 
 export type AimAdapter = "api" | "console";
 
@@ -111,10 +117,10 @@ export interface ResolvedAimConnectionOutputs extends Omit<
   /** The last connection test (step messages are redacted by core). */
   connectionTest?: AimConnectionTestResult;
   liveAimStatusReason?: string;
-  /** `console`: the steps to take in the account console. */
-  consoleInstructions?: string[];
-  /** `console`: the private key to paste (secret output). */
-  consolePrivateKeyPem?: string;
+  /** `console`: the steps to take in the account console (null with the api adapter). */
+  consoleInstructions?: string[] | null;
+  /** `console`: the private key to paste (secret output; null with the api adapter). */
+  consolePrivateKeyPem?: string | null;
 }
 
 type Inputs = ResolvedAimConnectionInputs;
@@ -283,15 +289,16 @@ async function converge(
     enableBlockedBy: blocked,
     connectionTest: r.test,
     ...liveFields(r.state),
+    consoleInstructions: null,
+    consolePrivateKeyPem: null,
   };
   if (r.console) outs.consoleInstructions = r.console.instructions;
   if (r.outcome === "blocked") {
     // id + properties: the host records the configured, tested connection; only enabling is refused.
-    throw Object.assign(
-      new Error(
-        `${label}: AIM not enabled: the reconciliation reports error findings ${blocked.join(", ")} (${inputs.reconciliationFindings?.error ?? 0} error(s)). Resolve them (aimctl plan lists them) or, if you accept them, add the codes to acceptFindings. The connection is configured and tested.`,
-      ),
-      { id: resourceId, properties: outs, reasons: blocked },
+    throw initFailed(
+      `${label}: AIM not enabled: the reconciliation reports error findings ${blocked.join(", ")} (${inputs.reconciliationFindings?.error ?? 0} error(s)). Resolve them (aimctl plan lists them) or, if you accept them, add the codes to acceptFindings. The connection is configured and tested.`,
+      resourceId,
+      outs,
     );
   }
   if (inputs.adapter === "console") outs.consolePrivateKeyPem = inputs.privateKeyPem;
@@ -403,9 +410,9 @@ export class AimConnection extends pulumi.dynamic.Resource {
   declare readonly enableBlockedBy: pulumi.Output<string[]>;
   declare readonly connectionTest: pulumi.Output<AimConnectionTestResult>;
   /** `console` adapter: what to do in the account console. */
-  declare readonly consoleInstructions: pulumi.Output<string[] | undefined>;
+  declare readonly consoleInstructions: pulumi.Output<string[] | null>;
   /** `console` adapter: the private key to paste there (secret). */
-  declare readonly consolePrivateKeyPem: pulumi.Output<string | undefined>;
+  declare readonly consolePrivateKeyPem: pulumi.Output<string | null>;
 
   constructor(name: string, args: AimConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -37,6 +37,7 @@ import type { Plan, PlanSummary, ReconcileRules, WriteRoute } from "../core/mode
 import type { PendingCounts, PlanStateSummary } from "../core/reconcile/report";
 import type { ReconcileCounts } from "../core/workflows";
 import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
+import { initFailed } from "./initFailed";
 import { loadCore } from "./loadCore";
 import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
 import { UNKNOWN_INPUT, containsUnknown, isUnknown } from "./unknown";
@@ -298,12 +299,10 @@ async function reconcile(id: string, inputs: Inputs, previouslyWritten: number):
         (f) => `${f.action.kind} "${f.action.databricksName}": ${f.error.code} ${f.error.message}`,
       );
     const why = result.aborted ? ` Stopped early: ${result.aborted.message}.` : "";
-    // id + properties: the host reports "created but failed to initialise", so what was written is in state.
-    throw Object.assign(
-      new Error(
-        `${label}: ${result.failed.length} of ${planned} link(s) failed, ${result.notAttempted} not attempted.${why} ${first.join("; ")}. Run pulumi up again to resume from live state.`,
-      ),
-      { id, properties: outs, reasons: first },
+    throw initFailed(
+      `${label}: ${result.failed.length} of ${planned} link(s) failed, ${result.notAttempted} not attempted.${why} ${first.join("; ")}. Run pulumi up again to resume from live state.`,
+      id,
+      outs,
     );
   }
   return outs;

@@ -39,8 +39,10 @@ import { containsUnknown, isUnknown } from "./unknown";
  * v2: + aimConnection, retirePreviousKey, liveAimRead/liveAimKeyId/liveAimTestOk (inputs from
  *     check), previousPublicJwk/previousKeyId (outputs); rotation updates in place. v1 state
  *     reads as "no previous key".
+ * v3: previousPublicJwk/previousKeyId are null, never absent, when there is no previous key
+ *     (an absent output is unknown in a preview). v1/v2 state updates once to v3.
  */
-export const SIGNING_KEY_PROVIDER_VERSION = "2";
+export const SIGNING_KEY_PROVIDER_VERSION = "3";
 
 /** Where AIM's live connection can be read (plain stack config, so no dependency cycle). */
 export interface SigningKeyAimConnection {
@@ -85,9 +87,15 @@ export interface ResolvedSigningKeyOutputs extends ResolvedSigningKeyInputs {
   /** Secret: declared in `additionalSecretOutputs`. */
   privateKeyPem: string;
   createdAt: string;
-  /** The key before the last rotation, kept in the app's JWKS until AIM uses the current one. */
-  previousPublicJwk?: PublicSigningJwk;
-  previousKeyId?: string;
+  /**
+   * The key before the last rotation, kept in the app's JWKS until AIM uses
+   * the current one; null when there is none. Never absent: in a preview the
+   * engine treats an absent output as unknown, which made the app's `jwks`
+   * unknown and every preview propose an update of the Okta app (seen under
+   * the real engine; mocks resolve absent outputs as undefined).
+   */
+  previousPublicJwk?: PublicSigningJwk | null;
+  previousKeyId?: string | null;
 }
 
 /** Inputs whose change means a new key (an in-place update that keeps the old public key). */
@@ -275,6 +283,8 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
         publicJwk: key.publicJwk,
         privateKeyPem: key.privateKeyPem,
         createdAt: new Date().toISOString(),
+        previousPublicJwk: null,
+        previousKeyId: null,
       },
     };
   },
@@ -286,7 +296,17 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
     const { resolveSigningKeySpec, publicJwkFromPrivateKeyPem } = loadCore();
     const spec = resolveSigningKeySpec(props);
     const publicJwk = await publicJwkFromPrivateKeyPem(props.privateKeyPem, spec.algorithm);
-    return { id, props: { ...props, ...spec, keyId: publicJwk.kid, publicJwk } };
+    return {
+      id,
+      props: {
+        ...props,
+        ...spec,
+        keyId: publicJwk.kid,
+        publicJwk,
+        previousPublicJwk: props.previousPublicJwk ?? null,
+        previousKeyId: props.previousKeyId ?? null,
+      },
+    };
   },
 
   async update(_id, olds, news) {
@@ -324,7 +344,7 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
           previousKeyId: olds.previousPublicJwk.kid,
         },
       };
-    return { outs: rest };
+    return { outs: { ...rest, previousPublicJwk: null, previousKeyId: null } };
   },
 
   async delete() {
@@ -344,8 +364,8 @@ export class SigningKey extends pulumi.dynamic.Resource {
   declare readonly modulusLength: pulumi.Output<RsaModulusLength>;
   declare readonly createdAt: pulumi.Output<string>;
   /** The public JWK before the last rotation, until AIM uses the current key (then undefined). */
-  declare readonly previousPublicJwk: pulumi.Output<PublicSigningJwk | undefined>;
-  declare readonly previousKeyId: pulumi.Output<string | undefined>;
+  declare readonly previousPublicJwk: pulumi.Output<PublicSigningJwk | null>;
+  declare readonly previousKeyId: pulumi.Output<string | null>;
   /** What check read from the live AIM connection: "read", or "skipped: …"/"failed: …". */
   declare readonly liveAimRead: pulumi.Output<string | undefined>;
 

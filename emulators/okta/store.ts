@@ -131,6 +131,22 @@ export class OktaStore {
   readonly roleStamps = new Map<string, Stamp>();
   /** The org's id ("00o…"), used in app ORNs. */
   readonly orgId = `00o${randomId(17)}`;
+  /**
+   * The super administrator who owns the SSWS API token (`GET /api/v1/users/me`).
+   * Kept out of the user listings so that a fixture's users are exactly the org's.
+   */
+  readonly tokenOwner: OktaUser = {
+    id: `00u${randomId(17)}`,
+    status: "ACTIVE",
+    profile: {
+      login: "admin@emulator.invalid",
+      email: "admin@emulator.invalid",
+      firstName: "Okta",
+      lastName: "Admin",
+    },
+    created: "2020-01-01T00:00:00.000Z",
+    lastUpdated: "2020-01-01T00:00:00.000Z",
+  };
   /** The org's default app access policy and profile enrollment policy (app `_links`). */
   readonly accessPolicyId = `rst${randomId(17)}`;
   readonly profileEnrollmentPolicyId = `rst${randomId(17)}`;

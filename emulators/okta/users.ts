@@ -1,5 +1,6 @@
 /** `/api/v1/users`: list (q, search, filter), get by id or login. */
 import type { OktaUser } from "../../core/model/tenant";
+import { authHeader } from "../common/server";
 import type { OktaRoutes } from "./context";
 import { notFound } from "./errors";
 import type { Operator } from "./expression";
@@ -48,6 +49,13 @@ export function registerUsers({ store, guarded }: OktaRoutes): void {
       pred = (u) => u.status !== "DEPROVISIONED";
     }
     return storePage(req, store.users, limit, pred, extra, (u) => renderUser(req.baseUrl, u, true));
+  });
+  // The caller's own user: the token's owner for SSWS (the Okta provider checks its token this way).
+  // A service app's access token has no user behind it: Okta answers E0000007 for "me".
+  guarded("GET", "/api/v1/users/me", "userById", USERS_READ, false, (req) => {
+    const scheme = authHeader(req)?.[0].toLowerCase();
+    if (scheme !== "ssws") return notFound("me", "User");
+    return { status: 200, body: renderUser(req.baseUrl, store.tokenOwner) };
   });
   guarded("GET", "/api/v1/users/:id", "userById", USERS_READ, false, (req) => {
     const user = store.findUser(req.params.id);

@@ -189,7 +189,7 @@ describe("OktaAimApp", () => {
     expect(key.additionalSecretOutputs).toEqual(["privateKeyPem"]);
     expect(inputsByName.get("aim-key")).toMatchObject({
       rotationTrigger: "2024-q1",
-      providerVersion: "2",
+      providerVersion: "3",
     });
     // Without aimConnection/retirePreviousKey nothing else is registered for the key.
     expect(inputsByName.get("aim-key")).not.toHaveProperty("aimConnection");

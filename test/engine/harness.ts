@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 export const ENGINE_DIR = process.env.PULUMI_ENGINE_DIR ?? path.join(REPO_ROOT, ".pulumi-engine");
@@ -155,6 +156,15 @@ export class EngineStack {
       this.configFile,
     ]);
     if (r.code !== 0) throw new Error(`pulumi config set ${key} failed:\n${r.output}`);
+  }
+
+  /** A structured value (map or list) written into the stack's config file, as a user edits Pulumi.<stack>.yaml. */
+  setObjectConfig(key: string, value: unknown): void {
+    const doc = (yaml.load(readFileSync(this.configFile, "utf8")) ?? {}) as {
+      config?: Record<string, unknown>;
+    };
+    doc.config = { ...(doc.config ?? {}), [key]: value };
+    writeFileSync(this.configFile, yaml.dump(doc));
   }
 
   async removeConfig(key: string): Promise<void> {

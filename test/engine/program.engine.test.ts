@@ -29,6 +29,7 @@ let dbx: DatabricksEmulator;
 let stack: EngineStack;
 let fixture: TenantFixture;
 let journal: string;
+let acceptedCodes: string[];
 const upFigures: Array<{ step: string; ms: number; okta: number; databricks: number }> = [];
 
 function expectOk(r: CommandResult, what: string): void {
@@ -64,6 +65,11 @@ function linkedCount(): number {
   return linked;
 }
 
+function errorCodes(): string[] {
+  const plan = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture));
+  return [...new Set(plan.findings.filter((f) => f.severity === "error").map((f) => f.code))].sort();
+}
+
 function aimApps() {
   return [...okta.store.apps.values()].filter((a) => a.label === "Databricks AIM");
 }
@@ -89,15 +95,12 @@ beforeAll(async () => {
   await stack.setConfig("oktaAim:databricksClientSecret", dbx.clientSecret, true);
   await stack.setConfig("oktaAim:journalPath", journal);
   await stack.setConfig("oktaAim:writeRatePerSecond", String(PROGRAM_WRITE_RATE));
-  await stack.run([
-    "config",
-    "set",
-    "--path",
-    "oktaAim:rules",
-    JSON.stringify(sampleRules(fixture)),
-    "--config-file",
-    stack.configFile,
-  ]);
+  stack.setObjectConfig("oktaAim:rules", sampleRules(fixture));
+  // The sample holds every pathology on purpose, error findings among them: like `aimctl demo`,
+  // the suite accepts them knowingly so that AIM can be enabled (step 9 shows the refusal).
+  acceptedCodes = errorCodes();
+  console.log(`[engine] accepting the sample's error findings: ${acceptedCodes.join(", ")}`);
+  stack.setObjectConfig("oktaAim:acceptFindings", acceptedCodes);
 }, 120_000);
 
 afterAll(async () => {

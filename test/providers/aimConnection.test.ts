@@ -177,7 +177,7 @@ describe("AimConnection provider, called directly", () => {
       connectionTest: { success: true },
     });
     expect(outs).not.toHaveProperty("privateKeyPem");
-    expect(outs).not.toHaveProperty("consolePrivateKeyPem");
+    expect(outs.consolePrivateKeyPem).toBeNull();
     assertNoSecretsInPlainOutputs(outs as unknown as Props, env);
     expect(env.dbx.store.aimEnabled).toBe(true);
     expect(env.dbx.store.connection?.clientId).toBe(env.app.credentials.oauthClient.client_id);

@@ -163,7 +163,7 @@ describe("SigningKey provider through the dynamic-provider host", () => {
       replaces: [],
     });
     // A newer provider version updates in place and keeps the key.
-    const newer = { ...inputs, providerVersion: "2" };
+    const newer = { ...inputs, providerVersion: "a newer version" };
     expect(await host.diff(created.id, created.outs, newer)).toEqual({
       changes: "some",
       replaces: [],
@@ -173,7 +173,7 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     expect(updated.outs).toMatchObject({
       keyId: created.id,
       privateKeyPem: outs.privateKeyPem,
-      providerVersion: "2",
+      providerVersion: "a newer version",
     });
 
     await expect(host.delete(created.id, created.outs)).resolves.toBeUndefined();
@@ -220,8 +220,8 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     const retire = (await host.check(again, { ...again, retirePreviousKey: true })).inputs;
     expect((await host.diff(created.id, outs, retire)).changes).toBe("some");
     const retired = (await host.update(created.id, outs, retire)).outs;
-    expect(retired).not.toHaveProperty("previousPublicJwk");
-    expect(retired).not.toHaveProperty("previousKeyId");
+    expect(retired.previousPublicJwk).toBeNull();
+    expect(retired.previousKeyId).toBeNull();
     expect(retired).toMatchObject({ keyId: outs.keyId, privateKeyPem: outs.privateKeyPem });
   });
 
@@ -238,8 +238,8 @@ describe("SigningKey provider through the dynamic-provider host", () => {
       replaces: [],
     });
     const bumped = (await host.update(created.id, v1State, v2)).outs;
-    expect(bumped).toMatchObject({ keyId: created.id, providerVersion: "2" });
-    expect(bumped).not.toHaveProperty("previousPublicJwk");
+    expect(bumped).toMatchObject({ keyId: created.id, providerVersion: SIGNING_KEY_PROVIDER_VERSION });
+    expect(bumped.previousPublicJwk).toBeNull();
     // A rotation from v1 state: the v1 key becomes the previous key.
     const rotated = (await host.update(created.id, v1State, { ...v2, rotationTrigger: "v2" })).outs;
     expect(rotated.previousKeyId).toBe(created.id);

@@ -219,8 +219,8 @@ describe("SigningKey rotation against the live AIM connection, called directly",
       deleteBeforeReplace: false,
     });
     const retired = await key.update(id, rotated, onNew);
-    expect(retired).not.toHaveProperty("previousPublicJwk");
-    expect(retired).not.toHaveProperty("previousKeyId");
+    expect(retired.previousPublicJwk).toBeNull();
+    expect(retired.previousKeyId).toBeNull();
     expect(retired).toMatchObject({
       keyId: rotated.keyId,
       privateKeyPem: rotated.privateKeyPem,
@@ -275,7 +275,7 @@ describe("SigningKey rotation against the live AIM connection, called directly",
     ).inputs;
     expect((await key.diff(id, rotated, forced)).changes).toBe(true);
     const retired = await key.update(id, rotated, forced);
-    expect(retired).not.toHaveProperty("previousPublicJwk");
+    expect(retired.previousPublicJwk).toBeNull();
     expect(retired.keyId).toBe(rotated.keyId);
     // With no previous key, retirePreviousKey left on changes nothing.
     expect((await key.diff(id, retired, forced)).changes).toBe(false);
@@ -390,7 +390,7 @@ describe("SigningKey rotation through the dynamic-provider host", () => {
       replaces: [],
     });
     const retired = (await host.update(created.id, rotated as unknown as Props, onNew)).outs;
-    expect(retired).not.toHaveProperty("previousPublicJwk");
+    expect(retired.previousPublicJwk).toBeNull();
     expect(retired).toMatchObject({ keyId: rotated.keyId, privateKeyPem: rotated.privateKeyPem });
     // The host's log never carries a key or the token.
     expect(host.stderr()).not.toContain("PRIVATE KEY");

@@ -22,10 +22,9 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { OktaHttp, type OktaProviderConfig } from "./oktaHttp";
-import { RESOURCE_TYPES, type Props, type ResourceType } from "./resources";
+import { RESOURCE_TYPES, UNKNOWN, type Props, type ResourceType } from "./resources";
 
 const VERSION = process.env.OKTA_STANDIN_VERSION ?? "7.0.0";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 let api: OktaHttp | undefined;
@@ -115,11 +114,29 @@ function unimplemented<Req, Res>(name: string): grpc.handleUnaryCall<Req, Res> {
     callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not implemented` });
 }
 
+/** JSON with sorted keys (and sorted elements for set-typed properties), as the bridge compares values. */
+function canonical(v: unknown, asSet = false): string {
+  const norm = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(norm)
+      : x && typeof x === "object"
+        ? Object.fromEntries(
+            Object.entries(x)
+              .filter(([, y]) => y !== undefined && y !== null)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, y]) => [k, norm(y)]),
+          )
+        : x;
+  const n = norm(v ?? null);
+  return JSON.stringify(asSet && Array.isArray(n) ? n.map((e) => JSON.stringify(e)).sort() : n);
+}
+
 function diffProps(t: ResourceType, olds: Props, news: Props): provproto.DiffResponse {
   const resp = new provproto.DiffResponse();
-  const changed = t.compared.filter(
-    (k) => containsUnknown(news[k]) || JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
-  );
+  const changed = t.compared.filter((k) => {
+    const asSet = t.sets?.includes(k) ?? false;
+    return containsUnknown(news[k]) || canonical(olds[k], asSet) !== canonical(news[k], asSet);
+  });
   const replaces = changed.filter((k) => t.replaceOn.includes(k));
   resp.setChanges(
     changed.length > 0

@@ -11,6 +11,9 @@ import { OktaApiError } from "./oktaHttp";
 
 export type Props = Record<string, unknown>;
 
+/** The engine's marker for a value not known until another resource exists (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 export interface CheckFailure {
   property: string;
   reason: string;
@@ -23,6 +26,8 @@ export interface ResourceType {
   replaceOn: string[];
   /** Input properties compared by diff. */
   compared: string[];
+  /** Of those, the ones the Terraform schema types as sets (order does not matter). */
+  sets?: string[];
   create(api: OktaHttp, inputs: Props): Promise<{ id: string; outs: Props }>;
   /** undefined: the resource is gone. */
   read(api: OktaHttp, id: string, state: Props): Promise<Props | undefined>;
@@ -141,6 +146,7 @@ async function getOrGone<T>(api: OktaHttp, path: string): Promise<T | undefined>
 
 export const oauthApp: ResourceType = {
   replaceOn: ["type"],
+  sets: ["grantTypes", "responseTypes"],
   compared: [
     "label",
     "type",
@@ -165,6 +171,7 @@ export const oauthApp: ResourceType = {
     if (
       inputs.tokenEndpointAuthMethod === "private_key_jwt" &&
       !Array.isArray(inputs.jwks) &&
+      inputs.jwks !== UNKNOWN &&
       !inputs.jwksUri
     )
       failures.push({
@@ -249,6 +256,7 @@ async function syncGrants(api: OktaHttp, p: Props): Promise<void> {
 export const apiScope: ResourceType = {
   replaceOn: ["appId"],
   compared: ["appId", "issuer", "scopes"],
+  sets: ["scopes"],
   check(news) {
     const inputs = dropUndefined(news);
     const failures: CheckFailure[] = [];
