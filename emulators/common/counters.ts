@@ -13,7 +13,8 @@ export class RequestCounter {
   add(endpoint: string): void {
     this.counts.set(endpoint, (this.counts.get(endpoint) ?? 0) + 1);
     this.order.push(endpoint);
-    if (this.order.length > ORDER_LOG_LIMIT) this.order.splice(0, this.order.length - ORDER_LOG_LIMIT);
+    if (this.order.length > ORDER_LOG_LIMIT)
+      this.order.splice(0, this.order.length - ORDER_LOG_LIMIT);
   }
 
   /** Endpoints in the order they were called, oldest first (the last ORDER_LOG_LIMIT). */

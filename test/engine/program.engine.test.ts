@@ -67,7 +67,9 @@ function linkedCount(): number {
 
 function errorCodes(): string[] {
   const plan = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture));
-  return [...new Set(plan.findings.filter((f) => f.severity === "error").map((f) => f.code))].sort();
+  return [
+    ...new Set(plan.findings.filter((f) => f.severity === "error").map((f) => f.code)),
+  ].sort();
 }
 
 function aimApps() {
@@ -130,7 +132,8 @@ describe("pulumi against index.ts and the emulators", () => {
   });
 
   it("2. up creates the Okta app as documented, writes every planned link, enables AIM last", async () => {
-    const planned = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture)).actions.length;
+    const planned = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture)).actions
+      .length;
     okta.counter.reset();
     dbx.counter.reset();
     const r = await measured("up (first)", ["up", "--yes", "--skip-preview"]);
@@ -152,7 +155,9 @@ describe("pulumi against index.ts and the emulators", () => {
     const seq = dbx.counter.sequence();
     const lastPatch = seq.findLastIndex((e) => e.startsWith("PATCH "));
     const test = seq.findLastIndex((e) => e.endsWith("/aim/okta/connection/test"));
-    const put = seq.findLastIndex((e) => e === "PUT /api/2.0/accounts/:accountId/aim/okta/connection");
+    const put = seq.findLastIndex(
+      (e) => e === "PUT /api/2.0/accounts/:accountId/aim/okta/connection",
+    );
     const enable = seq.findIndex((e) => e.endsWith("/aim/okta/connection/enable"));
     expect(lastPatch).toBeGreaterThan(-1);
     expect(test).toBeGreaterThan(lastPatch);

@@ -238,7 +238,10 @@ describe("SigningKey provider through the dynamic-provider host", () => {
       replaces: [],
     });
     const bumped = (await host.update(created.id, v1State, v2)).outs;
-    expect(bumped).toMatchObject({ keyId: created.id, providerVersion: SIGNING_KEY_PROVIDER_VERSION });
+    expect(bumped).toMatchObject({
+      keyId: created.id,
+      providerVersion: SIGNING_KEY_PROVIDER_VERSION,
+    });
     expect(bumped.previousPublicJwk).toBeNull();
     // A rotation from v1 state: the v1 key becomes the previous key.
     const rotated = (await host.update(created.id, v1State, { ...v2, rotationTrigger: "v2" })).outs;

@@ -68,7 +68,10 @@ function providerConfig(req: provproto.ConfigureRequest): OktaProviderConfig {
       .map(([k, v]) => [k.replace(/^okta:config:/, ""), v]),
   );
   const get = (k: string): string | undefined => {
-    const v = args[k] ?? vars[k] ?? process.env[`OKTA_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+    const v =
+      args[k] ??
+      vars[k] ??
+      process.env[`OKTA_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
     return typeof v === "string" && v !== "" ? v : undefined;
   };
   let scopes: string[] | undefined;
@@ -180,7 +183,9 @@ const service: Partial<provrpc.IResourceProviderServer> = {
     const resp = new provproto.DiffResponse();
     const same = JSON.stringify(toJs(req.getOlds())) === JSON.stringify(toJs(req.getNews()));
     resp.setChanges(
-      same ? provproto.DiffResponse.DiffChanges.DIFF_NONE : provproto.DiffResponse.DiffChanges.DIFF_SOME,
+      same
+        ? provproto.DiffResponse.DiffChanges.DIFF_NONE
+        : provproto.DiffResponse.DiffChanges.DIFF_SOME,
     );
     return resp;
   }),
@@ -236,7 +241,9 @@ const service: Partial<provrpc.IResourceProviderServer> = {
     resp.setId(req.getId());
     resp.setProperties(toStruct(outs));
     const inputs = toJs(req.getInputs());
-    resp.setInputs(toStruct(Object.keys(inputs).length > 0 ? { ...inputs, ...pick(outs, t.compared) } : outs));
+    resp.setInputs(
+      toStruct(Object.keys(inputs).length > 0 ? { ...inputs, ...pick(outs, t.compared) } : outs),
+    );
     return resp;
   }),
   update: unary(async (req: provproto.UpdateRequest) => {
@@ -247,7 +254,9 @@ const service: Partial<provrpc.IResourceProviderServer> = {
       resp.setProperties(toStruct({ ...toJs(req.getOlds()), ...news }));
       return resp;
     }
-    resp.setProperties(toStruct(await t.update(requireApi(), req.getId(), toJs(req.getOlds()), news)));
+    resp.setProperties(
+      toStruct(await t.update(requireApi(), req.getId(), toJs(req.getOlds()), news)),
+    );
     return resp;
   }),
   delete: unary(async (req: provproto.DeleteRequest) => {

@@ -76,7 +76,8 @@ export class OktaHttp {
   ): Promise<OktaResponse<T>> {
     const authorization = await this.authorization();
     const res = await this.raw(method, path, body, { Authorization: authorization });
-    if (!okStatuses.includes(res.status)) throw new OktaApiError(res.status, method, path, res.body);
+    if (!okStatuses.includes(res.status))
+      throw new OktaApiError(res.status, method, path, res.body);
     return res as OktaResponse<T>;
   }
 

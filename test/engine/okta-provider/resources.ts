@@ -75,7 +75,13 @@ const OAUTH_DEFAULTS: Props = {
 /** The app body as the provider builds it (field order and defaults of the recorded POST). */
 function appBody(p: Props): Props {
   const jwks = Array.isArray(p.jwks)
-    ? (p.jwks as AppJwk[]).map((k) => ({ e: k.e, kid: k.kid, kty: k.kty, n: k.n, status: "ACTIVE" }))
+    ? (p.jwks as AppJwk[]).map((k) => ({
+        e: k.e,
+        kid: k.kid,
+        kty: k.kty,
+        n: k.n,
+        status: "ACTIVE",
+      }))
     : undefined;
   return {
     accessibility: {},
@@ -176,7 +182,8 @@ export const oauthApp: ResourceType = {
     )
       failures.push({
         property: "jwks",
-        reason: "'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'",
+        reason:
+          "'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'",
       });
     return { inputs, failures };
   },
@@ -249,8 +256,7 @@ async function syncGrants(api: OktaHttp, p: Props): Promise<void> {
         scopeId: scope,
       });
   for (const g of current)
-    if (!wanted.has(g.scopeId))
-      await api.request("DELETE", `/api/v1/apps/${appId}/grants/${g.id}`);
+    if (!wanted.has(g.scopeId)) await api.request("DELETE", `/api/v1/apps/${appId}/grants/${g.id}`);
 }
 
 export const apiScope: ResourceType = {
@@ -299,15 +305,20 @@ export const roleAssignment: ResourceType = {
   check(news) {
     const inputs = dropUndefined(news);
     const failures: CheckFailure[] = [];
-    if (!str(inputs.clientId)) failures.push({ property: "clientId", reason: "clientId is required" });
+    if (!str(inputs.clientId))
+      failures.push({ property: "clientId", reason: "clientId is required" });
     if (!str(inputs.type)) failures.push({ property: "type", reason: "type is required" });
     return { inputs, failures };
   },
   async create(api, inputs) {
     const role = (
-      await api.request<RoleAssignment>("POST", `/oauth2/v1/clients/${str(inputs.clientId)}/roles`, {
-        type: inputs.type,
-      })
+      await api.request<RoleAssignment>(
+        "POST",
+        `/oauth2/v1/clients/${str(inputs.clientId)}/roles`,
+        {
+          type: inputs.type,
+        },
+      )
     ).body;
     const outs = await roleAssignment.read(api, role.id, inputs);
     return { id: role.id, outs: outs ?? inputs };
