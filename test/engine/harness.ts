@@ -64,7 +64,13 @@ export class EngineStack {
     this.dir = mkdtempSync(path.join(tmpdir(), "aim-engine-"));
     this.stateDir = path.join(this.dir, "state");
     this.configFile = path.join(this.dir, "Pulumi.engine.yaml");
-    this.stack = opts.stack ?? "engine";
+    // Unique, so that runs in two checkouts or at once never share Pulumi.<stack>.yaml.
+    this.stack =
+      opts.stack ??
+      `engine-${path
+        .basename(this.dir)
+        .replace(/^aim-engine-/, "")
+        .toLowerCase()}`;
     mkdirSync(this.stateDir);
     writeFileSync(this.configFile, "config: {}\n");
     const bin = path.join(ENGINE_DIR, "bin");
@@ -86,16 +92,23 @@ export class EngineStack {
       if (/^(OKTA_|DATABRICKS_)/.test(k) && !(opts.env && k in opts.env)) delete this.env[k];
   }
 
-  /** Runs `pulumi ARGS --cwd <repo> --stack <stack> --config-file <tmp>` (the last two where the command takes them). */
+  /** Runs `pulumi ARGS --cwd <repo> --non-interactive --config-file <tmp> --stack <stack>`. */
   run(
     args: string[],
-    opts: { stackArgs?: boolean; input?: string; killAfter?: (out: string) => boolean } = {},
+    opts: {
+      stackArgs?: boolean;
+      configFile?: boolean;
+      input?: string;
+      killAfter?: (out: string) => boolean;
+    } = {},
   ): Promise<CommandResult> {
     const full = [
       ...args,
       "--cwd",
       REPO_ROOT,
       "--non-interactive",
+      // `stack …` subcommands take no --config-file; everything else reads the temporary one.
+      ...((opts.configFile ?? args[0] !== "stack") ? ["--config-file", this.configFile] : []),
       ...((opts.stackArgs ?? true) ? ["--stack", this.stack] : []),
     ];
     const started = Date.now();
@@ -139,8 +152,18 @@ export class EngineStack {
     });
   }
 
+  /**
+   * `stack init` takes no --config-file and writes the passphrase's salt to
+   * Pulumi.<stack>.yaml beside Pulumi.yaml: move that file into the temporary
+   * folder at once, so nothing stays in the repository.
+   */
   async init(): Promise<void> {
     const r = await this.run(["stack", "init"]);
+    const written = path.join(REPO_ROOT, `Pulumi.${this.stack}.yaml`);
+    if (existsSync(written)) {
+      writeFileSync(this.configFile, readFileSync(written));
+      rmSync(written);
+    }
     if (r.code !== 0) throw new Error(`pulumi stack init failed:\n${r.output}`);
   }
 
@@ -152,8 +175,6 @@ export class EngineStack {
       key,
       value,
       ...(secret ? ["--secret"] : ["--plaintext"]),
-      "--config-file",
-      this.configFile,
     ]);
     if (r.code !== 0) throw new Error(`pulumi config set ${key} failed:\n${r.output}`);
   }
@@ -168,13 +189,13 @@ export class EngineStack {
   }
 
   async removeConfig(key: string): Promise<void> {
-    const r = await this.run(["config", "rm", key, "--config-file", this.configFile]);
+    const r = await this.run(["config", "rm", key]);
     if (r.code !== 0) throw new Error(`pulumi config rm ${key} failed:\n${r.output}`);
   }
 
-  /** preview / up / refresh / destroy with the stack's config file. */
+  /** preview / up / refresh / destroy. */
   op(args: string[], opts: { killAfter?: (out: string) => boolean } = {}): Promise<CommandResult> {
-    return this.run([...args, "--config-file", this.configFile], opts);
+    return this.run(args, opts);
   }
 
   async exportState(): Promise<string> {
