@@ -422,26 +422,37 @@ function readRules(
   cwd: string,
   errors: ConfigError[],
 ): ReconcileRules {
-  let raw: unknown = config.rules;
-  let where = `${configPath} rules`;
   const rulesFile = str(args, "rules");
-  if (rulesFile) {
-    where = `--rules ${rulesFile}`;
-    try {
-      raw = JSON.parse(readFileSync(resolve(cwd, rulesFile), "utf8"));
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      errors.push(
-        new ConfigError(
-          "--rules",
-          `--rules ${rulesFile} ${e.code ? `cannot be read (${e.code})` : `is not valid JSON (${e.message})`}: give a JSON file of matching rules (userOverrides, groupOverrides, servicePrincipalMappings, exclude, onConflict).`,
-        ),
-      );
-      return {};
-    }
+  if (rulesFile) return readRulesFile("--rules", rulesFile, cwd, errors);
+  const { rules, problems } = validateRules(config.rules);
+  for (const p of problems)
+    errors.push(new ConfigError(p.field, `${configPath} rules: ${p.message}`));
+  return rules;
+}
+
+/** A JSON file of matching rules named by `option` (--rules, plan's --base-rules); problems go to `errors`. */
+export function readRulesFile(
+  option: string,
+  file: string,
+  cwd: string,
+  errors: ConfigError[],
+): ReconcileRules {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolve(cwd, file), "utf8"));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    errors.push(
+      new ConfigError(
+        option,
+        `${option} ${file} ${e.code ? `cannot be read (${e.code})` : `is not valid JSON (${e.message})`}: give a JSON file of matching rules (userOverrides, groupOverrides, servicePrincipalMappings, exclude, onConflict).`,
+      ),
+    );
+    return {};
   }
   const { rules, problems } = validateRules(raw);
-  for (const p of problems) errors.push(new ConfigError(p.field, `${where}: ${p.message}`));
+  for (const p of problems)
+    errors.push(new ConfigError(p.field, `${option} ${file}: ${p.message}`));
   return rules;
 }
 

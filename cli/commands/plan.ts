@@ -5,17 +5,24 @@
  * case the tool itself did not fail.
  */
 import { resolve } from "node:path";
-import type { FindingCode, Plan } from "../../core/model/plan";
+import type { ConfigError } from "../../core/http";
+import type { FindingCode, Plan, ReconcileRules } from "../../core/model/plan";
 import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
-import { FINDING_ADVICE, renderPlanMarkdown, renderPlanText } from "../../core/reconcile/report";
-import { acceptFindingsOption, flag, parseArgs, str } from "../args";
+import { planLinks } from "../../core/reconcile/plan";
+import {
+  FINDING_ADVICE,
+  renderComparisonText,
+  renderPlanMarkdown,
+  renderPlanText,
+} from "../../core/reconcile/report";
+import { acceptFindingsOption, flag, parseArgs, str, type ParsedArgs } from "../args";
 import { EXIT, EXIT_CODES_HELP, outcomeExitCode, type ExitCode } from "../exitCodes";
-import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
+import { INPUT_HELP, INPUT_OPTIONS, InputErrors, readRulesFile } from "../inputs";
 import type { CliIo, Printer } from "../io";
 import { planToJson, writeFileAtomic } from "../planFile";
 import { sessionFromArgs, readAndPlan } from "../session";
 
-export const PLAN_HELP = `aimctl plan [--json | --markdown] [--out FILE] [--accept-findings CODE,...] [inputs]
+export const PLAN_HELP = `aimctl plan [--json | --markdown] [--out FILE] [--accept-findings CODE,...] [--base-rules FILE] [inputs]
 
 Reads Okta and the Databricks account and prints the reconciliation plan:
 which Databricks identities get their Okta id as externalId, and the findings.
@@ -26,6 +33,10 @@ which Databricks identities get their Okta id as externalId, and the findings.
   --out FILE               also save the JSON plan (for aimctl apply --plan FILE), atomically
   --accept-findings CODES  error finding codes accepted knowingly (comma-separated): they are
                            still reported but no longer block (exit 3)
+  --base-rules FILE        also plan the same state under these rules (e.g. the base branch's
+                           aimctl.rules.json) and show what the rules given change: links added
+                           or no longer planned, findings new or resolved (text and --markdown;
+                           --json and --out hold this plan only, the exit code follows it)
 
 ${EXIT_CODES_HELP}
 
@@ -47,6 +58,7 @@ export async function planCommand(argv: string[], io: CliIo, printer: Printer): 
       markdown: "boolean",
       out: "string",
       "accept-findings": "string",
+      "base-rules": "string",
     },
     "plan",
   );
@@ -59,12 +71,15 @@ export async function planCommand(argv: string[], io: CliIo, printer: Printer): 
     return EXIT.failed;
   }
   const accepted = acceptFindingsOption(args);
+  const baseRules = baseRulesOption(args, io.cwd);
   const session = sessionFromArgs(args, io, printer, {
     okta: { privateKey: false },
     databricks: true,
     verbose: flag(args, "verbose"),
   });
-  const { plan } = await readAndPlan(session, printer);
+  const { plan, snapshot } = await readAndPlan(session, printer);
+  // One read, two plans: the difference is the rules' alone, never a change of live state.
+  const base = baseRules && planLinks(snapshot.okta, snapshot.databricks, baseRules);
   const out = str(args, "out");
   if (out) {
     const file = resolve(io.cwd, out);
@@ -72,9 +87,25 @@ export async function planCommand(argv: string[], io: CliIo, printer: Printer): 
     printer.err(`Saved the plan to ${file}.`);
   }
   if (flag(args, "json")) printer.out(planToJson(plan));
-  else if (flag(args, "markdown")) printer.out(renderPlanMarkdown(plan));
-  else printer.out(renderPlanText(plan) + nextStep(plan, accepted));
+  else if (flag(args, "markdown"))
+    printer.out(renderPlanMarkdown(plan, { acceptedFindings: accepted, base }));
+  else
+    printer.out(
+      renderPlanText(plan) +
+        (base ? `\n${renderComparisonText(base, plan)}` : "") +
+        nextStep(plan, accepted),
+    );
   return planExitCode(plan, accepted);
+}
+
+/** --base-rules, validated before anything is read. */
+function baseRulesOption(args: ParsedArgs, cwd: string): ReconcileRules | undefined {
+  const file = str(args, "base-rules");
+  if (!file) return undefined;
+  const errors: ConfigError[] = [];
+  const rules = readRulesFile("--base-rules", file, cwd, errors);
+  if (errors.length) throw new InputErrors(errors);
+  return rules;
 }
 
 function nextStep(plan: Plan, accepted: readonly FindingCode[]): string {

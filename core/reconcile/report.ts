@@ -16,6 +16,8 @@ import type {
   PlanSummary,
   Severity,
 } from "../model/plan";
+import { acceptedFindings, blockingFindings } from "./blocking";
+import { comparePlans, samePlans, type PlanComparison } from "./compare";
 
 export const FINDING_CODES: readonly FindingCode[] = [
   "AMBIGUOUS_MATCH",
@@ -165,6 +167,13 @@ export interface RenderOptions {
   maxFindings?: number;
 }
 
+export interface MarkdownOptions extends RenderOptions {
+  /** Error finding codes accepted knowingly: reported, but the verdict is not "Blocked" for them. */
+  acceptedFindings?: readonly FindingCode[];
+  /** The plan of the same state under the base branch's rules, shown beside this one. */
+  base?: Plan;
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -221,16 +230,46 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   return lines.join("\n") + "\n";
 }
 
-/** A pull-request comment: buckets, findings grouped by code with what to do, first actions. */
-export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string {
+/** Lists longer than this fold into a `<details>` section, so a comment stays short to scroll. */
+export const COLLAPSE_AFTER = 5;
+
+/** `lines` as they are, or folded under `summary` when there are more than COLLAPSE_AFTER. */
+function collapsible(summary: string, lines: readonly string[], entries = lines.length): string[] {
+  if (entries <= COLLAPSE_AFTER) return [...lines];
+  // GitHub renders Markdown inside <details> only after a blank line.
+  return ["<details>", `<summary>${summary}</summary>`, "", ...lines, "", "</details>"];
+}
+
+const ACTIONS_HEADER = [
+  "| kind | Databricks identity | Okta id | matched by | previous externalId |",
+  "|---|---|---|---|---|",
+];
+
+/** One action as a table row; every tenant value a code span (escape.ts). */
+function actionRow(a: PlanAction): string {
+  const cell = (v: string) => markdownCode(v, { inTable: true });
+  const prev = a.previousExternalId === null ? "" : cell(a.previousExternalId);
+  return `| ${a.kind} | ${cell(a.databricksName)} | ${cell(a.oktaId)} | ${a.matchedBy} | ${prev} |`;
+}
+
+/**
+ * A pull-request comment: the verdict, buckets, (with `base`) what the change
+ * does to the plan, findings grouped by code with what to do, first actions;
+ * long lists folded into `<details>`.
+ */
+export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   const maxActions = opts.maxActions ?? 20;
   const maxSubjects = opts.maxFindings ?? 10;
-  const sev = severityCounts(plan.findings);
+  const accepted = opts.acceptedFindings ?? [];
+  const blocking = blockingFindings(plan.findings, accepted);
+  const acceptedCodes = [...new Set(acceptedFindings(plan.findings, accepted).map((f) => f.code))];
   const out: string[] = ["### Okta → Databricks AIM reconciliation plan", ""];
   out.push(
-    sev.error > 0
-      ? `**Blocked:** ${plural(sev.error, "error finding")} must be resolved (or explicitly accepted) before AIM is enabled.`
-      : "**Ready:** no error findings; AIM can be enabled after these links are written.",
+    blocking.length > 0
+      ? `**Blocked:** ${plural(blocking.length, "error finding")} must be resolved (or explicitly accepted) before AIM is enabled.`
+      : acceptedCodes.length > 0
+        ? `**Ready:** no blocking findings (accepted: ${acceptedCodes.sort().join(", ")}); AIM can be enabled after these links are written.`
+        : "**Ready:** no error findings; AIM can be enabled after these links are written.",
     "",
     headline(plan),
     "",
@@ -240,6 +279,7 @@ export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string
     const s = plan.summary[k.key];
     out.push(`| ${k.label} | ${BUCKETS.map((b) => String(s[b])).join(" | ")} |`);
   }
+  if (opts.base) out.push("", ...comparisonMarkdown(comparePlans(opts.base, plan), maxActions));
   if (plan.findings.length > 0) {
     out.push("", "#### Findings");
     for (const code of FINDING_CODES) {
@@ -250,17 +290,20 @@ export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string
         .filter((x) => s[x] > 0)
         .map((x) => `${s[x]} ${x}`)
         .join(", ");
+      const acceptedNote = acceptedCodes.includes(code) ? " — accepted" : "";
       out.push(
         "",
-        `**\`${code}\`** — ${fs.length} (${sevText})`,
+        `**\`${code}\`** — ${fs.length} (${sevText})${acceptedNote}`,
         "",
         `${FINDING_ADVICE[code]}`,
         "",
       );
       // Tenant values are quoted in the message: all of it is a code span (escape.ts).
-      for (const f of fs.slice(0, maxSubjects))
-        out.push(`- ${f.severity}: ${markdownCode(f.message)}`);
-      if (fs.length > maxSubjects) out.push(`- … and ${fs.length - maxSubjects} more`);
+      const items = fs
+        .slice(0, maxSubjects)
+        .map((f) => `- ${f.severity}: ${markdownCode(f.message)}`);
+      if (fs.length > maxSubjects) items.push(`- … and ${fs.length - maxSubjects} more`);
+      out.push(...collapsible(plural(fs.length, "finding"), items, fs.length));
     }
   }
   if (plan.actions.length > 0) {
@@ -269,17 +312,83 @@ export function renderPlanMarkdown(plan: Plan, opts: RenderOptions = {}): string
       "",
       `#### Actions (${shown} of ${plan.actions.length})`,
       "",
-      "| kind | Databricks identity | Okta id | matched by | previous externalId |",
-      "|---|---|---|---|---|",
+      ...collapsible(
+        `${plural(plan.actions.length, "link")} to write${shown < plan.actions.length ? ` (the first ${shown})` : ""}`,
+        [...ACTIONS_HEADER, ...plan.actions.slice(0, maxActions).map(actionRow)],
+        plan.actions.length,
+      ),
     );
-    for (const a of plan.actions.slice(0, maxActions)) {
-      const cell = (v: string) => markdownCode(v, { inTable: true });
-      const prev = a.previousExternalId === null ? "" : cell(a.previousExternalId);
-      out.push(
-        `| ${a.kind} | ${cell(a.databricksName)} | ${cell(a.oktaId)} | ${a.matchedBy} | ${prev} |`,
-      );
-    }
   }
   out.push("", `<sub>digest \`${actionsDigest(plan.actions)}\`</sub>`);
   return out.join("\n") + "\n";
+}
+
+/** What the change (head) does to the plan of its base: totals side by side, then the differences. */
+function comparisonMarkdown(c: PlanComparison, maxRows: number): string[] {
+  const out = ["#### Compared with the base branch", ""];
+  if (samePlans(c)) {
+    out.push(
+      "This change leaves the plan as it is: the same links and the same findings as the base branch's rules.",
+    );
+    return out;
+  }
+  const row = (label: string, base: number, head: number) =>
+    `| ${label} | ${base} | ${head} | ${head === base ? "" : head > base ? `+${head - base}` : `−${base - head}`} |`;
+  out.push(
+    "| | base | this change | |",
+    "|---|---:|---:|---:|",
+    row("links to write", c.base.links, c.head.links),
+    row("error findings", c.base.findings.error, c.head.findings.error),
+    row("warnings", c.base.findings.warning, c.head.findings.warning),
+    row("info", c.base.findings.info, c.head.findings.info),
+  );
+  const links = [
+    ...c.linksAdded.map((a) => ({ change: "added", a })),
+    ...c.linksRemoved.map((a) => ({ change: "no longer planned", a })),
+  ];
+  if (links.length > 0) {
+    const rows = links.slice(0, maxRows).map(({ change, a }) => `| ${change} ${actionRow(a)}`);
+    if (links.length > maxRows) rows.push(`| … and ${links.length - maxRows} more | | | | | |`);
+    out.push(
+      "",
+      ...collapsible(
+        `${plural(c.linksAdded.length, "link")} added, ${c.linksRemoved.length} no longer planned`,
+        ["| change " + ACTIONS_HEADER[0], "|---" + ACTIONS_HEADER[1], ...rows],
+        links.length,
+      ),
+    );
+  }
+  const findings = [
+    ...c.findingsAdded.map((f) => `- new ${f.severity} \`${f.code}\`: ${markdownCode(f.message)}`),
+    ...c.findingsResolved.map(
+      (f) => `- resolved ${f.severity} \`${f.code}\`: ${markdownCode(f.message)}`,
+    ),
+  ];
+  if (findings.length > 0) {
+    const items = findings.slice(0, maxRows);
+    if (findings.length > maxRows) items.push(`- … and ${findings.length - maxRows} more`);
+    out.push(
+      "",
+      ...collapsible(
+        `${plural(c.findingsAdded.length, "new finding")}, ${c.findingsResolved.length} resolved`,
+        items,
+        findings.length,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The comparison in a few lines, for terminals and logs. */
+export function renderComparisonText(base: Plan, plan: Plan): string {
+  const c = comparePlans(base, plan);
+  if (samePlans(c))
+    return "Compared with the base rules: no change (the same links and the same findings).\n";
+  return (
+    [
+      "Compared with the base rules:",
+      `  links to write  ${c.base.links} -> ${c.head.links} (${c.linksAdded.length} added, ${c.linksRemoved.length} no longer planned)`,
+      `  error findings  ${c.base.findings.error} -> ${c.head.findings.error}; findings: ${c.findingsAdded.length} new, ${c.findingsResolved.length} resolved`,
+    ].join("\n") + "\n"
+  );
 }

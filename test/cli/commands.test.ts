@@ -156,6 +156,30 @@ describe("aimctl plan", () => {
     expect(typo.stdout).toBe("");
   });
 
+  it("--base-rules plans the same read under other rules and shows the difference; a bad file stops before reading", async () => {
+    const t = await start(tenantWithAmbiguity());
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "new.json"), JSON.stringify({ exclude: { users: ["shared@*"] } }));
+    writeFileSync(join(cwd, "old.json"), "{}");
+    const r = await runCli(["plan", "--rules", "new.json", "--base-rules", "old.json"], {
+      env: t.env,
+      cwd,
+    });
+    expect(r.code).toBe(2); // the exit code follows the plan of --rules
+    expect(r.stdout).toContain(
+      "Compared with the base rules:\n  links to write  6 -> 6 (0 added, 0 no longer planned)\n  error findings  2 -> 0; findings: 1 new, 2 resolved\n",
+    );
+    expect(r.stderr.match(/^Read \d+ Okta users/gm)).toHaveLength(1); // one read, two plans
+
+    writeFileSync(join(cwd, "bad.json"), JSON.stringify({ onConflict: "sometimes" }));
+    const bad = await runCli(["plan", "--base-rules", "bad.json"], { env: t.env, cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^aimctl: --base-rules bad\.json: rules\.onConflict must be "report"/m,
+    );
+    expect(bad.stderr).not.toContain("Reading Okta");
+  });
+
   it("exit 1 with a clear message when a service is unreachable", async () => {
     const t = await start(smallTenant(2));
     const env = { ...t.env, DATABRICKS_HOST: "http://127.0.0.1:9" };

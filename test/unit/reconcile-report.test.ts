@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { comparePlans } from "../../core/reconcile/compare";
 import {
   actionsDigest,
   canonicalJson,
+  COLLAPSE_AFTER,
   FINDING_CODES,
+  renderComparisonText,
   renderPlanMarkdown,
   renderPlanText,
   summarizePlan,
@@ -134,5 +137,102 @@ describe("renderPlanMarkdown", () => {
     expect(md).toContain("**Ready:**");
     expect(md).toContain("| group | `Ops\\|Team` |");
     expect(md).not.toContain("#### Findings");
+  });
+});
+
+/** n Databricks users each matching its own Okta user (n links), and `shared` users sharing one email. */
+function wideTenant(n: number, shared = 0) {
+  const oktaUsers = Array.from({ length: n }, (_, i) => ou(uid(i + 1), `u${i}@x.com`));
+  const users = Array.from({ length: n }, (_, i) => du(String(100 + i), `u${i}@x.com`));
+  for (let i = 0; i < shared; i++) {
+    oktaUsers.push(ou(uid(500 + 2 * i), `a${i}@corp.com`, `s${i}@x.com`));
+    oktaUsers.push(ou(uid(501 + 2 * i), `b${i}@corp.com`, `s${i}@x.com`));
+    users.push(du(String(900 + i), `s${i}@x.com`));
+  }
+  return { oktaUsers, users };
+}
+
+describe("renderPlanMarkdown: long lists fold into <details>", () => {
+  it("keeps short lists open and folds longer ones, with a blank line so GitHub renders the Markdown inside", () => {
+    const short = renderPlanMarkdown(plan(wideTenant(COLLAPSE_AFTER, 1)));
+    expect(short).not.toContain("<details>");
+    expect(short).toContain(`| user | \`u0@x.com\` | \`${uid(1)}\` | login |  |`);
+
+    const long = renderPlanMarkdown(plan(wideTenant(30, COLLAPSE_AFTER + 1)), { maxActions: 20 });
+    expect(long).toContain(
+      "#### Actions (20 of 30)\n\n<details>\n<summary>30 links to write (the first 20)</summary>\n\n| kind | Databricks identity |",
+    );
+    expect(long).toContain(
+      `**\`AMBIGUOUS_MATCH\`** — ${COLLAPSE_AFTER + 1} (${COLLAPSE_AFTER + 1} error)`,
+    );
+    expect(long).toMatch(
+      new RegExp(`<details>\\n<summary>${COLLAPSE_AFTER + 1} findings</summary>\\n\\n- error: `),
+    );
+    // Every section that opens also closes, after a blank line.
+    expect(long.match(/<details>/g)?.length).toBe(long.match(/\n\n<\/details>/g)?.length);
+    expect(long.match(/<details>/g)?.length).toBe(3); // actions, AMBIGUOUS_MATCH, OKTA_EMAIL_NOT_UNIQUE
+  });
+
+  it("says Ready, naming the accepted codes, when every error finding is accepted", () => {
+    const p = plan(tenant);
+    expect(renderPlanMarkdown(p, { acceptedFindings: ["AMBIGUOUS_MATCH"] })).toContain(
+      "**Blocked:** 1 error finding must be resolved",
+    );
+    const md = renderPlanMarkdown(p, {
+      acceptedFindings: ["AMBIGUOUS_MATCH", "OKTA_EMAIL_NOT_UNIQUE"],
+    });
+    expect(md).toContain(
+      "**Ready:** no blocking findings (accepted: AMBIGUOUS_MATCH, OKTA_EMAIL_NOT_UNIQUE); AIM can be enabled",
+    );
+    expect(md).toContain("**`AMBIGUOUS_MATCH`** — 1 (1 error) — accepted");
+    expect(md).toContain("**`EXTERNAL_ID_FOREIGN`** — 1 (1 warning)\n");
+  });
+});
+
+describe("comparing a change's plan with its base's", () => {
+  const base = plan(tenant);
+  const head = plan(tenant, {
+    userOverrides: { "dup@x.com": uid(8) },
+    exclude: { users: ["a@x.com"] },
+  });
+
+  it("names the links added and no longer planned and the findings new and resolved", () => {
+    const c = comparePlans(base, head);
+    expect(c.linksAdded.map((a) => [a.databricksName, a.oktaId, a.matchedBy])).toEqual([
+      ["dup@x.com", uid(8), "override"],
+    ]);
+    expect(c.linksRemoved.map((a) => a.databricksName)).toEqual(["a@x.com"]);
+    expect(c.findingsResolved.map((f) => f.code)).toEqual(["AMBIGUOUS_MATCH"]);
+    expect(c.findingsAdded).toEqual([]);
+    expect([c.base.links, c.head.links]).toEqual([6, 6]);
+    expect(comparePlans(base, base)).toMatchObject({
+      linksAdded: [],
+      linksRemoved: [],
+      findingsAdded: [],
+      findingsResolved: [],
+    });
+  });
+
+  it("shows both plans' totals side by side and the differences in the comment", () => {
+    const md = renderPlanMarkdown(head, { base });
+    const section = md.slice(
+      md.indexOf("#### Compared with the base branch"),
+      md.indexOf("#### Findings"),
+    );
+    expect(section).toContain("| | base | this change | |");
+    expect(section).toContain("| links to write | 6 | 6 |  |");
+    expect(section).toContain("| error findings | 2 | 1 | −1 |");
+    expect(section).toContain(`| added | user | \`dup@x.com\` | \`${uid(8)}\` | override |  |`);
+    expect(section).toContain(
+      `| no longer planned | user | \`a@x.com\` | \`${uid(1)}\` | login |  |`,
+    );
+    expect(section).toMatch(/- resolved error `AMBIGUOUS_MATCH`: Databricks user "dup@x.com"/);
+    expect(renderPlanMarkdown(base, { base })).toContain(
+      "This change leaves the plan as it is: the same links and the same findings",
+    );
+    expect(renderPlanMarkdown(head)).not.toContain("Compared with the base branch");
+    expect(renderComparisonText(base, head)).toBe(
+      "Compared with the base rules:\n  links to write  6 -> 6 (1 added, 1 no longer planned)\n  error findings  2 -> 1; findings: 0 new, 1 resolved\n",
+    );
   });
 });
