@@ -211,7 +211,7 @@ describe("examples/gitops/aimctl.yml against the emulators", () => {
     expect(comment.body).toContain("#### Compared with the base branch");
     expect(comment.body).toContain("| error findings | 2 | 0 | −2 |");
     expect(comment.body).toMatch(
-      /- resolved error `AMBIGUOUS_MATCH`: Databricks user "shared@example\.com"/,
+      /- resolved error `AMBIGUOUS_MATCH`: `Databricks user "shared@example\.com"/,
     );
     expect(readFileSync(join(ws, "plan.json"), "utf8")).toMatch(/^\{\n {2}"formatVersion": 1,/);
 

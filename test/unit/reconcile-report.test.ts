@@ -226,7 +226,7 @@ describe("comparing a change's plan with its base's", () => {
     expect(section).toContain(
       `| no longer planned | user | \`a@x.com\` | \`${uid(1)}\` | login |  |`,
     );
-    expect(section).toMatch(/- resolved error `AMBIGUOUS_MATCH`: Databricks user "dup@x.com"/);
+    expect(section).toMatch(/- resolved error `AMBIGUOUS_MATCH`: `Databricks user "dup@x\.com"/);
     expect(renderPlanMarkdown(base, { base })).toContain(
       "This change leaves the plan as it is: the same links and the same findings",
     );
