@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSigningKey } from "../core/keys/signingKey";
+import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../core/model/aim";
 import type { OktaApp, TenantFixture } from "../core/model/tenant";
 import {
   startDatabricksEmulator,
@@ -79,8 +80,8 @@ export async function startEmulatedTenant(
       app = okta.createServiceApp({
         label: "Databricks AIM",
         jwks: [{ ...key.publicJwk, status: "ACTIVE" }],
-        grants: ["okta.users.read", "okta.groups.read"],
-        roles: ["READ_ONLY_ADMIN"],
+        grants: [...AIM_OKTA_SCOPES],
+        roles: [AIM_OKTA_ROLE],
         dpopBoundAccessTokens: false,
       });
       if (opts.writeKeyFile ?? true) {

@@ -16,13 +16,12 @@ import {
   type RsaModulusLength,
   type SigningKeyAlgorithm,
 } from "../core/keys/signingKey";
+import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../core/model/aim";
+import { oktaOrgUrlProblem } from "../core/okta/orgUrl";
 import { SigningKey, type SigningKeyAimConnection } from "../dynamic-providers/signingKey";
 import { OktaAppDpop } from "../dynamic-providers/oktaAppDpop";
 
-/** The management API scopes AIM reads Okta with. */
-export const AIM_OKTA_SCOPES = ["okta.users.read", "okta.groups.read"] as const;
-/** The admin role AIM's app needs (service apps get no role by default). */
-export const AIM_OKTA_ROLE = "READ_ONLY_ADMIN";
+export { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../core/model/aim";
 
 export interface OktaAimAppArgs {
   /** Display name of the Okta API Services app, e.g. "Databricks AIM". */
@@ -74,7 +73,7 @@ export class OktaAimApp extends pulumi.ComponentResource {
     if (problem) throw new pulumi.ResourceError(problem, this);
 
     const issuer = pulumi.output(args.orgUrl).apply((url) => {
-      const p = orgUrlProblem(url);
+      const p = oktaOrgUrlProblem(url, "[orgUrl]");
       if (p) throw new pulumi.ResourceError(p, this);
       return url.replace(/\/+$/, "");
     });
@@ -135,7 +134,7 @@ export function argsProblems(args: OktaAimAppArgs): string[] {
     problems.push("[label] must be a non-empty string.");
   if (args.orgUrl === undefined) problems.push("[orgUrl] must be given: https://{yourOktaDomain}.");
   else if (known(args.orgUrl)) {
-    const p = orgUrlProblem(args.orgUrl);
+    const p = oktaOrgUrlProblem(args.orgUrl, "[orgUrl]");
     if (p) problems.push(p);
   }
   if (
@@ -161,23 +160,6 @@ export function argsProblems(args: OktaAimAppArgs): string[] {
     });
   }
   return problems;
-}
-
-function orgUrlProblem(url: unknown): string | undefined {
-  const fix = "such as https://example.okta.com (http only for 127.0.0.1 or localhost)";
-  if (typeof url !== "string") return `[orgUrl] must be the Okta org URL ${fix}.`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `[orgUrl] must be the Okta org URL ${fix}; got ${JSON.stringify(url)}.`;
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
-  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback))
-    return `[orgUrl] must use https: ${fix}; got ${JSON.stringify(url)}.`;
-  if (parsed.pathname.replace(/\/+$/, "") !== "" || parsed.search || parsed.hash)
-    return `[orgUrl] must be the org URL alone, without a path (the issuer is exactly the org URL); got ${JSON.stringify(url)}.`;
-  return undefined;
 }
 
 function previousJwkProblem(jwk: unknown, i: number): string | undefined {

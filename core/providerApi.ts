@@ -26,6 +26,7 @@ export { createAimAdmin } from "./databricks/aimAdmin";
 export { DatabricksAccountClient } from "./databricks/client";
 export { databricksConfigFromEnv } from "./databricks/config";
 export { OktaClient } from "./okta/client";
+export { oktaOrgUrlProblem } from "./okta/orgUrl";
 export { readAppDpop, setAppDpop } from "./okta/appDpop";
 export {
   generateSigningKey,

@@ -4,20 +4,16 @@
  * it), else one failure naming the property and the fix.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { loadCore } from "./loadCore";
 import { containsUnknown } from "./unknown";
 
 type CheckFailure = pulumi.dynamic.CheckFailure;
 
-/** An Okta org URL: scheme and host only, e.g. https://example.okta.com. */
+/** An Okta org URL, by core's one rule (core/okta/orgUrl.ts). */
 export function oktaOrgUrlProblems(property: string, value: unknown): CheckFailure[] {
   if (containsUnknown(value)) return [];
-  if (typeof value === "string" && /^https?:\/\/[^/\s]+\/?$/.test(value)) return [];
-  return [
-    {
-      property,
-      reason: `[${property}] must be the Okta org URL such as https://example.okta.com; got ${JSON.stringify(value)}.`,
-    },
-  ];
+  const reason = loadCore().oktaOrgUrlProblem(value, `[${property}]`);
+  return reason ? [{ property, reason }] : [];
 }
 
 /** `databricksHost`: the Databricks accounts host. */

@@ -17,14 +17,14 @@
  * with the clicks to make. Both observe "AIM is on" through the public iamv2
  * look-up of a linked identity, so AIM switched off in the console shows.
  */
-import { AimError, ConfigError, HttpError, InsecureUrlError, assertSecureUrl } from "../http";
+import { AimError, ConfigError, HttpError, InsecureUrlError } from "../http";
+import { AIM_OKTA_SCOPES } from "../model/aim";
 import type { IdentityKind } from "../model/plan";
-import { OktaClient, type OktaClientOptions } from "../okta";
+import { OktaClient, parseOktaOrgUrl, type OktaClientOptions } from "../okta";
 import type { AimAdmin, AimConnectionState, AimConnectionTestResult } from "./api";
 import type { AimOffForm, AimStatus, AimStatusDetail, DatabricksAccountClient } from "./client";
 
 export const DEFAULT_AIM_API_BASE_PATH = "/api/2.0/accounts/{account_id}/aim/okta";
-export const AIM_OKTA_SCOPES = ["okta.users.read", "okta.groups.read"];
 
 /** Where the account console keeps AIM (Databricks docs, "Configure Okta for automatic identity management"). */
 export const CONSOLE_STEPS = [
@@ -98,26 +98,13 @@ export function validateAimConnectionConfig(
 ): AimConnectionConfig {
   const c = (config ?? {}) as Partial<AimConnectionConfig>;
   if (typeof c.privateKey === "string") client.http.addSecrets(c.privateKey);
-  if (typeof c.oktaOrgUrl !== "string" || c.oktaOrgUrl.trim() === "") {
-    throw new ConfigError(
-      "oktaOrgUrl",
-      "oktaOrgUrl is empty: give your Okta org URL, e.g. https://your-org.okta.com.",
-    );
-  }
-  let url: URL;
+  let oktaOrgUrl: string;
   try {
-    url = assertSecureUrl(c.oktaOrgUrl.trim(), "oktaOrgUrl");
+    oktaOrgUrl = parseOktaOrgUrl(c.oktaOrgUrl, "oktaOrgUrl");
   } catch (err) {
-    throw new ConfigError(
-      "oktaOrgUrl",
-      err instanceof InsecureUrlError ? err.message : String(err),
-    );
-  }
-  if (url.pathname.replace(/\/+$/, "") !== "" || url.search) {
-    throw new ConfigError(
-      "oktaOrgUrl",
-      `oktaOrgUrl must be the org URL without a path (got "${url.origin}${url.pathname}"): use e.g. https://your-org.okta.com, not an authorization server URL.`,
-    );
+    // Every problem with the connection's values is a ConfigError naming the field.
+    if (err instanceof InsecureUrlError) throw new ConfigError("oktaOrgUrl", err.message);
+    throw err;
   }
   if (typeof c.clientId !== "string" || c.clientId.trim() === "") {
     throw new ConfigError(
@@ -138,7 +125,7 @@ export function validateAimConnectionConfig(
     );
   }
   const out: AimConnectionConfig = {
-    oktaOrgUrl: url.origin,
+    oktaOrgUrl,
     clientId: c.clientId.trim(),
     privateKey: c.privateKey,
   };
@@ -385,7 +372,7 @@ export class ConsoleAimAdmin extends BaseAimAdmin implements AimAdmin {
           clientId: c.clientId,
           privateKey: c.privateKey,
           ...(c.keyId ? { keyId: c.keyId } : {}),
-          scopes: AIM_OKTA_SCOPES,
+          scopes: [...AIM_OKTA_SCOPES],
         },
       },
       this.oktaOptions,

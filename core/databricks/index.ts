@@ -28,7 +28,6 @@ export {
   ConsoleAimAdmin,
   createAimAdmin,
   validateAimConnectionConfig,
-  AIM_OKTA_SCOPES,
   CONSOLE_STEPS,
   DEFAULT_AIM_API_BASE_PATH,
   type AimAdminOptions,

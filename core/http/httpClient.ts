@@ -4,9 +4,12 @@
  * pacing, HTTPS required except for loopback, typed errors, redaction, and
  * per-bucket request counts (benchmarks and tests read them).
  */
-import { HttpError, InsecureUrlError, kindForStatus, type Service } from "./errors";
+import { HttpError, kindForStatus, type Service } from "./errors";
 import { RateLimitPacer, TokenBucket, realSleep, type Sleep } from "./pacing";
 import { Redactor, globalRedactor, safeUrl } from "./redact";
+import { assertSecureUrl } from "./url";
+
+export { assertSecureUrl, isLoopbackHost } from "./url";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -64,29 +67,6 @@ export interface HttpClientOptions {
   rates?: Record<string, number>;
   /** Follow X-Rate-Limit-* headers (Okta). Default true. */
   headerPacing?: boolean;
-}
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/i;
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
-}
-
-/** HTTPS is required; plain HTTP only to loopback (emulators, tests). */
-export function assertSecureUrl(url: string, field: string): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new InsecureUrlError(
-      `${field} is not a valid URL ("${safeUrl(url)}"): give an absolute https:// URL.`,
-    );
-  }
-  if (u.protocol === "https:") return u;
-  if (u.protocol === "http:" && isLoopbackHost(u.hostname)) return u;
-  throw new InsecureUrlError(
-    `${field} must use https:// (got ${u.protocol}//${u.host}); plain http is allowed only for loopback addresses.`,
-  );
 }
 
 export class HttpClient {

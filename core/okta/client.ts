@@ -11,7 +11,6 @@ import {
   ConfigError,
   HttpClient,
   HttpError,
-  assertSecureUrl,
   realSleep,
   type FetchLike,
   type HttpClientOptions,
@@ -20,6 +19,7 @@ import {
   type HttpResponse,
   type Sleep,
 } from "../http";
+import { AIM_OKTA_SCOPES } from "../model/aim";
 import type { OktaApp, OktaGroup, OktaUser } from "../model/tenant";
 import type {
   OktaAppAdmin,
@@ -29,8 +29,7 @@ import type {
   OktaReader,
 } from "./api";
 import { parsePrivateKey, type SigningKey } from "./key";
-
-export const DEFAULT_SCOPES = ["okta.users.read", "okta.groups.read"];
+import { parseOktaOrgUrl } from "./orgUrl";
 
 /**
  * The largest page each list allows (Okta's API reference, listUsers /
@@ -91,7 +90,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
   private inflightToken?: Promise<CachedToken>;
 
   constructor(config: OktaClientConfig, opts: OktaClientOptions = {}) {
-    this.orgUrl = normaliseOrgUrl(config?.orgUrl);
+    this.orgUrl = parseOktaOrgUrl(config?.orgUrl, "OKTA_ORG_URL");
     this.auth = config.auth;
     this.now = opts.now ?? Date.now;
     if (opts.http instanceof HttpClient) {
@@ -145,11 +144,12 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
           "OKTA_KEY_ID",
           "OKTA_KEY_ID is empty: give the Key ID (kid) of the app's public key, or leave it unset when the JWK carries its kid.",
         );
-      this.scopes = a.scopes ?? DEFAULT_SCOPES;
+      // AIM's own scopes by default: the client reads as AIM does.
+      this.scopes = a.scopes ?? [...AIM_OKTA_SCOPES];
       if (this.scopes.length === 0 || this.scopes.some((s) => !/^[\x21-\x7e]+$/.test(s)))
         throw new ConfigError(
           "OKTA_SCOPES",
-          `OKTA_SCOPES must be a non-empty list of scope names such as ${DEFAULT_SCOPES.join(" ")}.`,
+          `OKTA_SCOPES must be a non-empty list of scope names such as ${AIM_OKTA_SCOPES.join(" ")}.`,
         );
     } else if (config.auth?.kind === "apiToken") {
       if (typeof config.auth.token !== "string" || !config.auth.token.trim())
@@ -516,36 +516,6 @@ function rewrap(e: HttpError, message: string): HttpError {
     message,
     cause: e,
   });
-}
-
-function normaliseOrgUrl(orgUrl: unknown): string {
-  const example = "https://acme.okta.com";
-  if (typeof orgUrl !== "string" || !orgUrl.trim())
-    throw new ConfigError(
-      "OKTA_ORG_URL",
-      `OKTA_ORG_URL is empty: give your Okta org URL, e.g. ${example}.`,
-    );
-  let u: URL;
-  try {
-    u = new URL(orgUrl.trim());
-  } catch {
-    throw new ConfigError(
-      "OKTA_ORG_URL",
-      `OKTA_ORG_URL is not a URL ("${orgUrl.slice(0, 100)}"): give your Okta org URL with its scheme, e.g. ${example}.`,
-    );
-  }
-  assertSecureUrl(u.toString(), "OKTA_ORG_URL");
-  if (/-admin\.(okta|oktapreview|okta-emea)\.com$/i.test(u.hostname))
-    throw new ConfigError(
-      "OKTA_ORG_URL",
-      `OKTA_ORG_URL is the admin console (${u.hostname}): use the org URL without "-admin", e.g. https://${u.hostname.replace(/-admin\./i, ".")}.`,
-    );
-  if ((u.pathname !== "/" && u.pathname !== "") || u.search || u.hash || u.username || u.password)
-    throw new ConfigError(
-      "OKTA_ORG_URL",
-      `OKTA_ORG_URL must be the org's base URL without a path or query (got ${u.origin}${u.pathname}): use ${u.origin}; management API tokens come from the org authorization server, not /oauth2/default.`,
-    );
-  return u.origin;
 }
 
 /** The URL of `rel="next"` in a Link header, if any. */

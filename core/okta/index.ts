@@ -1,7 +1,6 @@
 export * from "./api";
 export {
   OktaClient,
-  DEFAULT_SCOPES,
   DEFAULT_PAGE_SIZE,
   GROUPS_MAX_LIMIT,
   USERS_MAX_LIMIT,
@@ -9,3 +8,4 @@ export {
   type OktaClientOptions,
 } from "./client";
 export { parsePrivateKey, type SigningKey, type AssertionAlg } from "./key";
+export { oktaOrgUrlProblem, parseOktaOrgUrl } from "./orgUrl";

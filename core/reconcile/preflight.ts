@@ -13,13 +13,11 @@ import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databrick
 import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/client";
 import { AimError } from "../http/errors";
 import { globalRedactor } from "../http/redact";
+import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../model/aim";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
 import type { OktaApp } from "../model/tenant";
 import type { OktaAppAdmin, OktaReader } from "../okta/api";
 import { acceptedFindings, blockingFindings } from "./blocking";
-
-export const REQUIRED_SCOPES = ["okta.users.read", "okta.groups.read"] as const;
-export const REQUIRED_ROLE = "READ_ONLY_ADMIN";
 
 export type PreflightCheckId =
   | "okta.app.found"
@@ -227,13 +225,13 @@ async function checkGrantsAndRole(
   const where = OKTA_APP(label);
   try {
     const grants = await deps.okta.listAppGrants(deps.appId);
-    const missing = REQUIRED_SCOPES.filter((s) => !grants.includes(s));
+    const missing = AIM_OKTA_SCOPES.filter((s) => !grants.includes(s));
     add(
       "okta.app.grants",
       missing.length === 0,
       "error",
       missing.length === 0
-        ? `${label} is granted ${REQUIRED_SCOPES.join(" and ")}`
+        ? `${label} is granted ${AIM_OKTA_SCOPES.join(" and ")}`
         : `${label} is not granted ${missing.join(" and ")}; the token request fails with invalid_scope`,
       `${where} → Okta API Scopes: click Grant next to ${missing.join(" and ")}.`,
     );
@@ -243,13 +241,13 @@ async function checkGrantsAndRole(
       false,
       "warning",
       `could not read the scopes granted to ${label}: ${describe(err)}`,
-      `Check by hand: ${where} → Okta API Scopes must show ${REQUIRED_SCOPES.join(" and ")} as Granted; or give preflight an Okta credential that can read apps.`,
+      `Check by hand: ${where} → Okta API Scopes must show ${AIM_OKTA_SCOPES.join(" and ")} as Granted; or give preflight an Okta credential that can read apps.`,
     );
   }
   if (!clientId) return;
   try {
     const roles = await deps.okta.listClientRoles(clientId);
-    const ok = roles.includes(REQUIRED_ROLE);
+    const ok = roles.includes(AIM_OKTA_ROLE);
     add(
       "okta.app.adminRole",
       ok,

@@ -9,7 +9,7 @@ import type { EmulatorRequest, EmulatorResponse, Router } from "../common/server
 import { guarded, type EmulatorContext } from "./context";
 import { databricksError, notOnboarded } from "./errors";
 import {
-  AIM_OKTA_SCOPES,
+  AIM_TOKEN_SCOPE,
   fingerprint,
   normaliseOrgUrl,
   OktaConnection,
@@ -382,13 +382,13 @@ export async function runConnectionTest(okta: OktaConnection): Promise<TestStep[
     return steps;
   }
   const granted = token.scope.split(/\s+/);
-  const missing = AIM_OKTA_SCOPES.split(" ").filter((s) => !granted.includes(s));
+  const missing = AIM_TOKEN_SCOPE.split(" ").filter((s) => !granted.includes(s));
   steps.push({
     name: "token",
     ok: missing.length === 0,
     message: missing.length
       ? `access token lacks scopes ${missing.join(" ")}`
-      : `access token obtained (scopes ${AIM_OKTA_SCOPES})`,
+      : `access token obtained (scopes ${AIM_TOKEN_SCOPE})`,
   });
   if (missing.length) return steps;
   for (const [name, path, noun] of [

@@ -8,8 +8,10 @@
  */
 import crypto from "node:crypto";
 import { SignJWT } from "jose";
+import { AIM_OKTA_SCOPES } from "../../core/model/aim";
 
-export const AIM_OKTA_SCOPES = "okta.users.read okta.groups.read";
+/** The scopes AIM's client requests, space-separated as in a token request. */
+export const AIM_TOKEN_SCOPE = AIM_OKTA_SCOPES.join(" ");
 const TIMEOUT_MS = 10_000;
 
 export interface OktaConnectionConfig {
@@ -154,7 +156,7 @@ export class OktaConnection {
         },
         body: new URLSearchParams({
           grant_type: "client_credentials",
-          scope: AIM_OKTA_SCOPES,
+          scope: AIM_TOKEN_SCOPE,
           client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
           client_assertion: assertion,
         }).toString(),
@@ -175,7 +177,7 @@ export class OktaConnection {
     const expiresIn = typeof body.expires_in === "number" ? body.expires_in : 3600;
     this.cached = {
       accessToken: body.access_token,
-      scope: typeof body.scope === "string" ? body.scope : AIM_OKTA_SCOPES,
+      scope: typeof body.scope === "string" ? body.scope : AIM_TOKEN_SCOPE,
       expiresAtMs: this.now() + expiresIn * 1000,
     };
     return { ok: true, ...this.cached };

@@ -5,6 +5,7 @@
  * injected faults. See docs/emulators.md, "Okta emulator".
  */
 import { randomBytes } from "node:crypto";
+import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../../core/model/aim";
 import type { OktaApp, OktaAppJwk, TenantFixture } from "../../core/model/tenant";
 import { RequestCounter, WindowRateLimiter } from "../common/counters";
 import { FaultInjector, type FaultConfig } from "../common/faults";
@@ -132,8 +133,8 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
             jwks: { keys: o.jwks },
           },
         },
-        grants: o.grants ?? ["okta.users.read", "okta.groups.read"],
-        roles: o.roles ?? ["READ_ONLY_ADMIN"],
+        grants: o.grants ?? [...AIM_OKTA_SCOPES],
+        roles: o.roles ?? [AIM_OKTA_ROLE],
       });
       return store.putApp(app);
     },

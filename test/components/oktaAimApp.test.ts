@@ -354,11 +354,11 @@ describe("OktaAimApp", () => {
     [{ label: "" }, "[label] must be a non-empty string."],
     [
       { orgUrl: "http://example.okta.com" },
-      '[orgUrl] must use https: such as https://example.okta.com (http only for 127.0.0.1 or localhost); got "http://example.okta.com".',
+      "[orgUrl] must use https:// (got http://example.okta.com); plain http is allowed only for loopback addresses.",
     ],
     [
       { orgUrl: "https://example.okta.com/oauth2/default" },
-      '[orgUrl] must be the org URL alone, without a path (the issuer is exactly the org URL); got "https://example.okta.com/oauth2/default".',
+      "[orgUrl] must be the org's base URL without a path or query (got https://example.okta.com/oauth2/default): use https://example.okta.com; the org authorization server's issuer is exactly the org URL, not /oauth2/default.",
     ],
     [
       { rotationTrigger: 5 },

@@ -177,7 +177,7 @@ describe("IdentityReconciliation provider, called directly", () => {
       {
         property: "oktaOrgUrl",
         reason:
-          '[oktaOrgUrl] must be the Okta org URL such as https://example.okta.com; got "example.okta.com".',
+          '[oktaOrgUrl] is not a URL ("example.okta.com"): give your Okta org URL with its scheme, e.g. https://acme.okta.com.',
       },
       {
         property: "writeRoute",

@@ -201,7 +201,7 @@ describe("OktaAppDpop provider through the dynamic-provider host", () => {
       {
         property: "orgUrl",
         reason:
-          '[orgUrl] must be the Okta org URL such as https://example.okta.com; got "example.okta.com".',
+          '[orgUrl] is not a URL ("example.okta.com"): give your Okta org URL with its scheme, e.g. https://acme.okta.com.',
       },
       { property: "appId", reason: "[appId] must be the id of the Okta app." },
     ]);

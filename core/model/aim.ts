@@ -1,0 +1,10 @@
+/**
+ * What AIM needs from the Okta API Services app (DESIGN.md; Databricks docs,
+ * "Configure Okta for automatic identity management"): the scopes its
+ * client requests and the app must be granted, and the admin role that lets
+ * that client's token read users and groups.
+ */
+export const AIM_OKTA_SCOPES = ["okta.users.read", "okta.groups.read"] as const;
+export type AimOktaScope = (typeof AIM_OKTA_SCOPES)[number];
+
+export const AIM_OKTA_ROLE = "READ_ONLY_ADMIN";
