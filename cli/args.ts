@@ -4,8 +4,7 @@
  * a ConfigError naming the option, so a typo never runs with defaults.
  */
 import { ConfigError } from "../core/http";
-import type { FindingCode } from "../core/model/plan";
-import { FINDING_CODES } from "../core/reconcile/report";
+import { FINDING_CODES, type FindingCode } from "../core/model/plan";
 
 export type OptionKind = "string" | "boolean";
 export type OptionSpec = Record<string, OptionKind>;

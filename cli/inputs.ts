@@ -9,7 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { databricksConfigFromEnv, type DatabricksConfigOverrides } from "../core/databricks/config";
 import type { DatabricksAccountConfig } from "../core/databricks/api";
-import { AimError, ConfigError, globalRedactor } from "../core/http";
+import { AimError, ConfigError, ERROR_CODES, globalRedactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
 import { parsePrivateKey } from "../core/okta/key";
 import { validateRules } from "../core/reconcile/rules";
@@ -56,7 +56,7 @@ Secrets are never taken as flags (they would show in ps and shell history).`;
 /** One or more input problems, each a ConfigError naming its input. */
 export class InputErrors extends AimError {
   constructor(readonly errors: ConfigError[]) {
-    super("ERR_CONFIG", errors.map((e) => e.message).join("\n"));
+    super(ERROR_CODES.config, errors.map((e) => e.message).join("\n"));
     this.name = "InputErrors";
   }
 }

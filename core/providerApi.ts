@@ -34,6 +34,7 @@ export {
   resolveSigningKeySpec,
   signingKeySpecProblems,
 } from "./keys/signingKey";
-export { canonicalJson, errorFindingCodes, FINDING_CODES, summarizePlan } from "./reconcile/report";
+export { FINDING_CODES } from "./model/plan";
+export { canonicalJson, errorFindingCodes, summarizePlan } from "./reconcile/report";
 export { validateRules } from "./reconcile/rules";
 export { undo } from "./reconcile/undo";

@@ -17,7 +17,7 @@
  * with the clicks to make. Both observe "AIM is on" through the public iamv2
  * look-up of a linked identity, so AIM switched off in the console shows.
  */
-import { AimError, ConfigError, HttpError, InsecureUrlError } from "../http";
+import { AimError, ConfigError, ERROR_CODES, HttpError, InsecureUrlError } from "../http";
 import { AIM_OKTA_SCOPES } from "../model/aim";
 import type { IdentityKind } from "../model/plan";
 import { OktaClient, parseOktaOrgUrl, type OktaClientOptions } from "../okta";
@@ -288,21 +288,21 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
       if (missingConnection && opts.missingOk) return undefined;
       if ((err.status === 404 && !missingConnection) || err.status === 403) {
         throw new AimError(
-          "ERR_AIM_NOT_ENROLLED",
+          ERROR_CODES.aimNotEnrolled,
           `${method} ${this.basePath}${sub} answered ${err.status}${err.serviceCode ? ` (${err.serviceCode})` : ""}: the Databricks account ${this.client.accountId} is not enrolled in the AIM admin API (a private preview)${err.status === 403 ? ", or the credentials are not an account admin" : ""}. Use adapter "console" to configure AIM in the account console, or set aimApiBasePath if your account has the API at another path.`,
           { cause: err },
         );
       }
       if (err.status === 400 && err.serviceCode === "FAILED_PRECONDITION") {
         throw new AimError(
-          "ERR_AIM_PRECONDITION",
+          ERROR_CODES.aimPrecondition,
           `${method} ${this.basePath}${sub} refused: ${err.serviceMessage ?? "failed precondition"}. Configure the connection and run a successful connection test first.`,
           { cause: err },
         );
       }
       if (missingConnection) {
         throw new AimError(
-          "ERR_AIM_NOT_CONFIGURED",
+          ERROR_CODES.aimNotConfigured,
           `${method} ${this.basePath}${sub}: no Okta connection is configured yet; configure it first.`,
           { cause: err },
         );
@@ -410,14 +410,14 @@ export class ConsoleAimAdmin extends BaseAimAdmin implements AimAdmin {
 
   async enable(): Promise<AimConnectionState> {
     throw new AimError(
-      "ERR_AIM_CONSOLE_ONLY",
+      ERROR_CODES.aimConsoleOnly,
       `adapter "console" cannot enable AIM: in the Databricks account console, click Security in the sidebar, then in the User provisioning tab, next to Automatic identity management, click Configure, enter the values from configure(), click Test connection and, when it succeeds, Enable AIM. Then re-run: the iamv2 probe confirms it.`,
     );
   }
 
   async disable(): Promise<AimConnectionState> {
     throw new AimError(
-      "ERR_AIM_CONSOLE_ONLY",
+      ERROR_CODES.aimConsoleOnly,
       `adapter "console" cannot disable AIM: in the Databricks account console, click Security in the sidebar, open the User provisioning tab and turn Automatic identity management off there. Then re-run: the iamv2 probe confirms it.`,
     );
   }

@@ -10,6 +10,7 @@
  */
 import {
   AimError,
+  ERROR_CODES,
   ConfigError,
   HttpClient,
   HttpError,
@@ -287,7 +288,7 @@ export class DatabricksAccountClient
     const token = res.body?.access_token;
     if (typeof token !== "string" || token === "") {
       throw new AimError(
-        "ERR_DATABRICKS_TOKEN",
+        ERROR_CODES.databricksToken,
         `POST ${url} returned ${res.status} without an access_token: is DATABRICKS_HOST the accounts host (https://accounts.cloud.databricks.com)?`,
       );
     }
@@ -552,7 +553,7 @@ export class DatabricksAccountClient
     const now = got === undefined || got === null || got === "" ? null : got;
     if (now !== (value === "" ? null : value)) {
       throw new AimError(
-        "ERR_DATABRICKS_WRITE_NOT_PERSISTED",
+        ERROR_CODES.databricksWriteNotPersisted,
         `${route} of ${kind} ${id} answered success but ${field} is ${JSON.stringify(now)}, not ${JSON.stringify(value)}: try the other write route ("scim" or "iamv2").`,
       );
     }
@@ -588,7 +589,7 @@ export class DatabricksAccountClient
         );
       if (isAimNotOnboarded(err)) {
         throw new AimError(
-          "ERR_AIM_NOT_ENABLED",
+          ERROR_CODES.aimNotEnabled,
           `automatic identity management is not enabled for Databricks account ${this.accountId}: the iamv2 look-up of external ${kind} answered "${(err as HttpError).serviceMessage ?? "not onboarded"}". Enable it (account console → Security → User provisioning → Automatic identity management) or check the adapter's state.`,
           { cause: err },
         );
@@ -668,8 +669,9 @@ function resourceFor(kind: IdentityKind): ScimResource {
  * and the preflight).
  */
 export function aimOffForm(err: unknown): AimOffForm | undefined {
-  if (err instanceof AimError && err.code === "ERR_AIM_NOT_ENABLED") return "not-onboarded";
-  if (err instanceof AimError && err.code === "ERR_IAMV2_UNAVAILABLE") return "iamv2-preview-off";
+  if (err instanceof AimError && err.code === ERROR_CODES.aimNotEnabled) return "not-onboarded";
+  if (err instanceof AimError && err.code === ERROR_CODES.iamv2Unavailable)
+    return "iamv2-preview-off";
   if (isAimNotOnboarded(err)) return "not-onboarded";
   if (isIamv2Unavailable(err)) return "iamv2-preview-off";
   return undefined;
@@ -705,7 +707,7 @@ function iamv2Unavailable(
   alternative = "",
 ): AimError {
   return new AimError(
-    "ERR_IAMV2_UNAVAILABLE",
+    ERROR_CODES.iamv2Unavailable,
     `the iamv2 API is not available for Databricks account ${accountId}: ${call} answered ${status ?? "an error"} (the iamv2 preview is off for the account, or the principal is not an account admin). AIM cannot be observed or used through it until ${IAMV2_PREVIEW_FIX}.${alternative}`,
     { cause },
   );

@@ -18,9 +18,52 @@ export type HttpErrorKind =
   | "TIMEOUT"
   | "HTTP";
 
+/**
+ * Every code an error of this project carries, besides the HTTP ones
+ * (`ERR_<SERVICE>_<KIND>`, see HttpError). Callers switch on these; a new
+ * kind of failure gets a new code here, never a string literal elsewhere.
+ */
+export const ERROR_CODES = {
+  /** Bad configuration or input (ConfigError): the message names the field and the fix. */
+  config: "ERR_CONFIG",
+  /** A URL that is not https:// (plain http only for loopback). */
+  insecureUrl: "ERR_INSECURE_URL",
+  /** The Okta token endpoint refused the client's credentials. */
+  oktaToken: "ERR_OKTA_TOKEN",
+  /** A Link header that loops, repeats or leaves the org. */
+  oktaPagination: "ERR_OKTA_PAGINATION",
+  oktaAppNotFound: "ERR_OKTA_APP_NOT_FOUND",
+  /** Okta answered the DPoP change but kept the old value. */
+  oktaDpopNotPersisted: "ERR_OKTA_DPOP_NOT_PERSISTED",
+  /** The Databricks token endpoint refused the credentials. */
+  databricksToken: "ERR_DATABRICKS_TOKEN",
+  /** Databricks answered the externalId write but kept another value. */
+  databricksWriteNotPersisted: "ERR_DATABRICKS_WRITE_NOT_PERSISTED",
+  /** iamv2 says the account is not onboarded onto AIM. */
+  aimNotEnabled: "ERR_AIM_NOT_ENABLED",
+  /** iamv2 (the AIM-era API) is not available to the account. */
+  iamv2Unavailable: "ERR_IAMV2_UNAVAILABLE",
+  /** The account does not have the (private-preview) AIM admin API. */
+  aimNotEnrolled: "ERR_AIM_NOT_ENROLLED",
+  /** The AIM admin API refused for a precondition (configure and test first). */
+  aimPrecondition: "ERR_AIM_PRECONDITION",
+  aimNotConfigured: "ERR_AIM_NOT_CONFIGURED",
+  /** The console adapter cannot switch AIM: the message gives the clicks. */
+  aimConsoleOnly: "ERR_AIM_CONSOLE_ONLY",
+  /** The undo journal cannot be written or read. */
+  undoJournal: "ERR_UNDO_JOURNAL",
+  /** Not one of ours (a bug or an unexpected failure); recorded with its redacted message. */
+  unexpected: "ERR_UNEXPECTED",
+} as const;
+
+/** The codes of HttpError: one per service and kind of HTTP failure. */
+export type HttpErrorCode = `ERR_${Uppercase<Service>}_${HttpErrorKind}`;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES] | HttpErrorCode;
+
 export class AimError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "AimError";
     this.code = code;
@@ -31,7 +74,7 @@ export class AimError extends Error {
 export class ConfigError extends AimError {
   readonly field: string;
   constructor(field: string, message: string) {
-    super("ERR_CONFIG", message);
+    super(ERROR_CODES.config, message);
     this.name = "ConfigError";
     this.field = field;
   }
@@ -39,7 +82,7 @@ export class ConfigError extends AimError {
 
 export class InsecureUrlError extends AimError {
   constructor(message: string) {
-    super("ERR_INSECURE_URL", message);
+    super(ERROR_CODES.insecureUrl, message);
     this.name = "InsecureUrlError";
   }
 }
@@ -65,7 +108,8 @@ export class HttpError extends AimError {
     message: string;
     cause?: unknown;
   }) {
-    super(`ERR_${init.service.toUpperCase()}_${init.kind}`, init.message, { cause: init.cause });
+    const code: HttpErrorCode = `ERR_${init.service.toUpperCase() as Uppercase<Service>}_${init.kind}`;
+    super(code, init.message, { cause: init.cause });
     this.name = "HttpError";
     this.service = init.service;
     this.kind = init.kind;

@@ -9,17 +9,21 @@ export type FindingKind = IdentityKind | "tenant";
 export type Severity = "error" | "warning" | "info";
 export type MatchedBy = "login" | "email" | "name" | "override" | "mapping";
 
-export type FindingCode =
-  | "AMBIGUOUS_MATCH"
-  | "EXTERNAL_ID_CONFLICT"
-  | "EXTERNAL_ID_FOREIGN"
-  | "DUPLICATE_IDENTITY"
-  | "USERNAME_DRIFT"
-  | "OKTA_EMAIL_NOT_UNIQUE"
-  | "OKTA_EMAIL_EQUALS_OTHER_LOGIN"
-  | "OKTA_USER_DEPROVISIONED"
-  | "OVERRIDE_INVALID"
-  | "MAPPING_INVALID";
+/** Every finding code, in the order reports list them; the type follows from the list. */
+export const FINDING_CODES = [
+  "AMBIGUOUS_MATCH",
+  "EXTERNAL_ID_CONFLICT",
+  "EXTERNAL_ID_FOREIGN",
+  "DUPLICATE_IDENTITY",
+  "USERNAME_DRIFT",
+  "OKTA_EMAIL_NOT_UNIQUE",
+  "OKTA_EMAIL_EQUALS_OTHER_LOGIN",
+  "OKTA_USER_DEPROVISIONED",
+  "OVERRIDE_INVALID",
+  "MAPPING_INVALID",
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
 
 export interface KindSummary {
   link: number;

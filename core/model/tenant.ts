@@ -132,3 +132,12 @@ export interface TenantFixture {
     servicePrincipals: DatabricksServicePrincipal[];
   };
 }
+
+/**
+ * A Databricks identity's externalId as the project compares it: absent,
+ * null and "" are all unset (DESIGN.md: an empty-string externalId counts as
+ * unset), returned as null. The one place this rule lives.
+ */
+export function externalIdOf(v: string | null | undefined): string | null {
+  return v === undefined || v === null || v === "" ? null : v;
+}

@@ -5,7 +5,7 @@
  * setting is on; the Okta Pulumi provider has no argument for it.
  */
 import type { OktaApp } from "../model/tenant";
-import { AimError } from "../http/errors";
+import { AimError, ERROR_CODES } from "../http/errors";
 import type { OktaAppAdmin } from "./api";
 
 export interface AppDpopState {
@@ -53,7 +53,7 @@ export async function setAppDpop(
   const app = await admin.getApp(appId);
   if (!app) {
     throw new AimError(
-      "ERR_OKTA_APP_NOT_FOUND",
+      ERROR_CODES.oktaAppNotFound,
       `Okta app ${appId} does not exist; create the API Services app first (okta.app.OAuth) and pass its id.`,
     );
   }
@@ -71,7 +71,7 @@ export async function setAppDpop(
   const after = appDpopState(updated);
   if (after.dpopBoundAccessTokens !== dpopBoundAccessTokens) {
     throw new AimError(
-      "ERR_OKTA_DPOP_NOT_PERSISTED",
+      ERROR_CODES.oktaDpopNotPersisted,
       `Okta accepted the update of app ${appId} but dpop_bound_access_tokens is still ${after.dpopBoundAccessTokens}; turn "Require DPoP" off in the admin console (Applications > the app > General).`,
     );
   }

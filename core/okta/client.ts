@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import {
   AimError,
+  ERROR_CODES,
   ConfigError,
   HttpClient,
   HttpError,
@@ -321,7 +322,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
       const res: HttpResponse<T[]> = await this.api<T[]>({ method: "GET", url, bucket });
       if (!Array.isArray(res.body))
         throw new AimError(
-          "ERR_OKTA_PAGINATION",
+          ERROR_CODES.oktaPagination,
           `GET ${url.split("?")[0]} returned ${res.status} without a JSON array.`,
         );
       // Keep only what the JSON gives, minus the per-object `_links` (about
@@ -332,12 +333,12 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
         // The bearer token goes with every page: follow only links to our own org.
         if (new URL(next).origin !== this.orgUrl)
           throw new AimError(
-            "ERR_OKTA_PAGINATION",
+            ERROR_CODES.oktaPagination,
             `Okta's next-page link points to another origin (${new URL(next).origin}); refusing to send credentials there.`,
           );
         if (seen.has(next))
           throw new AimError(
-            "ERR_OKTA_PAGINATION",
+            ERROR_CODES.oktaPagination,
             `Okta's next-page link repeats an earlier page (${next.split("?")[0]}); stopping to avoid a loop.`,
           );
       }
@@ -423,13 +424,13 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
         const b = res.body ?? {};
         if (typeof b.access_token !== "string" || !b.access_token)
           throw new AimError(
-            "ERR_OKTA_TOKEN",
+            ERROR_CODES.oktaToken,
             `POST ${tokenUrl} returned ${res.status} without an access_token.`,
           );
         this.http.addSecrets(b.access_token);
         if (b.token_type && b.token_type.toLowerCase() !== "bearer")
           throw new AimError(
-            "ERR_OKTA_TOKEN",
+            ERROR_CODES.oktaToken,
             `Okta issued a ${b.token_type} token; AIM uses Bearer tokens: turn off 'Require Demonstrating Proof of Possession (DPoP) header in token requests' on the Okta app.`,
           );
         const ttlS = typeof b.expires_in === "number" && b.expires_in > 0 ? b.expires_in : 3600;

@@ -8,10 +8,10 @@
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
 import { ConfigError } from "../http/errors";
 import type { Plan, PlanAction, WriteRoute } from "../model/plan";
+import { externalIdOf } from "../model/tenant";
 import {
   decideAgainstLive,
   executeWrites,
-  normExternalId,
   type Decision,
   type ErrorInfo,
   type ItemOutcome,
@@ -78,7 +78,7 @@ export async function applyPlan(
   opts: ApplyOptions,
 ): Promise<ApplyResult> {
   const actions = validateActions(plan.actions);
-  const overwrites = actions.filter((a) => normExternalId(a.previousExternalId) !== null).length;
+  const overwrites = actions.filter((a) => externalIdOf(a.previousExternalId) !== null).length;
   if (overwrites > 0 && !opts.undoFile)
     throw new ConfigError(
       "undoFile",
@@ -128,7 +128,7 @@ export function decideLink(
   action: PlanAction,
   current: { externalId?: string | null } | undefined,
 ): Decision {
-  const planned = normExternalId(action.previousExternalId);
+  const planned = externalIdOf(action.previousExternalId);
   return decideAgainstLive(current, action.oktaId, (live) => live === planned);
 }
 

@@ -10,9 +10,10 @@ import type {
   DatabricksIdentityReader,
   DatabricksIdentityWriter,
 } from "../databricks/api";
-import { AimError, ConfigError } from "../http/errors";
+import { AimError, ConfigError, ERROR_CODES, type ErrorCode } from "../http/errors";
 import { globalRedactor } from "../http/redact";
 import type { IdentityKind, WriteRoute } from "../model/plan";
+import { externalIdOf } from "../model/tenant";
 import { JournalWriter, newRunId, JOURNAL_VERSION } from "./journal";
 
 export interface WriteProgress {
@@ -32,7 +33,7 @@ export interface WriteProgress {
 }
 
 export interface ErrorInfo {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -75,8 +76,8 @@ export function decideAgainstLive(
   if (!current) return { type: "skip", reason: "missing", currentExternalId: null };
   // "" counts as unset when deciding, but is kept as seen: undo restores "" as "", not as absent.
   const seen = current.externalId ?? null;
-  const live = normExternalId(seen);
-  if (live === normExternalId(target)) return { type: "alreadyDone" };
+  const live = externalIdOf(seen);
+  if (live === externalIdOf(target)) return { type: "alreadyDone" };
   if (!expected(live)) return { type: "skip", reason: "changed", currentExternalId: live };
   return { type: "write", externalId: target, previousExternalId: seen };
 }
@@ -107,13 +108,8 @@ export const DEFAULTS = {
   maxConsecutiveFailures: 10,
 } as const;
 
-/** An empty-string externalId counts as unset (DESIGN.md). */
-export function normExternalId(v: string | null | undefined): string | null {
-  return v === undefined || v === null || v === "" ? null : v;
-}
-
 export function errorInfo(err: unknown): ErrorInfo {
-  const code = err instanceof AimError ? err.code : "ERR_UNEXPECTED";
+  const code = err instanceof AimError ? err.code : ERROR_CODES.unexpected;
   const raw = err instanceof Error ? err.message : String(err);
   return { code, message: globalRedactor.redact(raw) };
 }

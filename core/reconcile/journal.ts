@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { AimError, ConfigError } from "../http/errors";
+import { AimError, ConfigError, ERROR_CODES } from "../http/errors";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 
 export const JOURNAL_VERSION = 1;
@@ -98,7 +98,7 @@ export class JournalWriter {
       if (this.sync) fs.fsyncSync(fd);
     } catch (err) {
       throw new AimError(
-        "ERR_UNDO_JOURNAL",
+        ERROR_CODES.undoJournal,
         `cannot write to the undo file ${this.file} (${errnoText(err)}); no write was issued without its record.`,
       );
     }

@@ -23,10 +23,5 @@ export function groupNameKey(name: string, caseInsensitive: boolean): string {
   return caseInsensitive ? normalizeName(name) : name;
 }
 
-/** An externalId that is absent, null or "" is unset (DESIGN.md: "" counts as unset). */
-export function externalIdOf(v: string | null | undefined): string | null {
-  return v === undefined || v === null || v === "" ? null : v;
-}
-
 /** Shape of an Okta user (00u…) or group (00g…) id: 20 characters. */
 export const OKTA_ID_PATTERN = /^00[ug][A-Za-z0-9]{17}$/;

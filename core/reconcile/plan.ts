@@ -29,7 +29,8 @@ import type {
   OktaUser,
 } from "../model/tenant";
 import { compileMatcher, type NameMatcher } from "./glob";
-import { externalIdOf, groupNameKey, normalizeName, OKTA_ID_PATTERN } from "./normalize";
+import { externalIdOf } from "../model/tenant";
+import { groupNameKey, normalizeName, OKTA_ID_PATTERN } from "./normalize";
 
 export interface OktaSnapshot {
   users: readonly OktaUser[];

@@ -11,7 +11,7 @@
  */
 import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databricks/api";
 import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/client";
-import { AimError } from "../http/errors";
+import { AimError, ERROR_CODES } from "../http/errors";
 import { globalRedactor } from "../http/redact";
 import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../model/aim";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
@@ -312,7 +312,7 @@ async function checkConnection(
       fixForTestFailure(failed.map((s) => s.message).join(" "), label),
     );
   } catch (err) {
-    const notEnrolled = err instanceof AimError && err.code === "ERR_AIM_NOT_ENROLLED";
+    const notEnrolled = err instanceof AimError && err.code === ERROR_CODES.aimNotEnrolled;
     add(
       "aim.connectionTest",
       false,

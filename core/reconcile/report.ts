@@ -6,31 +6,22 @@
 
 import { createHash } from "node:crypto";
 import { markdownCode, quoted, terminalSafe } from "./escape";
-import type {
-  Finding,
-  FindingCode,
-  IdentityKind,
-  KindSummary,
-  Plan,
-  PlanAction,
-  PlanSummary,
-  Severity,
+import {
+  FINDING_CODES,
+  type Finding,
+  type FindingCode,
+  type IdentityKind,
+  type KindSummary,
+  type Plan,
+  type PlanAction,
+  type PlanSummary,
+  type Severity,
 } from "../model/plan";
 import { acceptedFindings, blockingFindings } from "./blocking";
 import { comparePlans, samePlans, type PlanComparison } from "./compare";
 
-export const FINDING_CODES: readonly FindingCode[] = [
-  "AMBIGUOUS_MATCH",
-  "EXTERNAL_ID_CONFLICT",
-  "EXTERNAL_ID_FOREIGN",
-  "DUPLICATE_IDENTITY",
-  "USERNAME_DRIFT",
-  "OKTA_EMAIL_NOT_UNIQUE",
-  "OKTA_EMAIL_EQUALS_OTHER_LOGIN",
-  "OKTA_USER_DEPROVISIONED",
-  "OVERRIDE_INVALID",
-  "MAPPING_INVALID",
-];
+// Re-exported: the list lives with its type (core/model/plan.ts); providers stored in state load it from here.
+export { FINDING_CODES };
 
 export const BUCKETS: readonly (keyof KindSummary)[] = [
   "link",

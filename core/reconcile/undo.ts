@@ -8,10 +8,10 @@
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
 import { ConfigError } from "../http/errors";
 import type { IdentityKind, WriteRoute } from "../model/plan";
+import { externalIdOf } from "../model/tenant";
 import {
   decideAgainstLive,
   executeWrites,
-  normExternalId,
   type Decision,
   type ErrorInfo,
   type WriteProgress,
@@ -72,7 +72,7 @@ export function undoEntries(records: readonly JournalRecord[]): UndoEntry[] {
     if (r.type !== "intent" || (r as IntentRecord).op === "undo") continue;
     const key = `${r.kind}:${r.databricksId}`;
     const e = byKey.get(key);
-    const wrote = normExternalId(r.externalId);
+    const wrote = externalIdOf(r.externalId);
     if (!e) {
       byKey.set(key, {
         kind: r.kind,

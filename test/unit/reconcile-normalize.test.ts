@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileMatcher, globToRegExp, isGlob } from "../../core/reconcile/glob";
-import {
-  externalIdOf,
-  groupNameKey,
-  normalizeName,
-  OKTA_ID_PATTERN,
-} from "../../core/reconcile/normalize";
+import { externalIdOf } from "../../core/model/tenant";
+import { groupNameKey, normalizeName, OKTA_ID_PATTERN } from "../../core/reconcile/normalize";
 
 describe("normalizeName", () => {
   it("trims and lower-cases", () => {
