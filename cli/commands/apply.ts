@@ -214,6 +214,18 @@ export async function reconcileWithProgress(
   }
 }
 
+/** Where the adaptive write pace settled, and what it met on the way. */
+export function writePaceLine(r: ApplyResult): string {
+  const p = r.pace;
+  if (!p) return "";
+  const achieved = r.durationMs > 0 ? (r.writes * 1000) / r.durationMs : 0;
+  const met =
+    p.throttledAtPerSecond !== undefined
+      ? `; the service answered 429 at ${p.throttledAtPerSecond.toFixed(1)}/s, so it slowed down`
+      : "";
+  return `Write pace: settled at ${Math.min(p.ratePerSecond, p.maxRatePerSecond).toFixed(1)}/s (asked ${p.maxRatePerSecond}/s, achieved ${achieved.toFixed(1)}/s${met}).`;
+}
+
 /** Prints the outcome; true when every action is applied (or was already). */
 export function reportApply(
   r: ApplyResult,
@@ -223,8 +235,9 @@ export function reportApply(
   printer.out(
     `Applied ${r.applied} link(s), ${r.alreadyDone} already done, ${r.skippedChanged} skipped, ` +
       `${r.failed.length} failed, ${r.notAttempted} not attempted in ${formatDuration(r.durationMs)} ` +
-      `(${r.writes} write(s), ${r.recheckReads} re-check read(s)).`,
+      `(${r.writes} write(s), ${r.throttledWrites} answered 429 and retried, ${r.recheckReads} re-check read(s), ${r.verifyReads} read-back(s)).`,
   );
+  if (r.pace && r.writes > 0) printer.out(writePaceLine(r));
   if (r.undoFile && opts.showUndoFile !== false)
     printer.out(`Undo journal: ${r.undoFile} (aimctl undo --file ${r.undoFile})`);
   for (const s of r.skipped.slice(0, 20))

@@ -2,6 +2,7 @@
  * What the rest of the project needs from the Databricks account.
  * `DatabricksAccountClient` implements it over HTTP.
  */
+import type { PaceReport } from "../http/pacing";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import type { DatabricksGroup, DatabricksServicePrincipal, DatabricksUser } from "../model/tenant";
 
@@ -28,13 +29,23 @@ export interface DatabricksIdentityReader {
 }
 
 export interface DatabricksIdentityWriter {
-  /** Sets (or clears, with null) an identity's externalId through the chosen route. */
+  /**
+   * Sets (or clears, with null) an identity's externalId through the chosen
+   * route. `once`: the caller took a slot with `acquireWriteSlot` and
+   * re-checked live state; the write is sent once (a 429, 5xx or connection
+   * error is thrown, never retried blindly).
+   */
   setExternalId(
     kind: IdentityKind,
     id: string,
     externalId: string | null,
     route: WriteRoute,
+    opts?: { once?: boolean },
   ): Promise<void>;
+  /** Waits until the write pace allows the next write (absent: no pacing). */
+  acquireWriteSlot?(): Promise<void>;
+  /** The write pace now, and what it met (absent: not adaptive). */
+  writePace?(): PaceReport;
 }
 
 /** iamv2 (AIM-aware) look-ups. */

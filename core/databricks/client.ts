@@ -14,8 +14,9 @@ import {
   ConfigError,
   HttpClient,
   HttpError,
-  TokenBucket,
+  AdaptivePacer,
   realSleep,
+  type PaceReport,
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
@@ -184,7 +185,7 @@ export class DatabricksAccountClient
   > & { serverPageCap?: number };
   private readonly sleep: Sleep;
   private readonly now: () => number;
-  private readonly writePacer: TokenBucket;
+  private readonly writePacer: AdaptivePacer;
   private cachedToken?: { value: string; expiresAtMs: number };
   private tokenInFlight?: Promise<string>;
 
@@ -226,8 +227,12 @@ export class DatabricksAccountClient
     }
     // Databricks sends no X-Rate-Limit-* headers; header pacing stays on harmlessly.
     this.http = new HttpClient({ ...options.http, service: "databricks", rates });
-    // One budget for every write (SCIM and iamv2, all kinds): the safe reading of "PATCH 2/s".
-    this.writePacer = new TokenBucket(this.opts.writeRatePerSecond, 1, this.now);
+    // One pace for every write (SCIM and iamv2, all kinds): the safe reading of "PATCH 2/s",
+    // adapted to the answers (429 + Retry-After) since the published figure is unconfirmed.
+    this.writePacer = new AdaptivePacer(this.opts.writeRatePerSecond, {
+      now: this.now,
+      sleep: this.sleep,
+    });
     if (this.auth.kind === "oauthM2M") this.http.addSecrets(this.auth.clientSecret);
     else this.http.addSecrets(this.auth.token);
   }
@@ -480,11 +485,39 @@ export class DatabricksAccountClient
 
   // ---------------------------------------------------------------- writes
 
+  acquireWriteSlot(): Promise<void> {
+    return this.writePacer.acquire();
+  }
+
+  writePace(): PaceReport {
+    return this.writePacer.report();
+  }
+
   async setExternalId(
     kind: IdentityKind,
     id: string,
     externalId: string | null,
     route: WriteRoute,
+    opts: { once?: boolean } = {},
+  ): Promise<void> {
+    if (!opts.once) await this.writePacer.acquire();
+    const sentAt = this.now();
+    try {
+      await this.writeExternalId(kind, id, externalId, route, opts.once === true);
+    } catch (err) {
+      if (err instanceof HttpError && err.retryAfterMs !== undefined)
+        this.writePacer.onThrottle(sentAt, err.retryAfterMs);
+      throw err;
+    }
+    this.writePacer.onSuccess();
+  }
+
+  private async writeExternalId(
+    kind: IdentityKind,
+    id: string,
+    externalId: string | null,
+    route: WriteRoute,
+    once: boolean,
   ): Promise<void> {
     const resource = resourceFor(kind);
     if (typeof id !== "string" || id.trim() === "") {
@@ -492,14 +525,13 @@ export class DatabricksAccountClient
     }
     // null removes the attribute; "" is written as "" (undo restores exactly what it found).
     const value = externalId;
-    const wait = this.writePacer.reserve();
-    if (wait > 0) await this.sleep(wait);
 
     if (route === "scim") {
       const res = await this.call<Record<string, unknown> | undefined>({
         method: "PATCH",
         url: this.accountPath(`/scim/v2/${resource}/${encodeURIComponent(id)}`),
         bucket: DATABRICKS_BUCKETS.scimPatch(resource),
+        noRetry: once,
         json: {
           schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
           Operations:
@@ -519,6 +551,7 @@ export class DatabricksAccountClient
           `/${IAMV2_SEGMENT[kind]}/${encodeURIComponent(id)}?update_mask=external_id`,
         ),
         bucket: DATABRICKS_BUCKETS.iamv2Patch(kind),
+        noRetry: once,
         json: value === null ? {} : { external_id: value },
       }).catch((err: unknown) => {
         if (!isIamv2Unavailable(err)) throw err;

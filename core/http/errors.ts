@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   databricksToken: "ERR_DATABRICKS_TOKEN",
   /** Databricks answered the externalId write but kept another value. */
   databricksWriteNotPersisted: "ERR_DATABRICKS_WRITE_NOT_PERSISTED",
+  /** A write answered as a success whose value is not there when read back. */
+  writeNotPersisted: "ERR_WRITE_NOT_PERSISTED",
   /** iamv2 says the account is not onboarded onto AIM. */
   aimNotEnabled: "ERR_AIM_NOT_ENABLED",
   /** iamv2 (the AIM-era API) is not available to the account. */
@@ -97,6 +99,8 @@ export class HttpError extends AimError {
   readonly serviceCode?: string;
   /** Redacted service error message from the body. */
   readonly serviceMessage?: string;
+  /** For a 429 (or 503 with Retry-After) answered to a request sent once: how long to wait. */
+  readonly retryAfterMs?: number;
   constructor(init: {
     service: Service;
     kind: HttpErrorKind;
@@ -105,6 +109,7 @@ export class HttpError extends AimError {
     url: string;
     serviceCode?: string;
     serviceMessage?: string;
+    retryAfterMs?: number;
     message: string;
     cause?: unknown;
   }) {
@@ -118,6 +123,7 @@ export class HttpError extends AimError {
     this.url = init.url;
     this.serviceCode = init.serviceCode;
     this.serviceMessage = init.serviceMessage;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 

@@ -24,6 +24,12 @@ export interface HttpRequest {
   bucket?: string;
   /** POSTs are retried after 5xx/connection errors only when marked idempotent. */
   idempotent?: boolean;
+  /**
+   * Send once: no retry after a 429, a 5xx or a connection error. For writes
+   * whose caller re-checks live state before trying again (a blind retry could
+   * overwrite a change made while it waited). A 429 carries `retryAfterMs`.
+   */
+  noRetry?: boolean;
   /** Statuses returned to the caller instead of thrown. */
   acceptStatus?: number[];
   timeoutMs?: number;
@@ -132,7 +138,8 @@ export class HttpClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(req.form).toString();
     }
-    const retryOnFailure = req.method !== "POST" || req.idempotent === true;
+    const retryOnFailure = !req.noRetry && (req.method !== "POST" || req.idempotent === true);
+    const maxThrottles = req.noRetry ? 0 : this.opts.maxRateLimitRetries;
     let failures = 0;
     let throttles = 0;
     for (let attempt = 1; ; attempt++) {
@@ -180,7 +187,7 @@ export class HttpClient {
       this.pacer?.observe(bucket, res.headers);
 
       if (isThrottle(res)) {
-        if (throttles < this.opts.maxRateLimitRetries) {
+        if (throttles < maxThrottles) {
           throttles++;
           stats.throttled++;
           await res.arrayBuffer().catch(() => undefined);
@@ -224,7 +231,15 @@ export class HttpClient {
       if (res.ok || (req.acceptStatus ?? []).includes(res.status)) {
         return { status: res.status, headers: res.headers, body: parsed as T };
       }
-      throw this.errorFor(req.method, url.toString(), res.status, parsed, text);
+      if (isThrottle(res)) stats.throttled++;
+      throw this.errorFor(
+        req.method,
+        url.toString(),
+        res.status,
+        parsed,
+        text,
+        isThrottle(res) ? this.rateLimitWait(res.headers, throttles + 1) : undefined,
+      );
     }
   }
 
@@ -295,6 +310,7 @@ export class HttpClient {
     status: number,
     body: unknown,
     text: string,
+    retryAfterMs?: number,
   ): HttpError {
     const extracted = extractServiceError(body, text);
     const code = extracted.code ? truncate(this.redactor.redact(extracted.code), 100) : undefined;
@@ -314,6 +330,7 @@ export class HttpClient {
       url: shown,
       serviceCode: code,
       serviceMessage: message,
+      retryAfterMs,
       message: this.redactor.redact(
         `${method} ${shown} returned ${status}${detail ? ` (${detail})` : ""}`,
       ),

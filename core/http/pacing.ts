@@ -94,3 +94,107 @@ export class TokenBucket {
     return (-this.tokens / this.ratePerSecond) * 1000;
   }
 }
+
+/** Where an adaptive pace stands: for progress lines and the end-of-run report. */
+export interface PaceReport {
+  /** The pace now, requests per second. */
+  ratePerSecond: number;
+  /** The pace asked for (never exceeded). */
+  maxRatePerSecond: number;
+  /** The lowest pace a 429 was met at (undefined: none met). */
+  throttledAtPerSecond?: number;
+  /** 429s (and 503s with Retry-After) reported. */
+  throttles: number;
+}
+
+/**
+ * A pace that follows the service's answers instead of a published figure
+ * (the Databricks PATCH limit is a third-party compilation): start at the
+ * pace asked for; on a 429 hold every caller until `Retry-After`, remember
+ * the pace it came at as a ceiling and halve; after that grow back to 85% of
+ * the ceiling within a few successes, and probe 5% higher only after a long
+ * run without a 429 (a raised limit is found, a fixed one costs one 429 per
+ * probe). Slots are spaced evenly, which a fixed one-second window needs.
+ */
+export class AdaptivePacer {
+  private rate: number;
+  private ceiling = Number.POSITIVE_INFINITY;
+  private lowestThrottled: number | undefined;
+  private nextAtMs = 0;
+  private holdUntilMs = 0;
+  private lastCutMs = Number.NEGATIVE_INFINITY;
+  private streak = 0;
+  private throttles = 0;
+
+  constructor(
+    private readonly maxRate: number,
+    private readonly opts: {
+      now?: () => number;
+      sleep?: Sleep;
+      /** Never slower than this (default 0.2/s). */
+      minRate?: number;
+      /** Successes in a row before probing above the ceiling (default 100). */
+      probeAfter?: number;
+    } = {},
+  ) {
+    this.rate = maxRate;
+  }
+
+  private get now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** Waits for the next slot: after any hold, spaced at the current pace. */
+  async acquire(): Promise<void> {
+    const sleep = this.opts.sleep ?? realSleep;
+    let sleptAt: number | undefined;
+    for (;;) {
+      const now = this.now;
+      const at = Math.max(this.nextAtMs, this.holdUntilMs);
+      // Another caller may have taken the slot while this one slept: look again. A clock
+      // that did not move while sleeping (an injected sleep) means the wait is over.
+      if (at <= now || sleptAt === now) {
+        this.nextAtMs = Math.max(now, at) + 1000 / this.rate;
+        return;
+      }
+      sleptAt = now;
+      await sleep(at - now);
+    }
+  }
+
+  onSuccess(): void {
+    this.streak++;
+    const target = Math.min(this.maxRate, this.ceiling * 0.85);
+    if (this.rate < target) this.rate = Math.min(target, this.rate + this.ceiling * 0.06);
+    else if (this.streak >= (this.opts.probeAfter ?? 100) && this.ceiling < this.maxRate) {
+      this.ceiling = Math.min(this.maxRate / 0.85, this.ceiling * 1.05);
+      this.streak = 0;
+    }
+  }
+
+  /**
+   * A 429 for a request sent at `sentAtMs`: hold until `retryAfterMs` has
+   * passed, and slow down once per burst (answers to requests sent before the
+   * last cut only extend the hold).
+   */
+  onThrottle(sentAtMs: number, retryAfterMs = 1000): void {
+    this.throttles++;
+    this.streak = 0;
+    const now = this.now;
+    this.holdUntilMs = Math.max(this.holdUntilMs, now + retryAfterMs);
+    if (sentAtMs < this.lastCutMs) return;
+    this.lastCutMs = now;
+    this.ceiling = Math.min(this.ceiling, this.rate);
+    this.lowestThrottled = Math.min(this.lowestThrottled ?? Infinity, this.rate);
+    this.rate = Math.max(this.opts.minRate ?? 0.2, this.rate / 2);
+  }
+
+  report(): PaceReport {
+    return {
+      ratePerSecond: this.rate,
+      maxRatePerSecond: this.maxRate,
+      ...(this.lowestThrottled !== undefined ? { throttledAtPerSecond: this.lowestThrottled } : {}),
+      throttles: this.throttles,
+    };
+  }
+}

@@ -7,6 +7,7 @@
  */
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
 import { ConfigError } from "../http/errors";
+import type { PaceReport } from "../http/pacing";
 import type { Plan, PlanAction, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
 import {
@@ -32,13 +33,15 @@ export interface ApplyOptions {
    */
   undoFile?: string;
   signal?: AbortSignal;
-  /** Actions per re-check read (default 25, at most 100). */
+  /** Writes per read-back (default 25, at most 100). */
   recheckBatchSize?: number;
   /** Stop issuing writes after this many failures in a row (default 10). */
   maxConsecutiveFailures?: number;
   /** fsync each journal record (default true). */
   journalSync?: boolean;
   now?: () => number;
+  /** Waits between attempts after a 5xx or a dropped connection (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ApplyFailure {
@@ -62,10 +65,16 @@ export interface ApplyResult {
   /** Actions not attempted because the run stopped early (see `aborted`). */
   notAttempted: number;
   aborted?: { reason: "signal" | "consecutiveFailures" | "journal"; message: string };
-  /** Re-check reads issued (one per batch and kind). */
+  /** Re-check reads issued (one per write attempt, immediately before it). */
   recheckReads: number;
-  /** Writes issued, successful or not. */
+  /** Read-backs of written identities (one per batch and kind). */
+  verifyReads: number;
+  /** Writes issued, successful or not, retries included. */
   writes: number;
+  /** Writes answered 429 and tried again after a fresh re-check. */
+  throttledWrites: number;
+  /** The write pace it settled at (when the client adapts it). */
+  pace?: PaceReport;
   durationMs: number;
   undoFile?: string;
   /** What happened to each action, in the plan's order. */
@@ -99,6 +108,7 @@ export async function applyPlan(
       journalFile: opts.undoFile,
       journalSync: opts.journalSync,
       now: opts.now,
+      sleep: opts.sleep,
     },
     decideLink,
   );
@@ -116,7 +126,10 @@ export async function applyPlan(
     notAttempted: r.notAttempted,
     ...(r.aborted ? { aborted: r.aborted } : {}),
     recheckReads: r.recheckReads,
+    verifyReads: r.verifyReads,
     writes: r.writes,
+    throttledWrites: r.throttledWrites,
+    ...(r.pace ? { pace: r.pace } : {}),
     durationMs: r.durationMs,
     ...(opts.undoFile ? { undoFile: opts.undoFile } : {}),
     outcomes: r.outcomes,

@@ -1,16 +1,21 @@
 /**
- * The write engine shared by apply and undo: bounded concurrency (the
- * client paces to the service's rate limit; this only bounds how many writes
- * are in flight), a re-check of live state in batches just before writing,
- * an undo journal written before each write, progress with rate and ETA,
- * and stopping on an abort signal or after too many consecutive failures.
+ * The write engine shared by apply and undo. Per identity: wait for a write
+ * slot (the client's adaptive pace), re-read that identity immediately before
+ * its own write, journal the value seen at that moment, write once. A 429,
+ * 5xx or dropped connection goes back to the slot and the re-check (a blind
+ * retry could overwrite a change made while it waited). After each batch of
+ * writes the written identities are read back: a value that is not there is a
+ * failed write (ERR_WRITE_NOT_PERSISTED), whatever the write's answer said.
+ * Bounded concurrency, progress with rate and ETA, and stopping on an abort
+ * signal or after too many consecutive failures.
  */
 import type {
   DatabricksIdentity,
   DatabricksIdentityReader,
   DatabricksIdentityWriter,
 } from "../databricks/api";
-import { AimError, ConfigError, ERROR_CODES, type ErrorCode } from "../http/errors";
+import { AimError, ConfigError, ERROR_CODES, HttpError, type ErrorCode } from "../http/errors";
+import { realSleep, type PaceReport } from "../http/pacing";
 import { globalRedactor } from "../http/redact";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
@@ -40,6 +45,7 @@ export interface ErrorInfo {
 export interface ExecuteOptions {
   route: WriteRoute;
   concurrency?: number;
+  /** Writes per read-back (default 25, at most 100: one SCIM filter). */
   recheckBatchSize?: number;
   maxConsecutiveFailures?: number;
   onProgress?: (p: WriteProgress) => void;
@@ -49,7 +55,16 @@ export interface ExecuteOptions {
   /** fsync each journal record (default true). */
   journalSync?: boolean;
   now?: () => number;
+  /** Waits between attempts after a 5xx or a dropped connection (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * Attempts per identity, each after a fresh re-check, before its write counts
+ * as failed: many after 429s (the pace adapts, and a 429 has no effect), a
+ * few after 5xx and dropped connections (250 ms, 0.5 s, 1 s, 2 s apart).
+ */
+export const MAX_WRITE_ATTEMPTS = { throttled: 20, failed: 5 } as const;
 
 export interface TargetRef {
   kind: IdentityKind;
@@ -93,10 +108,16 @@ export interface ExecuteResult<T> {
   /** Items never attempted because the run stopped early. */
   notAttempted: number;
   aborted?: { reason: "signal" | "consecutiveFailures" | "journal"; message: string };
-  /** Re-check reads issued (one per kind per batch). */
+  /** Re-check reads issued (one per write attempt, immediately before it). */
   recheckReads: number;
-  /** Writes issued (successful or not). */
+  /** Read-backs issued (one per kind per batch of writes). */
+  verifyReads: number;
+  /** Writes issued (successful or not), retries included. */
   writes: number;
+  /** Writes answered 429 (each was re-checked and tried again). */
+  throttledWrites: number;
+  /** The write pace at the end (when the writer adapts its pace). */
+  pace?: PaceReport;
   durationMs: number;
   /** Per item, in the order given. */
   outcomes: ItemOutcome[];
@@ -148,48 +169,6 @@ export function validateExecuteOptions(
   };
 }
 
-/**
- * Re-reads targets lazily, one batch at a time: the first worker that needs
- * an item of batch k reads the whole batch; the others wait for that read.
- * So the re-check happens just before the batch's writes, and the worker
- * pool never drains at a batch boundary.
- */
-class BatchRechecker<T extends TargetRef> {
-  private readonly batches = new Map<number, Promise<Map<string, DatabricksIdentity>>>();
-  reads = 0;
-  constructor(
-    private readonly items: readonly T[],
-    private readonly batchSize: number,
-    private readonly reader: DatabricksIdentityReader,
-  ) {}
-
-  async get(index: number): Promise<DatabricksIdentity | undefined> {
-    const b = Math.floor(index / this.batchSize);
-    let p = this.batches.get(b);
-    if (!p) {
-      p = this.load(b);
-      this.batches.set(b, p);
-    }
-    const item = this.items[index];
-    return (await p).get(`${item.kind}:${item.databricksId}`);
-  }
-
-  private async load(b: number): Promise<Map<string, DatabricksIdentity>> {
-    const slice = this.items.slice(b * this.batchSize, (b + 1) * this.batchSize);
-    const byKind = new Map<IdentityKind, string[]>();
-    for (const it of slice) byKind.set(it.kind, [...(byKind.get(it.kind) ?? []), it.databricksId]);
-    const out = new Map<string, DatabricksIdentity>();
-    await Promise.all(
-      [...byKind].map(async ([kind, ids]) => {
-        this.reads++;
-        for (const found of await this.reader.getByIds(kind, ids))
-          out.set(`${kind}:${found.id}`, found);
-      }),
-    );
-    return out;
-  }
-}
-
 /** Rate over the last `window` completions (or since the start while fewer). */
 class RateMeter {
   private readonly stamps: number[] = [];
@@ -227,10 +206,13 @@ export async function executeWrites<T extends TargetRef>(
     failed: [],
     notAttempted: 0,
     recheckReads: 0,
+    verifyReads: 0,
     writes: 0,
+    throttledWrites: 0,
     durationMs: 0,
     outcomes: new Array<ItemOutcome>(total).fill("notAttempted"),
   };
+  const sleep = opts.sleep ?? realSleep;
   const meter = new RateMeter(started);
   const progress = (): void => {
     if (!opts.onProgress) return;
@@ -304,82 +286,158 @@ export async function executeWrites<T extends TargetRef>(
       total,
     });
   }
-  const rechecker = new BatchRechecker(items, recheckBatchSize, deps.reader);
   progress();
+
+  /** Writes answered success, waiting for their read-back. */
+  let unverified: Array<{ i: number; seq: number; externalId: string | null }> = [];
+  const verify = async (): Promise<void> => {
+    const batch = unverified;
+    unverified = [];
+    if (batch.length === 0) return;
+    const byKind = new Map<IdentityKind, typeof batch>();
+    for (const w of batch) {
+      const kind = items[w.i].kind;
+      byKind.set(kind, [...(byKind.get(kind) ?? []), w]);
+    }
+    await Promise.all(
+      [...byKind].map(async ([kind, writes]) => {
+        let live: Map<string, DatabricksIdentity> | undefined;
+        let readError: unknown;
+        try {
+          result.verifyReads++;
+          const found = await deps.reader.getByIds(
+            kind,
+            writes.map((w) => items[w.i].databricksId),
+          );
+          live = new Map(found.map((x) => [x.id, x]));
+        } catch (err) {
+          readError = err;
+        }
+        for (const w of writes) {
+          const item = items[w.i];
+          const seen = live?.get(item.databricksId);
+          const there = externalIdOf(seen?.externalId);
+          if (live && there === externalIdOf(w.externalId)) continue;
+          const err =
+            readError ??
+            new AimError(
+              ERROR_CODES.writeNotPersisted,
+              `${item.kind} "${item.databricksName}" (${item.databricksId}): the write of externalId ${JSON.stringify(w.externalId)} was answered as a success, but reading it back ${seen ? `shows ${JSON.stringify(there)}` : "finds no such identity"}; the value is not there. Run again (it re-plans from live state); if this repeats, try the other write route.`,
+            );
+          result.applied--;
+          journalOutcome({ type: "failed", runId, seq: w.seq, at: iso(now()), ...errorInfo(err) });
+          fail(w.i, err);
+        }
+      }),
+    );
+  };
+  const journalOutcome = (record: Parameters<JournalWriter["append"]>[0]): void => {
+    if (!journal) return;
+    try {
+      journal.append(record);
+    } catch (err) {
+      // The intent is on record, so undo still covers this write; stop issuing more.
+      result.aborted ??= { reason: "journal", message: errorInfo(err).message };
+    }
+  };
 
   const work = async (i: number): Promise<void> => {
     const item = items[i];
-    let current: DatabricksIdentity | undefined;
-    try {
-      current = await rechecker.get(i);
-    } catch (err) {
-      fail(i, err);
-      return;
-    }
-    const d = decide(item, current);
-    if (d.type === "alreadyDone") {
-      result.outcomes[i] = "alreadyDone";
-      result.alreadyDone++;
-      succeeded();
-      return;
-    }
-    if (d.type === "skip") {
-      result.outcomes[i] = "skipped";
-      result.skipped.push({ item, reason: d.reason, currentExternalId: d.currentExternalId });
-      succeeded();
-      return;
-    }
-    // The re-check may have waited: do not start a write after a stop.
-    if (stop()) {
-      result.notAttempted++;
-      return;
-    }
-    const mySeq = ++seq;
-    if (journal) {
+    let throttles = 0;
+    let failures = 0;
+    for (let attempt = 1; ; attempt++) {
+      // Pace first, then re-check: the value journalled is the one seen just before the write.
+      await deps.writer.acquireWriteSlot?.();
+      if (stop()) {
+        result.notAttempted++;
+        return;
+      }
+      let current: DatabricksIdentity | undefined;
       try {
-        journal.append({
-          type: "intent",
-          runId,
-          seq: mySeq,
-          at: iso(now()),
-          kind: item.kind,
-          databricksId: item.databricksId,
-          databricksName: item.databricksName,
-          externalId: d.externalId,
-          previousExternalId: d.previousExternalId,
-          route: opts.route,
-          op: opts.op,
-        });
+        result.recheckReads++;
+        [current] = await deps.reader.getByIds(item.kind, [item.databricksId]);
       } catch (err) {
-        result.aborted = { reason: "journal", message: errorInfo(err).message };
         fail(i, err);
         return;
       }
-    }
-    result.writes++;
-    let writeError: unknown;
-    try {
-      await deps.writer.setExternalId(item.kind, item.databricksId, d.externalId, opts.route);
-    } catch (err) {
-      writeError = err ?? new Error("write failed");
-    }
-    if (journal) {
-      try {
-        journal.append(
-          writeError === undefined
-            ? { type: "done", runId, seq: mySeq, at: iso(now()) }
-            : { type: "failed", runId, seq: mySeq, at: iso(now()), ...errorInfo(writeError) },
-        );
-      } catch (err) {
-        // The intent is on record, so undo still covers this write; stop issuing more.
-        result.aborted ??= { reason: "journal", message: errorInfo(err).message };
+      const d = decide(item, current);
+      if (d.type === "alreadyDone") {
+        // A write that was answered with an error may still have landed: then it is ours.
+        const ours = attempt > 1;
+        result.outcomes[i] = ours ? "applied" : "alreadyDone";
+        if (ours) result.applied++;
+        else result.alreadyDone++;
+        succeeded();
+        return;
       }
-    }
-    if (writeError !== undefined) fail(i, writeError);
-    else {
-      result.outcomes[i] = "applied";
-      result.applied++;
-      succeeded();
+      if (d.type === "skip") {
+        result.outcomes[i] = "skipped";
+        result.skipped.push({ item, reason: d.reason, currentExternalId: d.currentExternalId });
+        succeeded();
+        return;
+      }
+      const mySeq = ++seq;
+      if (journal) {
+        try {
+          journal.append({
+            type: "intent",
+            runId,
+            seq: mySeq,
+            at: iso(now()),
+            kind: item.kind,
+            databricksId: item.databricksId,
+            databricksName: item.databricksName,
+            externalId: d.externalId,
+            previousExternalId: d.previousExternalId,
+            route: opts.route,
+            op: opts.op,
+          });
+        } catch (err) {
+          result.aborted = { reason: "journal", message: errorInfo(err).message };
+          fail(i, err);
+          return;
+        }
+      }
+      result.writes++;
+      let writeError: unknown;
+      try {
+        await deps.writer.setExternalId(item.kind, item.databricksId, d.externalId, opts.route, {
+          once: true,
+        });
+      } catch (err) {
+        writeError = err ?? new Error("write failed");
+      }
+      if (writeError === undefined) {
+        journalOutcome({ type: "done", runId, seq: mySeq, at: iso(now()) });
+        result.outcomes[i] = "applied";
+        result.applied++;
+        succeeded();
+        unverified.push({ i, seq: mySeq, externalId: d.externalId });
+        if (unverified.length >= recheckBatchSize) await verify();
+        return;
+      }
+      journalOutcome({
+        type: "failed",
+        runId,
+        seq: mySeq,
+        at: iso(now()),
+        ...errorInfo(writeError),
+      });
+      const throttled = writeError instanceof HttpError && writeError.kind === "RATE_LIMITED";
+      if (throttled) result.throttledWrites++;
+      if (throttled) throttles++;
+      else failures++;
+      if (
+        !retryable(writeError) ||
+        throttles >= MAX_WRITE_ATTEMPTS.throttled ||
+        failures >= MAX_WRITE_ATTEMPTS.failed ||
+        stop()
+      ) {
+        fail(i, writeError);
+        return;
+      }
+      // A 429 holds the writer's pace until Retry-After; a 5xx or a drop backs off here.
+      if (!throttled) await sleep(250 * 2 ** (failures - 1));
     }
   };
 
@@ -389,9 +447,11 @@ export async function executeWrites<T extends TargetRef>(
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+    await verify();
   } finally {
     result.notAttempted += total - next;
-    result.recheckReads = rechecker.reads;
+    const pace = deps.writer.writePace?.();
+    if (pace) result.pace = pace;
     result.durationMs = now() - started;
     if (journal) {
       try {
@@ -421,4 +481,15 @@ export async function executeWrites<T extends TargetRef>(
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Worth another re-check and attempt: refused for now (429), a server error, or no answer. */
+function retryable(err: unknown): boolean {
+  return (
+    err instanceof HttpError &&
+    (err.kind === "RATE_LIMITED" ||
+      err.kind === "SERVER" ||
+      err.kind === "NETWORK" ||
+      err.kind === "TIMEOUT")
+  );
 }

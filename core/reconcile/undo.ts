@@ -61,7 +61,9 @@ export interface UndoResult {
   /** Journal lines that did not parse (a torn last line after a kill). */
   badLines: number[];
   recheckReads: number;
+  verifyReads: number;
   writes: number;
+  throttledWrites: number;
   durationMs: number;
 }
 
@@ -130,7 +132,9 @@ export async function undo(
     entries: entries.length,
     badLines,
     recheckReads: 0,
+    verifyReads: 0,
     writes: 0,
+    throttledWrites: 0,
     durationMs: 0,
   };
   const started = (opts.now ?? Date.now)();
@@ -169,6 +173,8 @@ export async function undo(
     out.failed.push(...r.failed.map((f) => ({ entry: f.item, error: f.error })));
     out.notAttempted += r.notAttempted;
     out.recheckReads += r.recheckReads;
+    out.verifyReads += r.verifyReads;
+    out.throttledWrites += r.throttledWrites;
     out.writes += r.writes;
     if (r.aborted) out.aborted = r.aborted;
   }

@@ -218,6 +218,25 @@ describe("aimctl apply and undo", () => {
     expect(statSync(join(cwd, ".aimctl", journals[0])).mode & 0o777).toBe(0o600);
   });
 
+  it("apply exits 1 when a write answered success did not persist, naming the identity; the next plan still holds it", async () => {
+    const t = await start(smallTenant(5));
+    t.databricks.behaviour.configure({ dropWrites: [{ kind: "Users", ids: ["1002"] }] });
+    const apply = await runCli(["apply", "--yes", "--write-rate", "200"], { env: t.env });
+    expect(apply.code).toBe(1);
+    expect(apply.stdout).toMatch(
+      /failed user "user2@example\.com": ERR_WRITE_NOT_PERSISTED: user "user2@example\.com" \(1002\)/,
+    );
+    expect(apply.stdout).toMatch(/Write pace: settled at [\d.]+\/s \(asked 200\/s/);
+    t.databricks.behaviour.configure({});
+    const plan = await runCli(["plan", "--json"], { env: t.env });
+    expect(plan.code).toBe(2);
+    expect(
+      (JSON.parse(plan.stdout) as { actions: Array<{ databricksId: string }> }).actions.map(
+        (a) => a.databricksId,
+      ),
+    ).toEqual(["1002"]);
+  });
+
   it("apply --yes writes every link (exit 0), a second plan is empty (exit 0), undo restores (exit 0)", async () => {
     const t = await start(smallTenant(5));
     const cwd = tempDir();

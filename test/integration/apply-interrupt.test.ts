@@ -172,6 +172,7 @@ describe("apply interrupted", () => {
       concurrency: 1,
       maxConsecutiveFailures: 3,
       undoFile,
+      sleep: async () => {},
     });
     expect(r1.applied).toBe(6);
     expect(r1.failed).toHaveLength(3);
@@ -184,7 +185,8 @@ describe("apply interrupted", () => {
       message: "stopped after 3 consecutive failures (last: ERR_DATABRICKS_SERVER)",
     });
     expect(r1.notAttempted).toBe(3);
-    expect(emu.faults.injected["503"]).toBe(9); // 3 writes x (1 + 2 retries)
+    // 3 writes x 5 attempts, each after a fresh re-check (the write itself is sent once).
+    expect(emu.faults.injected["503"]).toBe(15);
     expect(sum(writes)).toBe(6);
 
     // Run 2: connections dropped after 2 more user PATCHes.
@@ -196,6 +198,7 @@ describe("apply interrupted", () => {
       concurrency: 1,
       maxConsecutiveFailures: 2,
       undoFile,
+      sleep: async () => {},
     });
     expect(r2.alreadyDone).toBe(6);
     expect(r2.applied).toBe(2);
@@ -215,7 +218,8 @@ describe("apply interrupted", () => {
 
     // Failed attempts are on record too; undo restores everything exactly once.
     const types = readJournal(undoFile).records.map((r) => r.type);
-    expect(types.filter((t) => t === "failed")).toHaveLength(5);
+    // 3 + 2 failed writes, 5 attempts each.
+    expect(types.filter((t) => t === "failed")).toHaveLength(25);
     const u = await undo(undoFile, deps);
     expect(u).toMatchObject({ restored: 12, skippedChanged: 0, failed: [] });
     for (const a of actions) expect(externalIdIn(emu, a.kind, a.databricksId)).toBeNull();

@@ -29,7 +29,7 @@ describe.each<[WriteRoute, string, string]>([
   ["scim", `PATCH ${SCIM}/Users/:id`, `PATCH ${SCIM}/Groups/:id`],
   ["iamv2", `PATCH ${IAMV2}/users/:id`, `PATCH ${IAMV2}/groups/:id`],
 ])("applyPlan over the %s route", (route, userPatch, groupPatch) => {
-  it("writes exactly the plan's links, one PATCH each, re-checking once per batch and kind", async () => {
+  it("writes exactly the plan's links, one PATCH each, re-checking each alone and reading back per batch and kind", async () => {
     const fixture = smallTenant(30);
     emu = await startDatabricksEmulator({ fixture: fixture.databricks, rateLimits: "off" });
     const writes = countExternalIdWrites(emu);
@@ -57,18 +57,23 @@ describe.each<[WriteRoute, string, string]>([
       failed: [],
       notAttempted: 0,
       writes: 32,
-      recheckReads: 3,
+      recheckReads: 32,
     });
     const counts = emu.counter.snapshot();
     expect(counts[userPatch]).toBe(30);
     expect(counts[groupPatch]).toBe(2);
-    // Batch 1: 2 groups + 23 users (two filtered GETs); batch 2: 7 users.
-    expect(counts[`GET ${SCIM}/Users`]).toBe(2);
-    expect(counts[`GET ${SCIM}/Groups`]).toBe(1);
+    // One filtered GET per identity just before its write, plus one read-back per batch
+    // of 25 and kind (in completion order: at most two batches, each one or two kinds).
+    const readBacks = r.verifyReads;
+    expect(readBacks).toBeGreaterThanOrEqual(2);
+    expect(readBacks).toBeLessThanOrEqual(4);
+    expect((counts[`GET ${SCIM}/Users`] ?? 0) + (counts[`GET ${SCIM}/Groups`] ?? 0)).toBe(
+      32 + readBacks,
+    );
     expect(counts[`GET ${SCIM}/ServicePrincipals`]).toBeUndefined();
     const other = route === "scim" ? `PATCH ${IAMV2}/users/:id` : `PATCH ${SCIM}/Users/:id`;
     expect(counts[other]).toBeUndefined();
-    expect(emu.counter.total()).toBe(32 + 3);
+    expect(emu.counter.total()).toBe(32 + 32 + readBacks);
 
     for (const a of actions) {
       expect(externalIdIn(emu, a.kind, a.databricksId)).toBe(a.oktaId);

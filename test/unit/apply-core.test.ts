@@ -36,7 +36,7 @@ afterEach(() => {
 });
 
 describe("applyPlan", () => {
-  it("writes exactly the plan's actions through the chosen route, re-checking once per batch", async () => {
+  it("writes exactly the plan's actions through the chosen route, re-checking each just before its write and reading back each batch", async () => {
     const db = new FakeDatabricks({
       users: users(60),
       groups: [{ id: "g1", displayName: "eng" }],
@@ -71,14 +71,16 @@ describe("applyPlan", () => {
     expect(new Set(db.writes.map((w) => w.route))).toEqual(new Set(["iamv2"]));
     for (let i = 0; i < 60; i++) expect(db.externalIdOf("user", `u${i}`)).toBe(`00u${i}`);
     expect(db.externalIdOf("group", "g1")).toBe("00g1");
-    // Batches [0..24], [25..49], [50..60]: the last holds 10 users and the group -> 2 reads.
-    expect(db.getByIdsCalls.map((c) => `${c.kind}:${c.ids.length}`)).toEqual([
-      "user:25",
-      "user:25",
-      "user:10",
-      "group:1",
-    ]);
-    expect(r.recheckReads).toBe(4);
+    // One re-check of each identity alone, immediately before its write...
+    expect(r.recheckReads).toBe(61);
+    // ...and a read-back per batch of 25 written (the last holds 10 users and the group).
+    const readBacks = db.getByIdsCalls
+      .slice(0)
+      .filter((c) => c.ids.length > 1 || c.kind === "group");
+    expect(readBacks.map((c) => `${c.kind}:${c.ids.length}`).sort()).toEqual(
+      ["group:1", "group:1", "user:10", "user:25", "user:25"].sort(),
+    );
+    expect(r.verifyReads).toBe(4);
   });
 
   it("counts a target that already has the desired externalId as alreadyDone and does not write it", async () => {
@@ -161,18 +163,29 @@ describe("applyPlan", () => {
       const mine = recs.filter(
         (x) => x.type === "intent" && x.databricksId === call.id,
       ) as IntentRecord[];
-      expect(mine).toHaveLength(1);
-      seenAtWrite.push(recs.filter((x) => "seq" in x && x.seq === mine[0].seq).map((x) => x.type));
+      // The latest intent for this identity is on disk, with no outcome yet.
+      const last = mine[mine.length - 1];
+      seenAtWrite.push(recs.filter((x) => "seq" in x && x.seq === last.seq).map((x) => x.type));
+      expect(seenAtWrite[seenAtWrite.length - 1]).toEqual(["intent"]);
       if (call.id === "u1") throw serverError();
     };
     const r = await applyPlan(
       { actions: links(3) },
       { reader: db, writer: db },
-      { route: "scim", undoFile, concurrency: 1 },
+      { route: "scim", undoFile, concurrency: 1, sleep: async () => {} },
     );
-    expect(seenAtWrite).toEqual([["intent"], ["intent"], ["intent"]]);
+    // u1 fails every attempt: each is its own intent (re-checked first), then its failure.
+    expect(seenAtWrite.length).toBe(7);
     const types = readJournal(undoFile).records.map((x) => x.type);
-    expect(types).toEqual(["run", "intent", "done", "intent", "failed", "intent", "done", "end"]);
+    expect(types).toEqual([
+      "run",
+      "intent",
+      "done",
+      ...Array(5).fill(["intent", "failed"]).flat(),
+      "intent",
+      "done",
+      "end",
+    ]);
     expect(r.failed.map((f) => [f.action.databricksId, f.error.code])).toEqual([
       ["u1", "ERR_DATABRICKS_SERVER"],
     ]);
@@ -206,9 +219,11 @@ describe("applyPlan", () => {
     const r = await applyPlan(
       { actions: links(10) },
       { reader: db, writer: db },
-      { route: "scim", concurrency: 1 },
+      { route: "scim", concurrency: 1, sleep: async () => {} },
     );
     expect(r.applied).toBe(9);
+    // A 5xx is tried again after a fresh re-check, a bounded number of times.
+    expect(db.writesTo("user", "u2")).toBe(5);
     expect(r.failed).toHaveLength(1);
     expect(r.failed[0].error).toEqual({
       code: "ERR_DATABRICKS_SERVER",
@@ -222,7 +237,7 @@ describe("applyPlan", () => {
     const r2 = await applyPlan(
       { actions: links(50) },
       { reader: down, writer: down },
-      { route: "scim", concurrency: 1, maxConsecutiveFailures: 5 },
+      { route: "scim", concurrency: 1, maxConsecutiveFailures: 5, sleep: async () => {} },
     );
     expect(r2.failed).toHaveLength(5);
     expect(r2.notAttempted).toBe(45);
@@ -230,10 +245,10 @@ describe("applyPlan", () => {
       reason: "consecutiveFailures",
       message: "stopped after 5 consecutive failures (last: ERR_DATABRICKS_SERVER)",
     });
-    expect(down.writes).toHaveLength(5);
+    expect(down.writes).toHaveLength(5 * 5);
   });
 
-  it("fails the batch's actions when the re-check read fails, and writes none of them", async () => {
+  it("fails an action whose re-check read fails, and writes none of it", async () => {
     const db = new FakeDatabricks({ users: users(4), groups: [], servicePrincipals: [] });
     let calls = 0;
     const reader = {
@@ -249,12 +264,12 @@ describe("applyPlan", () => {
     const r = await applyPlan(
       { actions: links(4) },
       { reader, writer: db },
-      { route: "scim", recheckBatchSize: 2 },
+      { route: "scim", recheckBatchSize: 2, concurrency: 1 },
     );
-    expect(r.failed.map((f) => f.action.databricksId).sort()).toEqual(["u0", "u1"]);
+    expect(r.failed.map((f) => f.action.databricksId).sort()).toEqual(["u0"]);
     expect(r.failed[0].error.message).toBe("GET /scim/v2/Users returned 503");
-    expect(r.applied).toBe(2);
-    expect(db.writes.map((w) => w.id).sort()).toEqual(["u2", "u3"]);
+    expect(r.applied).toBe(3);
+    expect(db.writes.map((w) => w.id).sort()).toEqual(["u1", "u2", "u3"]);
   });
 
   it("never lets a secret reach an error message", async () => {
