@@ -30,6 +30,9 @@ export const INPUT_OPTIONS: OptionSpec = {
   "write-route": "string",
   "aim-adapter": "string",
   "aim-api-base-path": "string",
+  "okta-cache": "string",
+  "no-okta-cache": "boolean",
+  "okta-cache-max-age": "string",
   verbose: "boolean",
 };
 
@@ -51,7 +54,13 @@ export const INPUT_HELP = `Inputs (precedence: flag > environment > --config fil
   --aim-adapter api|console    AIMCTL_AIM_ADAPTER      aim.adapter (default api)
   --aim-api-base-path PATH     AIM_API_BASE_PATH       aim.apiBasePath
   --config FILE                AIMCTL_CONFIG           JSON with the keys above
-Secrets are never taken as flags (they would show in ps and shell history).`;
+Secrets are never taken as flags (they would show in ps and shell history).
+
+Okta snapshot cache (the next read asks Okta only for users changed since):
+  --okta-cache FILE            where (default .aimctl/okta-snapshot-<org>-<client>.jsonl, 0600;
+                               it lists logins and emails)
+  --no-okta-cache              read Okta in full and keep nothing
+  --okta-cache-max-age DUR     read in full when the cache is older (default 24h; e.g. 6h, 90m)`;
 
 /** One or more input problems, each a ConfigError naming its input. */
 export class InputErrors extends AimError {

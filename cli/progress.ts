@@ -141,6 +141,17 @@ export class ReconcileReporter implements ReconcileObserver {
         `${s.databricks.users.length} Databricks users, ${s.databricks.groups.length} groups, ` +
         `${s.databricks.servicePrincipals.length} service principals in ${(s.timing.totalMs / 1000).toFixed(1)} s.`,
     );
+    const r = s.oktaRead;
+    if (r.cacheFile)
+      this.printer.err(
+        r.mode === "incremental"
+          ? `Okta: incremental read, ${r.usersFetched} user(s) changed (${r.reason}); cache ${r.cacheFile}.`
+          : `Okta: full read (${r.reason}); cache ${r.cacheFile}.`,
+      );
+    if (r.cacheSaveError)
+      this.printer.err(
+        `Okta: the snapshot cache could not be written (${r.cacheSaveError}); the next read is full.`,
+      );
   }
 
   applyStart(plan: Plan): void {

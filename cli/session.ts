@@ -11,9 +11,11 @@ import {
   type ConsoleAimAdmin,
 } from "../core/databricks/aimAdmin";
 import { ConfigError, InsecureUrlError, type HttpEvent } from "../core/http";
+import { join, resolve } from "node:path";
 import { OktaClient, type OktaClientOptions } from "../core/okta";
+import { oktaCacheFileName, type OktaSnapshotCacheOptions } from "../core/okta/snapshotCache";
 import { planAccount, type AccountPlan } from "../core/workflows";
-import type { ParsedArgs } from "./args";
+import { durationOption, flag, str, type ParsedArgs } from "./args";
 import {
   collectInputs,
   InputErrors,
@@ -34,8 +36,18 @@ export interface SessionOptions {
   verbose?: boolean;
 }
 
+/** The Okta snapshot cache of a command: --okta-cache, --no-okta-cache, --okta-cache-max-age. */
+export interface OktaCacheSettings {
+  off: boolean;
+  /** The file given; else one per org and client under `dir`. */
+  file?: string;
+  dir: string;
+  maxAgeMs?: number;
+}
+
 export interface Session {
   inputs: Inputs;
+  oktaCache?: OktaCacheSettings;
   /** Reads Okta: AIM's own private_key_jwt client when the key is given, else the API token. */
   oktaReader?: OktaClient;
   /** SSWS admin client (OKTA_API_TOKEN), for preflight's app checks. */
@@ -130,7 +142,50 @@ export function sessionFromArgs(
   opts: SessionOptions,
 ): Session {
   const { inputs, errors } = collectInputs(args, io.env, io.cwd);
-  return openSession(inputs, printer, opts, errors);
+  const oktaCache = oktaCacheSettings(args, io.cwd, errors);
+  return { ...openSession(inputs, printer, opts, errors), oktaCache };
+}
+
+function oktaCacheSettings(
+  args: ParsedArgs,
+  cwd: string,
+  errors: ConfigError[],
+): OktaCacheSettings {
+  const file = str(args, "okta-cache");
+  const off = flag(args, "no-okta-cache");
+  if (off && file)
+    errors.push(
+      new ConfigError(
+        "--no-okta-cache",
+        "--no-okta-cache and --okta-cache exclude each other: keep one of them.",
+      ),
+    );
+  let maxAgeMs: number | undefined;
+  try {
+    maxAgeMs = durationOption(args, "okta-cache-max-age");
+  } catch (e) {
+    if (e instanceof ConfigError) errors.push(e);
+    else throw e;
+  }
+  return {
+    off,
+    ...(file ? { file: resolve(cwd, file) } : {}),
+    dir: join(cwd, ".aimctl"),
+    ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
+  };
+}
+
+/** Where `reader`'s Okta snapshot is cached, or undefined with --no-okta-cache. */
+export function oktaCacheFor(
+  session: Session,
+  reader: OktaClient | undefined,
+): OktaSnapshotCacheOptions | undefined {
+  const c = session.oktaCache;
+  if (!c || c.off || !reader) return undefined;
+  return {
+    file: c.file ?? join(c.dir, oktaCacheFileName(reader.cacheKey)),
+    ...(c.maxAgeMs !== undefined ? { maxAgeMs: c.maxAgeMs } : {}),
+  };
 }
 
 export function aimAdminFor(
@@ -177,6 +232,7 @@ export async function readAndPlan(
   try {
     return await planAccount(accountClients(session, oktaReader), {
       rules: session.inputs.rules,
+      oktaCache: oktaCacheFor(session, oktaReader),
       observer: reporter,
     });
   } finally {

@@ -34,7 +34,13 @@ import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 import { readPlanFile } from "../planFile";
 import { formatDuration, ReconcileReporter } from "../progress";
-import { accountClients, aimAdminFor, sessionFromArgs, type Session } from "../session";
+import {
+  accountClients,
+  aimAdminFor,
+  oktaCacheFor,
+  sessionFromArgs,
+  type Session,
+} from "../session";
 import { quoted, terminalSafe } from "../../core/reconcile/escape";
 
 export const APPLY_HELP = `aimctl apply [--plan FILE] [--yes] [--undo-file FILE] [--enable-aim [--accept-findings CODE,...]] [inputs]
@@ -203,6 +209,7 @@ export async function reconcileWithProgress(
       ...opts,
       rules: session.inputs.rules,
       route: session.inputs.writeRoute,
+      oktaCache: oktaCacheFor(session, session.oktaReader),
       observer: reporter,
       // Read when the writes start: until then Ctrl-C ends the process as usual.
       get signal() {

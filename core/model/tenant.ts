@@ -36,6 +36,8 @@ export interface OktaGroup {
   profile: { name: string; description?: string | null; [key: string]: unknown };
   created?: string;
   lastUpdated?: string;
+  /** When members last joined or left (not `lastUpdated`, which follows the profile). */
+  lastMembershipUpdated?: string;
   [key: string]: unknown;
 }
 

@@ -28,12 +28,22 @@ export interface OktaConnectionTest {
   steps: Array<{ name: "token" | "read_user" | "read_group"; ok: boolean; message: string }>;
 }
 
+export interface ListUsersOptions {
+  /** DEPROVISIONED users too (default true; the plain list omits them, a filter returns them). */
+  includeDeprovisioned?: boolean;
+  /** Only users whose lastUpdated is after this ISO date (every status). */
+  updatedSince?: string;
+  onPage?: (count: number) => void;
+}
+
 export interface OktaReader {
-  /** Every user, DEPROVISIONED included (the plain list omits them, so they are read separately). */
-  listUsers(opts?: {
-    includeDeprovisioned?: boolean;
-    onPage?: (count: number) => void;
-  }): Promise<OktaUser[]>;
+  /**
+   * Names the org and the credentials that read it (the snapshot cache is
+   * kept per key); absent: no cache.
+   */
+  readonly cacheKey?: string;
+  /** Every user, DEPROVISIONED included, or those changed since `updatedSince`. */
+  listUsers(opts?: ListUsersOptions): Promise<OktaUser[]>;
   /** Every group (BUILT_IN included; the engine excludes it). */
   listGroups(opts?: { onPage?: (count: number) => void }): Promise<OktaGroup[]>;
   getUser(idOrLogin: string): Promise<OktaUser | undefined>;

@@ -13,6 +13,7 @@
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
 import type { Plan, PlanAction, ReconcileRules, WriteRoute } from "../model/plan";
 import type { OktaReader } from "../okta/api";
+import type { OktaSnapshotCacheOptions } from "../okta/snapshotCache";
 import {
   applyPlan,
   type ApplyProgress,
@@ -50,6 +51,8 @@ export interface PlanAccountOptions {
   rules: ReconcileRules;
   /** A snapshot already read (e.g. by `check`): planned from as is, nothing is read again. */
   snapshot?: Snapshot;
+  /** Read Okta users incrementally through this cache file (absent: full read, nothing kept). */
+  oktaCache?: OktaSnapshotCacheOptions;
   observer?: ReconcileObserver;
   now?: () => number;
 }
@@ -79,6 +82,7 @@ async function read(
   o?.readStart?.(phase);
   const snapshot = await readSnapshot(clients.okta, clients.databricks, {
     onProgress: o?.readProgress ? (p) => o.readProgress?.(p, phase) : undefined,
+    oktaCache: opts.oktaCache,
     now: opts.now,
   });
   o?.readDone?.(snapshot, phase);

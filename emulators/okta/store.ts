@@ -13,6 +13,9 @@ import type {
 } from "../../core/model/tenant";
 import { newAppId, newGroupId, newKeyId, newUserId, randomId } from "./ids";
 
+/** The BUILT_IN group every user belongs to. */
+const EVERYONE = "Everyone";
+
 /** A list of objects kept sorted by `id`, with an index by id. */
 export class SortedById<T extends { id: string }> {
   private items: T[] = [];
@@ -205,7 +208,9 @@ export class OktaStore {
 
   addUser(u: Partial<OktaUser> & { profile: OktaUser["profile"] }): OktaUser {
     const user = this.normaliseUser(u);
+    const isNew = this.users.get(user.id) === undefined;
     this.users.upsert(user);
+    if (isNew) this.everyoneChanged();
     return user;
   }
 
@@ -228,8 +233,26 @@ export class OktaStore {
     return updated;
   }
 
+  /** Deletes a user (Okta deletes only DEPROVISIONED users; a test may skip the step). */
   removeUser(id: string): boolean {
-    return this.users.remove(id);
+    for (const set of this.members.values()) set.delete(id);
+    const removed = this.users.remove(id);
+    if (removed) this.everyoneChanged();
+    return removed;
+  }
+
+  /**
+   * Every user of the org is a member of the BUILT_IN group "Everyone": a
+   * user created or deleted is a membership change of that group, which
+   * moves its `lastMembershipUpdated` (never its `lastUpdated`).
+   */
+  private everyoneChanged(): void {
+    for (const g of this.groups.values()) {
+      if (g.type === "BUILT_IN" && g.profile.name === EVERYONE) {
+        this.groups.upsert({ ...g, lastMembershipUpdated: this.iso() });
+        return;
+      }
+    }
   }
 
   /** By id, or by login (case-insensitive), as `GET /api/v1/users/{idOrLogin}` does. */
@@ -273,6 +296,19 @@ export class OktaStore {
     const group = this.normaliseGroup(g);
     this.groups.upsert(group);
     return group;
+  }
+
+  /** Updates a group's profile and bumps `lastUpdated`. */
+  updateGroup(id: string, profile: Partial<OktaGroup["profile"]>): OktaGroup | undefined {
+    const group = this.groups.get(id);
+    if (!group) return undefined;
+    const updated: OktaGroup = {
+      ...group,
+      profile: { ...group.profile, ...profile } as OktaGroup["profile"],
+      lastUpdated: this.iso(),
+    };
+    this.groups.upsert(updated);
+    return updated;
   }
 
   removeGroup(id: string): boolean {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TenantFixture } from "../../core/model/tenant";
 import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
+import { generateTenant } from "../../emulators/tenant/synthetic";
 import { smallTenant } from "../helpers/applyHarness";
 import { PACKAGE_VERSION, runCli, STACK_FRAME, tempDir, type CliRun } from "./helpers";
 
@@ -178,6 +179,44 @@ describe("aimctl plan", () => {
       /^aimctl: --base-rules bad\.json: rules\.onConflict must be "report"/m,
     );
     expect(bad.stderr).not.toContain("Reading Okta");
+  });
+
+  it("keeps an Okta snapshot cache: the second plan asks Okta only for changed users; --no-okta-cache keeps nothing", async () => {
+    const t = await start(generateTenant({ users: 50, seed: 2 }));
+    const cwd = tempDir();
+    const first = await runCli(["plan", "--json"], { env: t.env, cwd });
+    expect(first.stderr).toMatch(
+      /Okta: full read \(no cache at .*okta-snapshot-127\.0\.0\.1_\d+_\w+\.jsonl\)/,
+    );
+    const files = readdirSync(join(cwd, ".aimctl"));
+    expect(files).toHaveLength(1);
+    expect(statSync(join(cwd, ".aimctl", files[0])).mode & 0o777).toBe(0o600);
+    const usersBefore = t.okta.counter.get("GET /api/v1/users");
+    const second = await runCli(["plan", "--json"], { env: t.env, cwd });
+    expect(second.stderr).toMatch(
+      /Okta: incremental read, \d+ user\(s\) changed \(users changed since /,
+    );
+    expect(t.okta.counter.get("GET /api/v1/users") - usersBefore).toBe(1);
+    expect(second.stdout).toBe(first.stdout);
+
+    const other = tempDir();
+    const off = await runCli(["plan", "--json", "--no-okta-cache"], { env: t.env, cwd: other });
+    expect(off.stdout).toBe(first.stdout);
+    expect(off.stderr).not.toContain("Okta: ");
+    expect(existsSync(join(other, ".aimctl"))).toBe(false);
+
+    const bad = await runCli(
+      ["plan", "--okta-cache-max-age", "soon", "--okta-cache", "x.jsonl", "--no-okta-cache"],
+      {
+        env: t.env,
+        cwd: other,
+      },
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      '--okta-cache-max-age must be a duration above zero with a unit s, m, h or d, e.g. 30m or 24h (got "soon").',
+    );
+    expect(bad.stderr).toContain("--no-okta-cache and --okta-cache exclude each other");
   });
 
   it("exit 1 with a clear message when a service is unreachable", async () => {

@@ -6,7 +6,8 @@
  * 0 none; 1 the tool failed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EmulatorCredentials } from "../../cli/emulated";
@@ -15,6 +16,8 @@ const ROOT = join(__dirname, "..", "..");
 const BIN = join(ROOT, "bin", "aimctl.js");
 /** Nothing of the test runner's own OKTA_* / DATABRICKS_* environment leaks in. */
 const BASE_ENV = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
+/** Where the commands run: what they keep (.aimctl/: Okta snapshot cache) stays out of the checkout. */
+const WORK = mkdtempSync(join(tmpdir(), "aimctl-subprocess-"));
 
 function run(
   args: string[],
@@ -22,7 +25,7 @@ function run(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+      cwd: WORK,
       env: { ...BASE_ENV, ...env },
     });
     let stdout = "";
@@ -51,6 +54,7 @@ function firstLine(child: ChildProcess): Promise<string> {
 let emulator: ChildProcess | undefined;
 afterAll(() => {
   if (emulator && emulator.exitCode === null) emulator.kill("SIGKILL");
+  rmSync(WORK, { recursive: true, force: true });
 });
 
 describe("aimctl as a process", () => {

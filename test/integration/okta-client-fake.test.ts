@@ -114,19 +114,23 @@ async function caught(
 const user = (id: string, status = "ACTIVE") => ({
   id,
   status,
-  profile: { login: `${id}@example.com`, email: `${id}@example.com` },
+  lastUpdated: "2026-01-05T08:00:00.000Z",
+  profile: { login: `${id}@example.com`, email: `${id}@example.com`, firstName: "Pat" },
+  credentials: { provider: { type: "OKTA", name: "OKTA" } },
   _links: { self: { href: `https://x/api/v1/users/${id}` } },
 });
+
+/** What listUsers asks for: every user, every status, in one filtered pass. */
+const ALL_USERS_FILTER = encodeURIComponent('lastUpdated gt "1970-01-01T00:00:00.000Z"');
 
 describe("private_key_jwt token", () => {
   it("signs an RS256 assertion with the claims Okta requires and asks for the default scopes", async () => {
     const f = await fakeOkta((_r, res) => sendJson(res, 200, user("00u1")));
     const before = Math.floor(Date.now() / 1000);
-    expect(await client(f).getUser("00u1")).toEqual({
-      id: "00u1",
-      status: "ACTIVE",
-      profile: user("00u1").profile,
-    });
+    // A single user comes back whole, minus _links.
+    const { _links, ...whole } = user("00u1");
+    expect(_links).toBeDefined();
+    expect(await client(f).getUser("00u1")).toEqual(whole);
     expect(f.tokenRequests).toHaveLength(1);
     const form = new URLSearchParams(f.tokenRequests[0].body);
     expect(form.get("grant_type")).toBe("client_credentials");
@@ -288,7 +292,9 @@ describe("private_key_jwt token", () => {
     const err = (await caught(client(f).listUsers())) as HttpError;
     expect(err.code).toBe("ERR_OKTA_FORBIDDEN");
     expect(err.status).toBe(403);
-    expect(err.message).toContain(`GET ${f.url}/api/v1/users?limit=200 returned 403 (E0000006:`);
+    expect(err.message).toContain(
+      `GET ${f.url}/api/v1/users?limit=200&filter=${ALL_USERS_FILTER} returned 403 (E0000006:`,
+    );
     expect(err.message).toContain("assign Read-Only Administrator");
   });
 });
@@ -331,33 +337,59 @@ describe("listing", () => {
     };
   }
 
-  it("follows rel=next, adds DEPROVISIONED users from a filtered list, dedupes by id", async () => {
-    const active = Array.from({ length: 450 }, (_, i) => user(`00u${String(i).padStart(4, "0")}`));
-    const deprov = [user("00u9001", "DEPROVISIONED"), user("00u9002", "DEPROVISIONED"), active[3]];
+  it("reads every status in one filtered pass (the plain list omits DEPROVISIONED), follows rel=next, dedupes by id, keeps only what planning uses", async () => {
+    const all = Array.from({ length: 450 }, (_, i) =>
+      user(`00u${String(i).padStart(4, "0")}`, i % 100 === 0 ? "DEPROVISIONED" : "ACTIVE"),
+    );
+    // A user on two pages (the list moved under the cursor) is kept once.
+    all.splice(300, 0, all[3]);
     let base = "";
-    const activePager = pager(active, 200, () => base);
-    const deprovPager = pager(deprov, 2, () => base);
+    const filtered = pager(all, 200, () => base);
+    const plainPager = pager(
+      all.filter((u) => u.status !== "DEPROVISIONED"),
+      200,
+      () => base,
+    );
     const f = await fakeOkta((req, res) =>
-      new URL(req.url, "http://x").searchParams.get("filter") === 'status eq "DEPROVISIONED"'
-        ? deprovPager(req, res)
-        : activePager(req, res),
+      new URL(req.url, "http://x").searchParams.get("filter")
+        ? filtered(req, res)
+        : plainPager(req, res),
     );
     base = f.url;
     const pages: number[] = [];
     const c = client(f);
     const users = await c.listUsers({ onPage: (n) => pages.push(n) });
-    expect(users).toHaveLength(452);
-    expect(new Set(users.map((u) => u.id)).size).toBe(452);
-    expect(users.every((u) => !("_links" in u))).toBe(true);
-    expect(pages).toEqual([200, 400, 450, 452, 452]);
+    expect(users).toHaveLength(450);
+    expect(users.filter((u) => u.status === "DEPROVISIONED")).toHaveLength(5);
+    expect(new Set(users.map((u) => u.id)).size).toBe(450);
+    expect(Object.keys(users[1]).sort()).toEqual(["id", "lastUpdated", "profile", "status"]);
+    expect(users[1].profile).toEqual({ login: all[1].profile.login, email: all[1].profile.email });
+    expect(pages).toEqual([200, 399, 450]);
     const apiUrls = f.s.requests.filter((r) => r.url.startsWith("/api")).map((r) => r.url);
-    expect(apiUrls[0]).toBe("/api/v1/users?limit=200");
-    expect(apiUrls[3]).toBe("/api/v1/users?limit=200&filter=status%20eq%20%22DEPROVISIONED%22");
-    expect(apiUrls).toHaveLength(5);
-    expect(c.http.stats.get("okta GET /api/v1/users")?.requests).toBe(5);
+    expect(apiUrls[0]).toBe(`/api/v1/users?limit=200&filter=${ALL_USERS_FILTER}`);
+    expect(apiUrls).toHaveLength(3);
+    expect(c.http.stats.get("okta GET /api/v1/users")?.requests).toBe(3);
 
     const plain = await c.listUsers({ includeDeprovisioned: false });
-    expect(plain).toHaveLength(450);
+    expect(plain).toHaveLength(445);
+  });
+
+  it("updatedSince asks for the users changed after that date, every status", async () => {
+    const f = await fakeOkta((_req, res) => sendJson(res, 200, [user("00u0001", "DEPROVISIONED")]));
+    const c = client(f);
+    const changed = await c.listUsers({ updatedSince: "2026-03-01T10:00:00Z" });
+    expect(changed.map((u) => u.status)).toEqual(["DEPROVISIONED"]);
+    const apiUrls = f.s.requests.filter((r) => r.url.startsWith("/api")).map((r) => r.url);
+    expect(apiUrls).toEqual([
+      `/api/v1/users?limit=200&filter=${encodeURIComponent('lastUpdated gt "2026-03-01T10:00:00.000Z"')}`,
+    ]);
+    const notADate = await caught(c.listUsers({ updatedSince: "yesterday" }));
+    expect(notADate.code).toBe("ERR_CONFIG");
+    expect(notADate.message).toBe('updatedSince must be an ISO 8601 date; got "yesterday".');
+    const both = await caught(
+      c.listUsers({ updatedSince: "2026-03-01T10:00:00Z", includeDeprovisioned: false }),
+    );
+    expect(both.message).toContain("cannot be combined with includeDeprovisioned: false");
   });
 
   it("refuses a next link to another origin (it would carry the token)", async () => {
