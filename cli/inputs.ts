@@ -11,7 +11,7 @@ import { databricksConfigFromEnv, type DatabricksConfigOverrides } from "../core
 import type { DatabricksAccountConfig } from "../core/databricks/api";
 import { AimError, ConfigError, ERROR_CODES, globalRedactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
-import { parsePrivateKey } from "../core/okta/key";
+import { parsePrivateKey, type AppPrivateKey } from "../core/keys/privateKey";
 import { validateRules } from "../core/reconcile/rules";
 import { str, type OptionSpec, type ParsedArgs } from "./args";
 
@@ -73,8 +73,8 @@ export class InputErrors extends AimError {
 export interface OktaInputs {
   orgUrl?: string;
   clientId?: string;
-  /** PEM or JWK text. A secret. */
-  privateKey?: string;
+  /** The app's private key, parsed once here and handed on as is (its text is a secret). */
+  privateKey?: AppPrivateKey;
   /** Where the key came from, for messages ("OKTA_PRIVATE_KEY_FILE=/path"). */
   privateKeySource?: string;
   keyId?: string;
@@ -407,8 +407,9 @@ function readPrivateKey(
     }
   }
   globalRedactor.add(text);
+  let key: AppPrivateKey;
   try {
-    const key = parsePrivateKey(text ?? "");
+    key = parsePrivateKey(text ?? "");
     globalRedactor.add(...key.secrets);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
@@ -420,7 +421,7 @@ function readPrivateKey(
     );
     return;
   }
-  okta.privateKey = text;
+  okta.privateKey = key;
   okta.privateKeySource = file ? `${source}=${file}` : source;
 }
 

@@ -84,7 +84,8 @@ export function openSession(
   const o = inputs.okta;
   const session: Session = { inputs };
   if (oktaReady) {
-    if (o.privateKey && o.clientId)
+    const appKey = o.privateKey;
+    if (appKey && o.clientId)
       session.oktaReader = collect(
         () =>
           new OktaClient(
@@ -93,7 +94,7 @@ export function openSession(
               auth: {
                 kind: "privateKeyJwt",
                 clientId: o.clientId as string,
-                privateKey: o.privateKey as string,
+                privateKey: appKey,
                 keyId: o.keyId,
               },
             },

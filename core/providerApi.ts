@@ -28,6 +28,7 @@ export { databricksConfigFromEnv } from "./databricks/config";
 export { OktaClient } from "./okta/client";
 export { oktaOrgUrlProblem } from "./okta/orgUrl";
 export { readAppDpop, setAppDpop } from "./okta/appDpop";
+export { keyThumbprint, parsePrivateKey } from "./keys/privateKey";
 export {
   generateSigningKey,
   publicJwkFromPrivateKeyPem,

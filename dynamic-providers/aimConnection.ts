@@ -200,7 +200,8 @@ function withoutLive<T extends object>(v: T): T {
   return copy as T;
 }
 
-function problems(news: Inputs): pulumi.dynamic.CheckFailure[] {
+/** Problems with the inputs, each naming its field; `keyProblem`: what parsing the key found. */
+function problems(news: Inputs, keyProblem: string | undefined): pulumi.dynamic.CheckFailure[] {
   const out: pulumi.dynamic.CheckFailure[] = [];
   const bad = (property: string, reason: string) => out.push({ property, reason });
   const known = (k: keyof Inputs) => !containsUnknown(news[k]);
@@ -225,15 +226,8 @@ function problems(news: Inputs): pulumi.dynamic.CheckFailure[] {
   );
   if (known("clientId") && (typeof news.clientId !== "string" || !news.clientId.trim()))
     bad("clientId", "[clientId] must be the Client ID of the Okta API Services app.");
-  // Never echo the key itself.
-  if (
-    known("privateKeyPem") &&
-    (typeof news.privateKeyPem !== "string" || !news.privateKeyPem.includes("PRIVATE KEY"))
-  )
-    bad(
-      "privateKeyPem",
-      "[privateKeyPem] must be the PEM private key of the Okta app's signing key (OktaAimApp.privateKeyPem).",
-    );
+  // core's message names the field and never echoes the key.
+  if (keyProblem) bad("privateKeyPem", keyProblem);
   if (known("enabled") && typeof news.enabled !== "boolean")
     bad("enabled", "[enabled] must be true or false.");
   if (known("disableOnDelete") && typeof news.disableOnDelete !== "boolean")
@@ -317,22 +311,22 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
       acceptFindings: news.acceptFindings ?? [],
       disableOnDelete: news.disableOnDelete ?? false,
     };
-    const failures = problems(inputs);
+    // The key is parsed once here: its problems, else its thumbprint.
+    let key: import("../core/keys/privateKey").AppPrivateKey | undefined;
+    let keyProblem: string | undefined;
+    if (!containsUnknown(inputs.privateKeyPem)) {
+      try {
+        key = loadCore().parsePrivateKey(inputs.privateKeyPem, "[privateKeyPem]");
+      } catch (err) {
+        keyProblem = (err as Error).message;
+      }
+    }
+    const failures = problems(inputs, keyProblem);
     if (failures.length > 0) return { inputs, failures };
     const out: Inputs = withoutLive(inputs);
     delete out.keyThumbprint;
     delete out.enableBlockedBy;
-    if (!containsUnknown(inputs.privateKeyPem)) {
-      const { publicJwkFromPrivateKeyPem } = loadCore();
-      try {
-        out.keyThumbprint = (await publicJwkFromPrivateKeyPem(inputs.privateKeyPem)).kid;
-      } catch (err) {
-        return {
-          inputs,
-          failures: [{ property: "privateKeyPem", reason: (err as Error).message }],
-        };
-      }
-    }
+    if (key) out.keyThumbprint = await loadCore().keyThumbprint(key);
     if (!containsUnknown(inputs.reconciliationFindings) && !containsUnknown(inputs.acceptFindings))
       out.enableBlockedBy = blockingCodes(inputs.reconciliationFindings, inputs.acceptFindings);
     // The live connection, so that a plain preview shows drift; needs only where to look.

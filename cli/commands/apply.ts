@@ -9,6 +9,7 @@
 import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../core/http";
+import type { AppPrivateKey } from "../../core/keys/privateKey";
 import type { FindingCode, Plan } from "../../core/model/plan";
 import type { ApplyResult } from "../../core/reconcile/apply";
 import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
@@ -306,7 +307,7 @@ export async function enableAimWith(
     config: {
       oktaOrgUrl: o.orgUrl as string,
       clientId: o.clientId as string,
-      privateKey: o.privateKey as string,
+      privateKey: o.privateKey as AppPrivateKey,
     },
     enabled: true,
     gate,

@@ -5,6 +5,7 @@
  * 3 when a check of severity "error" fails, 2 when only links are pending,
  * 0 when nothing is left to do, 1 when reading failed.
  */
+import type { AppPrivateKey } from "../../core/keys/privateKey";
 import type { FindingCode, Plan } from "../../core/model/plan";
 import {
   preflightResult,
@@ -109,7 +110,7 @@ export async function runCheck(
       aimClientId: o.clientId,
       aim: aimAdminFor(session, io.env, probe),
       iamv2: session.databricks,
-      connection: { oktaOrgUrl: o.orgUrl as string, privateKey: o.privateKey as string },
+      connection: { oktaOrgUrl: o.orgUrl as string, privateKey: o.privateKey as AppPrivateKey },
       probeExternalId: probe,
       acceptedFindings,
     },

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FindingCode, Plan, Severity } from "../../core/model/plan";
+import { parsePrivateKey } from "../../core/keys/privateKey";
 import type { TenantFixture } from "../../core/model/tenant";
 import { normalizeName } from "../../core/reconcile/normalize";
 import { planLinks } from "../../core/reconcile/plan";
@@ -315,7 +316,7 @@ async function withTenant<T>(
       okta: {
         orgUrl: tenant.credentials.okta.orgUrl,
         clientId: tenant.credentials.okta.clientId,
-        privateKey: tenant.privateKeyPem,
+        privateKey: parsePrivateKey(tenant.privateKeyPem as string),
         privateKeySource: "the demo's generated key",
         apiToken: tenant.credentials.okta.apiToken,
       },

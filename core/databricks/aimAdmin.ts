@@ -18,6 +18,7 @@
  * look-up of a linked identity, so AIM switched off in the console shows.
  */
 import { AimError, ConfigError, ERROR_CODES, HttpError, InsecureUrlError } from "../http";
+import { AppPrivateKey, privateKeyText } from "../keys/privateKey";
 import { AIM_OKTA_SCOPES } from "../model/aim";
 import type { IdentityKind } from "../model/plan";
 import { OktaClient, parseOktaOrgUrl, type OktaClientOptions } from "../okta";
@@ -38,7 +39,11 @@ export const CONSOLE_STEPS = [
 export interface AimConnectionConfig {
   oktaOrgUrl: string;
   clientId: string;
-  privateKey: string;
+  /**
+   * The app's private key: parsed already (the CLI parses it once) or as text.
+   * `api` sends the text as given; `console` signs its own connection test with it.
+   */
+  privateKey: AppPrivateKey | string;
   /** The `kid` for the assertion header; Okta needs it only when the app has several active keys. */
   keyId?: string;
 }
@@ -97,7 +102,8 @@ export function validateAimConnectionConfig(
   client: DatabricksAccountClient,
 ): AimConnectionConfig {
   const c = (config ?? {}) as Partial<AimConnectionConfig>;
-  if (typeof c.privateKey === "string") client.http.addSecrets(c.privateKey);
+  if (c.privateKey instanceof AppPrivateKey) client.http.addSecrets(...c.privateKey.secrets);
+  else if (typeof c.privateKey === "string") client.http.addSecrets(c.privateKey);
   let oktaOrgUrl: string;
   try {
     oktaOrgUrl = parseOktaOrgUrl(c.oktaOrgUrl, "oktaOrgUrl");
@@ -112,7 +118,10 @@ export function validateAimConnectionConfig(
       "clientId is empty: give the Client ID of the Okta API Services app.",
     );
   }
-  if (typeof c.privateKey !== "string" || c.privateKey.trim() === "") {
+  if (
+    !(c.privateKey instanceof AppPrivateKey) &&
+    (typeof c.privateKey !== "string" || c.privateKey.trim() === "")
+  ) {
     throw new ConfigError(
       "privateKey",
       "privateKey is empty: give the PEM private key of the Okta app's signing key.",
@@ -138,7 +147,7 @@ function connectionBody(c: AimConnectionConfig): Record<string, string> {
   const body: Record<string, string> = {
     okta_org_url: c.oktaOrgUrl,
     client_id: c.clientId,
-    private_key: c.privateKey,
+    private_key: privateKeyText(c.privateKey),
   };
   if (c.keyId) body.key_id = c.keyId;
   return body;
@@ -398,7 +407,10 @@ export class ConsoleAimAdmin extends BaseAimAdmin implements AimAdmin {
       readonly privateKey: string;
     };
     // Readable on purpose (a secret output), invisible to JSON.stringify / console.log.
-    Object.defineProperty(consoleValues, "privateKey", { value: c.privateKey, enumerable: false });
+    Object.defineProperty(consoleValues, "privateKey", {
+      value: privateKeyText(c.privateKey),
+      enumerable: false,
+    });
     return {
       ...state,
       oktaOrgUrl: c.oktaOrgUrl,

@@ -3,6 +3,7 @@
  * `DatabricksAccountClient` implements it over HTTP.
  */
 import type { PaceReport } from "../http/pacing";
+import type { AppPrivateKey } from "../keys/privateKey";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import type { DatabricksGroup, DatabricksServicePrincipal, DatabricksUser } from "../model/tenant";
 
@@ -76,12 +77,12 @@ export interface AimAdmin {
   test(config: {
     oktaOrgUrl: string;
     clientId: string;
-    privateKey: string;
+    privateKey: AppPrivateKey | string;
   }): Promise<AimConnectionTestResult>;
   configure(config: {
     oktaOrgUrl: string;
     clientId: string;
-    privateKey: string;
+    privateKey: AppPrivateKey | string;
   }): Promise<AimConnectionState>;
   enable(): Promise<AimConnectionState>;
   disable(): Promise<AimConnectionState>;

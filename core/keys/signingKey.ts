@@ -3,9 +3,9 @@
  * (`private_key_jwt`): an RSA key pair, its public JWK with an RFC 7638
  * thumbprint as `kid`, and the private key as PKCS#8 PEM.
  *
- * Pulumi's dynamic-provider host runs these functions after serialising them
- * by value (see dynamic-providers/signingKey.ts), so nothing here may import a
- * heavy module at the top: `jose` is loaded by `loadJose()` at call time.
+ * What the SigningKey resource (dynamic-providers/signingKey.ts) keeps in
+ * state. Reading a private key someone gives (to sign assertions, for its
+ * thumbprint) is core/keys/privateKey.ts's job.
  */
 import type * as Jose from "jose";
 import { ConfigError } from "../http/errors";

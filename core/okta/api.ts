@@ -2,6 +2,7 @@
  * What the rest of the project needs from Okta. `OktaClient` implements it
  * over HTTP; tests may implement it in memory.
  */
+import type { AppPrivateKey } from "../keys/privateKey";
 import type { OktaApp, OktaGroup, OktaUser } from "../model/tenant";
 
 /** How the client authenticates to Okta's management API. */
@@ -10,7 +11,8 @@ export type OktaAuth =
   | {
       kind: "privateKeyJwt";
       clientId: string;
-      privateKey: string | Record<string, unknown>;
+      /** Parsed once by the caller (AppPrivateKey), or given as PEM / JWK and parsed here. */
+      privateKey: AppPrivateKey | string | Record<string, unknown>;
       keyId?: string;
       scopes?: string[];
     }

@@ -30,7 +30,7 @@ import type {
   OktaConnectionTest,
   OktaReader,
 } from "./api";
-import { parsePrivateKey, type SigningKey } from "./key";
+import { parsePrivateKey, type AppPrivateKey } from "../keys/privateKey";
 import { parseOktaOrgUrl } from "./orgUrl";
 
 /**
@@ -85,7 +85,8 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
   readonly cacheKey: string;
   readonly http: HttpClient;
   private readonly auth: OktaAuth;
-  private readonly signingKey?: SigningKey;
+  /** The app's private key (private_key_jwt), parsed once. */
+  private readonly appKey?: AppPrivateKey;
   private readonly scopes: string[];
   private readonly pageSize: number;
   private readonly groupPageSize: number;
@@ -144,8 +145,8 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
           "OKTA_CLIENT_ID",
           "OKTA_CLIENT_ID is empty: give the Client ID of the Okta API Services app (Applications > the app > General > Client Credentials).",
         );
-      this.signingKey = parsePrivateKey(a.privateKey);
-      this.http.addSecrets(...this.signingKey.secrets);
+      this.appKey = parsePrivateKey(a.privateKey);
+      this.http.addSecrets(...this.appKey.secrets);
       if (a.keyId !== undefined && !a.keyId.trim())
         throw new ConfigError(
           "OKTA_KEY_ID",
@@ -464,7 +465,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
     a: Extract<OktaAuth, { kind: "privateKeyJwt" }>,
     tokenUrl: string,
   ): Promise<string> {
-    const k = this.signingKey!;
+    const k = this.appKey!;
     const kid = a.keyId ?? k.kid;
     const nowS = Math.floor(this.now() / 1000);
     return new SignJWT({})

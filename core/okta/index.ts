@@ -7,5 +7,5 @@ export {
   nextLink,
   type OktaClientOptions,
 } from "./client";
-export { parsePrivateKey, type SigningKey, type AssertionAlg } from "./key";
+export { AppPrivateKey, parsePrivateKey, type AssertionAlg } from "../keys/privateKey";
 export { oktaOrgUrlProblem, parseOktaOrgUrl } from "./orgUrl";

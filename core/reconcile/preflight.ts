@@ -12,6 +12,7 @@
 import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databricks/api";
 import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/client";
 import { AimError, ERROR_CODES } from "../http/errors";
+import type { AppPrivateKey } from "../keys/privateKey";
 import { globalRedactor } from "../http/redact";
 import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../model/aim";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
@@ -64,7 +65,7 @@ export interface PreflightDeps {
   aim?: AimAdmin;
   iamv2?: DatabricksIamV2;
   /** What the connection test sends (the private key is a secret: never echoed). */
-  connection?: { oktaOrgUrl: string; privateKey: string };
+  connection?: { oktaOrgUrl: string; privateKey: AppPrivateKey | string };
   /**
    * An Okta id whose Databricks identity is already linked, for the iamv2 AIM probe.
    * Never an unlinked one: the look-up is get-or-create while AIM is on. Default: a made-up id

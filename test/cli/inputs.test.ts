@@ -244,7 +244,7 @@ describe("precedence and the config file", () => {
     expect(inputs.okta.clientId).toBe("0oaENV");
     expect(inputs.databricks.host).toBe("https://env.example.com");
     expect(inputs.databricks.accountId).toBe("file-account");
-    expect(inputs.okta.privateKey).toBe(rsaPem);
+    expect(inputs.okta.privateKey?.text).toBe(rsaPem);
     expect(inputs.okta.privateKeySource).toBe(
       `${file} okta.privateKeyFile=${join(dir, "key.pem")}`,
     );

@@ -152,7 +152,7 @@ describe("AimConnection provider, called directly", () => {
       {
         property: "privateKeyPem",
         reason:
-          "[privateKeyPem] must be the PEM private key of the Okta app's signing key (OktaAimApp.privateKeyPem).",
+          "[privateKeyPem] must be a PKCS#8 PEM ('-----BEGIN PRIVATE KEY-----') or a private JWK; it is neither (a PEM starts with '-----BEGIN', a JWK with '{').",
       },
       {
         property: "acceptFindings",
