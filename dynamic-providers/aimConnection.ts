@@ -17,10 +17,12 @@
  * and create/update configure and test the connection, then fail with the
  * reason instead of enabling.
  *
- * Drift: `check` reads the live connection into the inputs (`liveEnabled`,
- * `liveConfigured`, `liveClientId`, `liveAimStatus`), so AIM switched off in
- * the console shows in a plain `pulumi preview`, and `diff` compares desired
- * with live. "On" is confirmed through the public iamv2 look-up (see
+ * Drift: `diff` reads the live connection and compares it with the desired
+ * one, so AIM switched off in the console shows in a plain `pulumi preview`
+ * as an update with an info line that says what differs ("AIM is off in the
+ * account …; the update turns it on"). The outputs keep the live state as of
+ * the last update (`liveEnabled`, `liveConfigured`, `liveClientId`,
+ * `liveAimStatus`); the inputs hold none of it (they would lag one up). "On" is confirmed through the public iamv2 look-up (see
  * aimAdmin.ts); give `probeExternalId` (the Okta id of an already linked
  * identity) so that the console adapter can tell "on" from "unknown".
  *
@@ -44,8 +46,10 @@ import { containsUnknown } from "./unknown";
  * v1: see Resolved…Inputs / Resolved…Outputs.
  * v2: consoleInstructions/consolePrivateKeyPem are null, never absent, with the api adapter
  *     (an absent output is unknown in a preview and showed as a stack-output change).
+ * v3: the live connection is read in diff, not kept in the inputs (they lagged one up); the
+ *     live* fields are outputs only.
  */
-export const AIM_CONNECTION_PROVIDER_VERSION = "2";
+export const AIM_CONNECTION_PROVIDER_VERSION = "3";
 
 export type AimAdapter = "api" | "console";
 
@@ -299,6 +303,47 @@ async function converge(
   return { id: resourceId, outs };
 }
 
+/**
+ * How the live connection differs from the desired one, in words (what a
+ * preview prints). Read here in `diff`, not in `check`: stored inputs are
+ * written before the update, so a live value kept in them would lag one `up`
+ * (after an up that enabled AIM, a later "switched off" preview read
+ * `liveEnabled: false => false`). The outputs keep the live state as of the
+ * last update.
+ */
+async function liveDrift(news: Inputs): Promise<string[]> {
+  const where = [
+    "adapter",
+    "apiBasePath",
+    "databricksHost",
+    "accountId",
+    "probeExternalId",
+  ] as const;
+  if (where.some((k) => containsUnknown(news[k]))) return [];
+  const live = liveFields(await admin(news).read());
+  const drift: string[] = [];
+  if (live.liveEnabled !== undefined && live.liveEnabled !== news.enabled)
+    drift.push(
+      `AIM is ${live.liveEnabled ? "on" : "off"} in the account (${live.liveAimStatusReason}); the update turns it ${news.enabled ? "on" : "off"}`,
+    );
+  if (news.adapter === "api" && live.liveConfigured === false)
+    drift.push(
+      "no AIM connection is configured in the account; the update configures and tests it",
+    );
+  if (live.liveClientId !== undefined && live.liveClientId !== news.clientId)
+    drift.push(
+      `the connection uses client ${live.liveClientId}, not ${news.clientId}; the update reconfigures it`,
+    );
+  if (
+    live.liveOktaOrgUrl !== undefined &&
+    live.liveOktaOrgUrl.replace(/\/+$/, "") !== news.oktaOrgUrl.replace(/\/+$/, "")
+  )
+    drift.push(
+      `the connection points at ${live.liveOktaOrgUrl}, not ${news.oktaOrgUrl}; the update reconfigures it`,
+    );
+  return drift;
+}
+
 export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
   async configure(req) {
     rememberCredentials(req.config);
@@ -329,15 +374,6 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
     if (key) out.keyThumbprint = await loadCore().keyThumbprint(key);
     if (!containsUnknown(inputs.reconciliationFindings) && !containsUnknown(inputs.acceptFindings))
       out.enableBlockedBy = blockingCodes(inputs.reconciliationFindings, inputs.acceptFindings);
-    // The live connection, so that a plain preview shows drift; needs only where to look.
-    if (
-      !["adapter", "apiBasePath", "databricksHost", "accountId", "probeExternalId"].some((k) =>
-        containsUnknown(inputs[k as keyof Inputs]),
-      )
-    ) {
-      const { liveAimStatusReason: _r, ...live } = liveFields(await admin(inputs).read());
-      Object.assign(out, live);
-    }
     return { inputs: out };
   },
 
@@ -355,13 +391,14 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
     const settings = SETTING_INPUTS.some((k) => (olds[k] ?? null) !== (news[k] ?? null));
     const gate =
       JSON.stringify(olds.enableBlockedBy ?? []) !== JSON.stringify(news.enableBlockedBy ?? []);
-    const drift =
-      (news.liveEnabled !== undefined && news.liveEnabled !== news.enabled) ||
-      (news.adapter === "api" && news.liveConfigured === false) ||
-      (news.liveClientId !== undefined && news.liveClientId !== news.clientId) ||
-      (news.liveOktaOrgUrl !== undefined &&
-        news.liveOktaOrgUrl.replace(/\/+$/, "") !== news.oktaOrgUrl.replace(/\/+$/, ""));
-    return { changes: settings || gate || drift, replaces: [], deleteBeforeReplace: false };
+    const drift = await liveDrift(news);
+    if (drift.length > 0)
+      logInfo(`AimConnection ${news.accountId} (${news.adapter}): ${drift.join("; ")}`);
+    return {
+      changes: settings || gate || drift.length > 0,
+      replaces: [],
+      deleteBeforeReplace: false,
+    };
   },
 
   async create(inputs) {

@@ -4,17 +4,23 @@
  * through core's use cases (core/workflows: `planAccount` for check and
  * refresh, `reconcileAccount` for create and update). No domain logic here.
  *
- * What a reviewer sees (DESIGN.md): the host forwards no detailed diff, so
- * `check` reads live state and puts the plan's summary into the inputs
- * (`pending`, `findings`, `buckets`, `digest`, `firstPending`); a plain
- * `pulumi preview` then prints e.g. `pending.users.link: 0 => 37`. `diff`
- * reports a change only when links are pending or the digest or findings
- * moved, so an up-to-date tenant previews as unchanged.
- *
- * Stored inputs keep what `check` saw when `pulumi up` last ran; after an up
- * that wrote 37 links they still say 37 until the next up (which records 0)
- * or a refresh (`read` returns the live summary as inputs). A drift preview in
- * between therefore shows `37 => 1`: the right-hand side is always live.
+ * What a reviewer sees: the host forwards no detailed diff, so a preview
+ * shows the engine's diff of the stored inputs against the new ones. `check`
+ * therefore reads live state and puts into the inputs the state this resource
+ * converges to (`target`: per kind how many identities will be linked and how
+ * many stay unlinkable and why; `findings` per severity and code), never what
+ * is merely pending: the stored inputs are written before the writes, so a
+ * "pending" input would lag one `up` (after an up that wrote 37 links a drift
+ * preview showed `37 => 1`, and an up-to-date tenant looked changed). The
+ * target holds after a successful up, so an unchanged tenant previews as
+ * unchanged and a new unlinked identity shows as `target.users.linked:
+ * 1837 => 1838`. What is pending comes from the same live read: `diff`
+ * reports a change while any link is pending and says which in an info line
+ * ("aim-reconciliation: 1 link(s) to write: users 1 (alice@acme.com)"), also
+ * when the target did not move (an externalId cleared out of band). The live
+ * read made in `check` is kept in the host's process (./liveReads.ts) and
+ * reused by `diff` and by `create`/`update`, which start from it (every write
+ * is re-checked against live state just before it is made).
  *
  * State holds counts, a digest and at most five names per kind, never one
  * entry per identity. create/update apply the live plan and log progress to
@@ -38,15 +44,19 @@ import type { PendingCounts, PlanStateSummary } from "../core/reconcile/report";
 import type { ReconcileCounts } from "../core/workflows";
 import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
 import { initFailed } from "./initFailed";
+import { keepLiveRead, recallLiveRead } from "./liveReads";
 import { loadCore } from "./loadCore";
 import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
 import { UNKNOWN_INPUT, containsUnknown, isUnknown } from "./unknown";
 
 /**
- * v1: see Resolved…Inputs / Resolved…Outputs. Every version must read state
- * written by earlier ones (refresh and destroy run the stored provider).
+ * Every version must read state written by earlier ones (refresh and destroy
+ * run the stored provider).
+ * v1: inputs held the live plan's summary (pending, buckets, digest, firstPending, findings).
+ * v2: inputs hold the post-apply `target` and `findings`; pending, buckets, digest and
+ *     firstPending are outputs only. v1 state updates once (its outputs have no target).
  */
-export const IDENTITY_RECONCILIATION_PROVIDER_VERSION = "1";
+export const IDENTITY_RECONCILIATION_PROVIDER_VERSION = "2";
 
 /** Where the undo journal goes unless `journalPath` says otherwise (relative to the project). */
 export const DEFAULT_JOURNAL_DIR = ".okta-databricks-aim";
@@ -89,12 +99,33 @@ export interface PendingSummary {
   servicePrincipals: PendingCounts;
 }
 
-/** What `check`, `read` and apply bring in from live state. */
-export interface LivePlanFields {
-  /** "read", or "skipped: …" when inputs were not known yet (first preview). */
+/** Per kind, the identities once every pending link is written. */
+export interface TargetCounts {
+  /** Linked: already linked plus pending links. */
+  linked: number;
+  conflict: number;
+  ambiguous: number;
+  duplicate: number;
+  unmatched: number;
+}
+
+export interface TargetSummary {
+  users: TargetCounts;
+  groups: TargetCounts;
+  servicePrincipals: TargetCounts;
+}
+
+/** What `check` and `read` bring into the inputs: the state this resource converges to. */
+export interface TargetFields {
+  /** "read", or "skipped: …" when inputs were not known yet. */
   liveRead: string;
-  pending?: PendingSummary;
+  target?: TargetSummary;
   findings?: FindingsSummary;
+}
+
+/** What the outputs add: the live state after the last apply (in v1 state these were inputs too). */
+export interface LivePlanFields extends TargetFields {
+  pending?: PendingSummary;
   buckets?: PlanSummary;
   /** sha256 of the pending actions (canonical JSON). */
   digest?: string;
@@ -137,6 +168,7 @@ const PROGRAM_INPUTS = [
 ] as const;
 const LIVE_FIELDS = [
   "liveRead",
+  "target",
   "pending",
   "findings",
   "buckets",
@@ -219,30 +251,81 @@ function clients(inputs: Inputs) {
   };
 }
 
-/** core's planAccount: reads both sides and plans. */
-async function livePlan(inputs: Inputs): Promise<Plan> {
-  return (await loadCore().planAccount(clients(inputs), { rules: inputs.rules ?? {} })).plan;
+/** The key of a live read: the same tenants read with the same rules. */
+function liveReadKey(inputs: Inputs): string {
+  return `IdentityReconciliation ${stable({
+    oktaOrgUrl: inputs.oktaOrgUrl,
+    databricksHost: inputs.databricksHost,
+    accountId: inputs.accountId,
+    rules: inputs.rules ?? {},
+  })}`;
 }
 
-/** The plan as state fields: counts, digest, first names (never one entry per identity). */
-function liveFields(plan: Plan): LivePlanFields {
+type LiveRead = import("../core/workflows").AccountPlan;
+
+/** core's planAccount: reads both sides and plans; kept for the rest of this operation. */
+async function readLive(inputs: Inputs): Promise<LiveRead> {
+  const read = await loadCore().planAccount(clients(inputs), { rules: inputs.rules ?? {} });
+  keepLiveRead(liveReadKey(inputs), read);
+  return read;
+}
+
+/** The live read of this operation when there is one, else a new one. */
+async function currentLive(inputs: Inputs): Promise<LiveRead> {
+  return recallLiveRead<LiveRead>(liveReadKey(inputs)) ?? (await readLive(inputs));
+}
+
+/** The state the plan converges to: what the inputs hold (stable across a successful up). */
+function targetFields(plan: Plan): TargetFields {
   const { summarizePlan, errorFindingCodes } = loadCore();
   const s = summarizePlan(plan);
-  const errorCodes = errorFindingCodes(plan.findings);
+  const kind = (k: PlanSummary["users"]) => ({
+    linked: k.alreadyLinked + k.link,
+    conflict: k.conflict,
+    ambiguous: k.ambiguous,
+    duplicate: k.duplicate,
+    unmatched: k.unmatched,
+  });
   return {
     liveRead: "read",
-    pending: s.pending,
+    target: {
+      users: kind(s.buckets.users),
+      groups: kind(s.buckets.groups),
+      servicePrincipals: kind(s.buckets.servicePrincipals),
+    },
     findings: {
       error: s.findings.error,
       warning: s.findings.warning,
       info: s.findings.info,
       byCode: s.findings.byCode,
-      errorCodes,
+      errorCodes: errorFindingCodes(plan.findings),
     },
+  };
+}
+
+/** The plan as state fields: the target plus counts, digest and first names (never one entry per identity). */
+function liveFields(plan: Plan): LivePlanFields {
+  const s = loadCore().summarizePlan(plan);
+  return {
+    ...targetFields(plan),
+    pending: s.pending,
     buckets: s.buckets,
     digest: s.digest,
     firstPending: s.firstPending,
   };
+}
+
+/** "1 link(s) to write: users 1 (alice@acme.com)": what a preview says is pending. */
+function pendingLine(plan: Plan): string {
+  const s = loadCore().summarizePlan(plan);
+  const parts = (["users", "groups", "servicePrincipals"] as const)
+    .filter((k) => s.pending[k].link > 0)
+    .map((k) => {
+      const more = s.pending[k].link - s.firstPending[k].length;
+      const names = s.firstPending[k].map((n) => JSON.stringify(n)).join(", ");
+      return `${k} ${s.pending[k].link} (${names}${more > 0 ? `, and ${more} more` : ""})`;
+    });
+  return `${plan.actions.length} link(s) to write: ${parts.join("; ")}`;
 }
 
 function withoutLive<T extends Partial<LivePlanFields>>(
@@ -253,17 +336,14 @@ function withoutLive<T extends Partial<LivePlanFields>>(
   return copy as Omit<T, (typeof LIVE_FIELDS)[number]>;
 }
 
-function pendingTotal(p: PendingSummary | undefined): number {
-  if (!p) return 0;
-  return p.users.link + p.groups.link + p.servicePrincipals.link;
-}
-
 /** core's reconcileAccount, progress to the Pulumi log; the outputs. Throws on failures (state kept). */
 async function reconcile(id: string, inputs: Inputs, previouslyWritten: number): Promise<Outputs> {
   const label = `IdentityReconciliation ${inputs.accountId}`;
   let lastLogAt = Date.now();
   const run = await loadCore().reconcileAccount(clients(inputs), {
     rules: inputs.rules ?? {},
+    // The read `check` made for this operation, if any: writes are re-checked live anyway.
+    snapshot: recallLiveRead<LiveRead>(liveReadKey(inputs))?.snapshot,
     route: inputs.writeRoute,
     undoFile: resolveJournal(inputs.journalPath),
     observer: {
@@ -286,6 +366,7 @@ async function reconcile(id: string, inputs: Inputs, previouslyWritten: number):
   const result = run.apply;
   // The live plan after the writes (verify): what remains pending is what the next preview sees.
   const after = run.verified ?? run.planned;
+  keepLiveRead(liveReadKey(inputs), after);
   const outs: Outputs = {
     ...withoutLive(inputs),
     ...liveFields(after.plan),
@@ -337,7 +418,7 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
         },
       };
     }
-    return { inputs: { ...withoutLive(inputs), ...liveFields(await livePlan(inputs)) } };
+    return { inputs: { ...withoutLive(inputs), ...targetFields((await readLive(inputs)).plan) } };
   },
 
   async diff(_id, olds, news) {
@@ -354,11 +435,21 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
       olds.providerVersion !== news.providerVersion;
     // Not read in check (unknown inputs): the plan is read at apply time.
     const unread = news.liveRead !== "read";
-    const live =
-      pendingTotal(news.pending) > 0 ||
-      olds.digest !== news.digest ||
+    // olds are the outputs: the target as verified after the last apply.
+    const moved =
+      stable(olds.target ?? null) !== stable(news.target ?? null) ||
       stable(findingCounts(olds.findings)) !== stable(findingCounts(news.findings));
-    return { changes: settings || unread || live, replaces: [], deleteBeforeReplace: false };
+    let pending = 0;
+    if (!unread) {
+      const { plan } = await currentLive(news);
+      pending = plan.actions.length;
+      if (pending > 0) logInfo(`IdentityReconciliation ${news.accountId}: ${pendingLine(plan)}`);
+    }
+    return {
+      changes: settings || unread || moved || pending > 0,
+      replaces: [],
+      deleteBeforeReplace: false,
+    };
   },
 
   async create(inputs) {
@@ -368,15 +459,15 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
 
   async read(id, props) {
     if (!props) return { id, props };
-    const live = liveFields(await livePlan(props));
+    const { plan } = await readLive(props);
     const inputs: Record<string, unknown> = {};
     for (const k of PROGRAM_INPUTS) if (props[k] !== undefined) inputs[k] = props[k];
     return {
       id,
-      props: { ...props, ...live },
-      // Refresh records the live summary as inputs too, so the next preview diffs from it.
+      props: { ...props, ...liveFields(plan) },
+      // Refresh records the live target as inputs too, so the next preview diffs from it.
       // ReadResult types inputs as outputs; they are the input subset here.
-      inputs: { ...inputs, ...live } as Outputs,
+      inputs: { ...inputs, ...targetFields(plan) } as Outputs,
     };
   },
 
@@ -434,6 +525,8 @@ export class IdentityReconciliation extends pulumi.dynamic.Resource {
   declare readonly firstPending: pulumi.Output<PlanStateSummary["firstPending"]>;
   /** "read", or why the live plan was not read (first preview). */
   declare readonly liveRead: pulumi.Output<string>;
+  /** Per kind, the identities linked and unlinkable once every pending link is written. */
+  declare readonly target: pulumi.Output<TargetSummary>;
   declare readonly lastApply: pulumi.Output<LastApplyCounts>;
   declare readonly linksWritten: pulumi.Output<number>;
 
@@ -452,6 +545,7 @@ export class IdentityReconciliation extends pulumi.dynamic.Resource {
         writeRatePerSecond: args.writeRatePerSecond,
         providerVersion: IDENTITY_RECONCILIATION_PROVIDER_VERSION,
         liveRead: undefined,
+        target: undefined,
         pending: undefined,
         findings: undefined,
         buckets: undefined,

@@ -3,10 +3,10 @@
  * an Okta app (the Okta provider cannot express it; AIM's client sends no DPoP
  * proof). create/update: GET the app, set the flag, PUT the full object.
  *
- * What a reviewer sees: the host forwards no detailed diff, so `check` reads
- * the live flag into the input `liveDpopBoundAccessTokens`; a plain
- * `pulumi preview` after someone turned DPoP back on shows
- * `liveDpopBoundAccessTokens: false => true` and an update. `read` (refresh)
+ * What a reviewer sees: `diff` reads the live flag; after someone turned
+ * DPoP back on, a plain `pulumi preview` shows an update of this resource and
+ * an info line that says so. The live value is not kept in the inputs: they
+ * are stored before the update, so it would lag one up. `read` (refresh)
  * returns the live value as the input `dpopBoundAccessTokens`, so
  * `pulumi preview --refresh` shows `dpopBoundAccessTokens: true => false`.
  *
@@ -19,15 +19,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppDpopState } from "../core/okta/appDpop";
 import { oktaOrgUrlProblems } from "./checks";
-import { oktaAdminClient, rememberCredentials } from "./credentials";
+import { logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
 import { loadCore } from "./loadCore";
 import { isUnknown } from "./unknown";
 
 /**
- * v1: orgUrl, appId, dpopBoundAccessTokens, liveDpopBoundAccessTokens; outs add clientId, label.
  * Every version must read state written by earlier ones.
+ * v1: orgUrl, appId, dpopBoundAccessTokens, liveDpopBoundAccessTokens; outs add clientId, label.
+ * v2: the live flag is read in diff and kept in the outputs only (as an input it lagged one up).
  */
-export const OKTA_APP_DPOP_PROVIDER_VERSION = "1";
+export const OKTA_APP_DPOP_PROVIDER_VERSION = "2";
 
 export interface OktaAppDpopArgs {
   /** https://{yourOktaDomain} (http only for loopback). */
@@ -41,12 +42,14 @@ export interface ResolvedOktaAppDpopInputs {
   appId: string;
   /** Desired value; always false. */
   dpopBoundAccessTokens: boolean;
-  /** The live value seen by the last `check` (what a preview shows). */
+  /** v1 state only: the live value seen by its last `check`. */
   liveDpopBoundAccessTokens?: boolean;
   providerVersion: string;
 }
 
 export interface ResolvedOktaAppDpopOutputs extends ResolvedOktaAppDpopInputs {
+  /** The live value after the last update (or refresh). */
+  liveDpopBoundAccessTokens?: boolean;
   clientId: string;
   label: string;
 }
@@ -74,7 +77,6 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async check(_olds, news) {
     const failures = oktaOrgUrlProblems("orgUrl", news.orgUrl);
-    const pending = isUnknown(news.orgUrl) || isUnknown(news.appId);
     if (!isUnknown(news.appId) && (typeof news.appId !== "string" || !news.appId.trim())) {
       failures.push({ property: "appId", reason: "[appId] must be the id of the Okta app." });
     }
@@ -84,26 +86,21 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
         reason: "[dpopBoundAccessTokens] must be false: AIM's client sends no DPoP proof.",
       });
     }
-    if (failures.length > 0 || pending) return { inputs: news, failures };
-    // Bring the live value into the inputs so that a plain preview shows drift.
-    // Unknown before the app exists (first preview): leave it out.
-    const live = await loadCore().readAppDpop(oktaAdminClient(news.orgUrl), news.appId);
-    const inputs: ResolvedOktaAppDpopInputs = { ...news };
-    if (live) inputs.liveDpopBoundAccessTokens = live.dpopBoundAccessTokens;
-    else delete inputs.liveDpopBoundAccessTokens;
-    return { inputs };
+    const { liveDpopBoundAccessTokens: _v1, ...inputs } = news;
+    return { inputs, failures };
   },
 
   async diff(_id, olds, news) {
     const replaces = (["orgUrl", "appId"] as const).filter((k) => olds[k] !== news[k]);
     if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
     if (isUnknown(news.orgUrl) || isUnknown(news.appId)) return { changes: true };
-    // check normally put the live value into news; read it here when it did not.
-    const live =
-      news.liveDpopBoundAccessTokens ??
-      (await loadCore().readAppDpop(oktaAdminClient(news.orgUrl), news.appId))
-        ?.dpopBoundAccessTokens;
+    const live = (await loadCore().readAppDpop(oktaAdminClient(news.orgUrl), news.appId))
+      ?.dpopBoundAccessTokens;
     const drift = live !== undefined && live !== news.dpopBoundAccessTokens;
+    if (drift)
+      logInfo(
+        `OktaAppDpop ${news.appId}: "Require DPoP" (dpop_bound_access_tokens) is ${live ? "on" : "off"} in Okta; AIM's client sends no DPoP proof, so its token requests would fail: the update turns it ${news.dpopBoundAccessTokens ? "on" : "off"}`,
+      );
     const changes =
       drift ||
       olds.dpopBoundAccessTokens !== news.dpopBoundAccessTokens ||
@@ -126,7 +123,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
     // The app is gone: so is this setting (an empty ID tells the engine).
     if (!live) return { id: "" };
     const outs = outputsOf(props, live);
-    const { clientId: _c, label: _l, ...inputs } = outs;
+    const { clientId: _c, label: _l, liveDpopBoundAccessTokens: _live, ...inputs } = outs;
     return {
       id,
       props: { ...outs, dpopBoundAccessTokens: live.dpopBoundAccessTokens },

@@ -89,7 +89,7 @@ describe("DatabricksAim", () => {
       rules: { onConflict: "report", userOverrides: { "a@example.com": "00u1" } },
       writeRoute: "iamv2",
       revertOnDelete: false,
-      providerVersion: "1",
+      providerVersion: "2",
     });
     expect(typeof rec.inputs.__provider).toBe("string");
     expect(conn.inputs).toMatchObject({

@@ -143,7 +143,7 @@ describe("pulumi against index.ts and the emulators", () => {
     const app = apps[0]!;
     expect(app.settings.oauthClient.application_type).toBe("service");
     expect(app.credentials.oauthClient.token_endpoint_auth_method).toBe("private_key_jwt");
-    expect(app.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
+    expect(okta.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
     expect(new Set(app.grants)).toEqual(new Set(["okta.users.read", "okta.groups.read"]));
     expect(app.roles).toContain("READ_ONLY_ADMIN");
     const outputs = await stack.outputs();
@@ -169,5 +169,71 @@ describe("pulumi against index.ts and the emulators", () => {
   it("3. preview --expect-no-changes right after the up passes", async () => {
     const r = await measured("preview (after up)", ["preview", "--expect-no-changes"]);
     expectOk(r, "pulumi preview --expect-no-changes");
+  });
+
+  it("4. drift made out of band shows in a plain preview, --expect-no-changes fails, up converges, the next preview is clean", async () => {
+    const app = aimApps()[0]!;
+    const plan = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture));
+    const relink = plan.actions.find((a) => a.kind === "user")!;
+    // 1. DPoP back on; 2. one link cleared; 3. AIM switched off; 4. a new person, Okta and a new Databricks user.
+    app.settings.oauthClient.dpop_bound_access_tokens = true;
+    dbx.store.users.get(relink.databricksId)!.externalId = null;
+    dbx.setAimEnabled(false);
+    const newcomer = okta.store.addUser({
+      status: "ACTIVE",
+      profile: {
+        login: "new.hire@example.org",
+        email: "new.hire@example.org",
+        firstName: "New",
+        lastName: "Hire",
+      },
+    });
+    const newId = dbx.store.newId();
+    dbx.store.users.set(newId, {
+      id: newId,
+      userName: "new.hire@example.org",
+      displayName: "New Hire",
+      active: true,
+      emails: [{ value: "new.hire@example.org", primary: true }],
+    });
+
+    const preview = await measured("preview (drift)", ["preview", "--diff"]);
+    expectOk(preview, "pulumi preview");
+    const out = preview.output;
+    const updates = (type: string) =>
+      `~ pulumi-nodejs:dynamic/okta-databricks-aim:${type}: (update)`;
+    expect(out).toContain(updates("OktaAppDpop"));
+    expect(out).toContain('"Require DPoP" (dpop_bound_access_tokens) is on in Okta');
+    expect(out).toContain(updates("IdentityReconciliation"));
+    // The target grew by the newcomer; what is pending is named.
+    expect(out).toMatch(/linked\s*:\s*\d+ => \d+/);
+    expect(out).toContain("2 link(s) to write: users 2");
+    expect(out).toContain(JSON.stringify(relink.databricksName));
+    expect(out).toContain('"new.hire@example.org"');
+    expect(out).toContain(updates("AimConnection"));
+    expect(out).toContain("AIM is off in the account");
+    // A preview writes nothing.
+    expect(dbx.store.users.get(newId)!.externalId ?? null).toBeNull();
+    expect(dbx.store.aimEnabled).toBe(false);
+
+    const strict = await measured("preview --expect-no-changes (drift)", [
+      "preview",
+      "--expect-no-changes",
+    ]);
+    expect(strict.code).not.toBe(0);
+    expect(strict.output).toContain("no changes were expected");
+
+    const up = await measured("up (converge)", ["up", "--yes", "--skip-preview"]);
+    expectOk(up, "pulumi up");
+    expect(okta.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
+    expect(dbx.store.users.get(relink.databricksId)!.externalId).toBe(relink.oktaId);
+    expect(dbx.store.users.get(newId)!.externalId).toBe(newcomer.id);
+    expect(dbx.store.aimEnabled).toBe(true);
+
+    const clean = await measured("preview --expect-no-changes (after converge)", [
+      "preview",
+      "--expect-no-changes",
+    ]);
+    expectOk(clean, "pulumi preview --expect-no-changes");
   });
 });

@@ -119,25 +119,23 @@ describe("IdentityReconciliation provider, called directly", () => {
     await stopEnv(env);
   });
 
-  it("check reads live state into the inputs: pending per kind, findings, buckets, digest, first names", async () => {
+  it("check reads live state into the inputs as the target it converges to; pending stays out of them", async () => {
     const { inputs, failures } = await p.check({}, env.inputs());
     expect(failures ?? []).toEqual([]);
     expect(inputs.liveRead).toBe("read");
-    expect(inputs.pending).toEqual({
-      users: { link: 4, overwrite: 0 },
-      groups: { link: 2, overwrite: 0 },
-      servicePrincipals: { link: 0, overwrite: 0 },
+    // 2 linked already + 4 to link; 1 local user without an Okta candidate.
+    expect(inputs.target?.users).toEqual({
+      linked: 6,
+      conflict: 0,
+      ambiguous: 0,
+      duplicate: 0,
+      unmatched: 1,
     });
-    expect(inputs.buckets?.users).toMatchObject({ link: 4, alreadyLinked: 2, unmatched: 1 });
+    expect(inputs.target?.groups.linked).toBeGreaterThanOrEqual(2);
     expect(inputs.findings).toMatchObject({ error: 0, warning: 0, errorCodes: [] });
-    expect(inputs.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(inputs.firstPending?.users).toEqual([
-      "user0@example.com",
-      "user1@example.com",
-      "user2@example.com",
-      "user3@example.com",
-    ]);
-    expect(inputs.firstPending?.groups).toEqual(["team-0", "team-1"]);
+    // Written before any write, these would lag one up in the stored inputs.
+    for (const lagging of ["pending", "buckets", "digest", "firstPending"])
+      expect(inputs).not.toHaveProperty(lagging);
     // Reading wrote nothing.
     expect(externalIdOf(env, "1000")).toBeNull();
   });
@@ -229,9 +227,10 @@ describe("IdentityReconciliation provider, called directly", () => {
     assertNoSecrets(state);
     expect(existsSync(path.join(env.journalDir, "journal.jsonl"))).toBe(true);
 
+    // The target holds after the up: the stored inputs do not lag, and nothing is pending.
+    expect(outs.target).toEqual(checked.target);
     const again = (await p.check(checked, env.inputs())).inputs;
-    expect(again.pending?.users.link).toBe(0);
-    expect(again.digest).toBe(outs.digest);
+    expect(again.target).toEqual(checked.target);
     expect(await p.diff(id, outs, again)).toEqual({
       changes: false,
       replaces: [],
@@ -239,28 +238,29 @@ describe("IdentityReconciliation provider, called directly", () => {
     });
   });
 
-  it("an externalId cleared out of band: check shows pending link 1, diff a change, update relinks it", async () => {
+  it("an externalId cleared out of band: the target holds, diff sees the pending link and says which, update relinks it", async () => {
     const checked = (await p.check({}, env.inputs())).inputs;
     const { id, outs } = await p.create(checked);
     env.dbx.store.users.get("1002")!.externalId = null;
 
     const drift = (await p.check(checked, env.inputs())).inputs;
-    expect(drift.pending?.users).toEqual({ link: 1, overwrite: 0 });
-    expect(drift.firstPending?.users).toEqual(["user2@example.com"]);
-    expect(drift.digest).not.toBe(outs.digest);
+    expect(drift.target).toEqual(outs.target);
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
     expect(await p.diff(id, outs, drift)).toEqual({
       changes: true,
       replaces: [],
       deleteBeforeReplace: false,
     });
+    expect(
+      logged.some((l) => l.includes('1 link(s) to write: users 1 ("user2@example.com")')),
+    ).toBe(true);
 
-    // Refresh records the live summary in props and inputs.
+    // Refresh records the live plan in props and the target in the inputs.
     const read = await p.read(id, outs);
     expect(read.props.pending?.users.link).toBe(1);
-    expect(read.inputs).toMatchObject({
-      pending: { users: { link: 1 } },
-      oktaOrgUrl: env.okta.url,
-    });
+    expect(read.inputs).toMatchObject({ target: outs.target, oktaOrgUrl: env.okta.url });
+    expect(read.inputs).not.toHaveProperty("pending");
     expect(read.inputs).not.toHaveProperty("lastApply");
 
     const updated = await p.update(id, outs, drift);
@@ -387,10 +387,7 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
     const news = env.inputs() as unknown as Props;
     const checked = await host.check({}, news);
     expect(checked.failures).toEqual([]);
-    expect(checked.inputs).toMatchObject({
-      liveRead: "read",
-      pending: { users: { link: 4 }, groups: { link: 2 } },
-    });
+    expect(checked.inputs).toMatchObject({ liveRead: "read", target: { users: { linked: 6 } } });
 
     const created = await host.create(checked.inputs);
     expect(created.outs).toMatchObject({ pending: { users: { link: 0 } }, linksWritten: 6 });
@@ -405,10 +402,7 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
 
     env.dbx.store.users.get("1003")!.externalId = "";
     const drift = await host.check(checked.inputs, news);
-    expect(drift.inputs).toMatchObject({
-      pending: { users: { link: 1, overwrite: 0 } },
-      firstPending: { users: ["user3@example.com"] },
-    });
+    expect(drift.inputs).toMatchObject({ target: created.outs.target });
     expect(await host.diff(created.id, created.outs, drift.inputs)).toMatchObject({
       changes: "some",
       replaces: [],
@@ -417,7 +411,7 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
     const read = await host.read(created.id, created.outs);
     expect(read.props).toMatchObject({ pending: { users: { link: 1 } } });
     expect(read.inputs).toMatchObject({
-      pending: { users: { link: 1 } },
+      target: created.outs.target,
       accountId: env.dbx.accountId,
     });
 
@@ -491,7 +485,7 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
     try {
       await envHost.configure({});
       const checked = await envHost.check({}, env.inputs() as unknown as Props);
-      expect(checked.inputs).toMatchObject({ pending: { users: { link: 4 } } });
+      expect(checked.inputs).toMatchObject({ target: { users: { linked: 6 } } });
     } finally {
       await envHost.close();
     }

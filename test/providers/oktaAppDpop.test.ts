@@ -109,34 +109,40 @@ describe("OktaAppDpop provider through the dynamic-provider host", () => {
     expect(JSON.stringify(created.outs)).not.toContain(emu.apiToken);
   });
 
-  it("no drift: check reads live false into the inputs, diff reports no change", async () => {
+  it("no drift: check makes no request and keeps no live value in the inputs; diff reads live and reports no change", async () => {
     const host = shared;
     const state = (await host.create(inputs())).outs;
+    expect(state.liveDpopBoundAccessTokens).toBe(false);
+    const before = emu.counter.total();
     const checked = await host.check(inputs(), inputs());
     expect(checked.failures).toEqual([]);
-    expect(checked.inputs.liveDpopBoundAccessTokens).toBe(false);
+    expect(emu.counter.total()).toBe(before);
+    // Stored before the update, a live value here would lag one up.
+    expect(checked.inputs).not.toHaveProperty("liveDpopBoundAccessTokens");
     expect(await host.diff(app.id, state, checked.inputs)).toEqual({
       changes: "none",
       replaces: [],
       deleteBeforeReplace: false,
     });
+    expect(emu.counter.total()).toBe(before + 1);
   });
 
-  it("someone turns DPoP back on: check and diff show drift, read returns live, update fixes it", async () => {
+  it("someone turns DPoP back on: diff shows drift and says why, read returns live, update fixes it", async () => {
     const host = await configuredHost({ "oktaAim:oktaApiToken": emu.apiToken });
     const state = (await host.create(inputs())).outs;
     emu.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens = true;
 
-    // Plain preview: old inputs (state) false, new inputs from check true.
+    // Plain preview: the inputs say only what is desired; diff reads live.
     const checked = await host.check(inputs(), inputs());
-    expect(state.liveDpopBoundAccessTokens).toBe(false);
-    expect(checked.inputs.liveDpopBoundAccessTokens).toBe(true);
     expect(checked.inputs.dpopBoundAccessTokens).toBe(false);
     expect(await host.diff(app.id, state, checked.inputs)).toEqual({
       changes: "some",
       replaces: [],
       deleteBeforeReplace: false,
     });
+    expect(host.stdout()).toContain(
+      `OktaAppDpop ${app.id}: "Require DPoP" (dpop_bound_access_tokens) is on in Okta`,
+    );
 
     // Refresh: the live value lands in props and in the inputs.
     const read = await host.read(app.id, state);
@@ -147,6 +153,7 @@ describe("OktaAppDpop provider through the dynamic-provider host", () => {
     });
     expect(read.inputs).toMatchObject({ dpopBoundAccessTokens: true, appId: app.id });
     expect(read.inputs).not.toHaveProperty("clientId");
+    expect(read.inputs).not.toHaveProperty("liveDpopBoundAccessTokens");
 
     const updated = await host.update(app.id, read.props, checked.inputs);
     expect(updated.outs).toMatchObject({

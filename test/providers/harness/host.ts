@@ -112,6 +112,8 @@ export interface ProviderHost {
   readonly port: number;
   /** What the host printed to stderr so far (it logs provider errors there). */
   stderr(): string;
+  /** What the host printed to stdout after its port (pulumi.log lines, which the engine shows as info). */
+  stdout(): string;
   /** Stack config, keys namespaced as in Pulumi.<stack>.yaml (`okta:apiToken`). */
   configure(config: Props): Promise<void>;
   check(olds: Props, news: Props): Promise<CheckOutcome>;
@@ -149,6 +151,8 @@ export async function startProviderHost(opts: StartProviderHostOptions): Promise
   });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     const onData = (d: Buffer): void => {
@@ -186,6 +190,7 @@ export async function startProviderHost(opts: StartProviderHostOptions): Promise
   return {
     port,
     stderr: () => stderr,
+    stdout: () => stdout,
     async configure(config) {
       const req = new provproto.ConfigureRequest();
       req.setArgs(Struct.fromJavaScript(config as never));
