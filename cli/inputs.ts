@@ -54,6 +54,8 @@ export const INPUT_HELP = `Inputs (precedence: flag > environment > --config fil
   --aim-adapter api|console    AIMCTL_AIM_ADAPTER      aim.adapter (default api)
   --aim-api-base-path PATH     AIM_API_BASE_PATH       aim.apiBasePath
   --config FILE                AIMCTL_CONFIG           JSON with the keys above
+                               AIMCTL_JOURNAL_KEY      (optional) the undo journal's key; default:
+                                                       derived from the Databricks credential
 Secrets are never taken as flags (they would show in ps and shell history).
 
 Okta snapshot cache (the next read asks Okta only for users changed since):
@@ -303,7 +305,7 @@ export function collectInputs(
       "databricks.authType",
     ),
   };
-  globalRedactor.add(databricks.clientSecret, databricks.token);
+  globalRedactor.add(databricks.clientSecret, databricks.token, env.AIMCTL_JOURNAL_KEY);
 
   const route =
     pick("writeRoute", "write-route", "AIMCTL_WRITE_ROUTE", config.writeRoute, "writeRoute") ??

@@ -3,6 +3,7 @@
  * process with their own streams, environment and working directory.
  * Human output goes to stdout, progress and logs to stderr.
  */
+import { createInterface } from "node:readline";
 import { globalRedactor } from "../core/http";
 import { terminalOutput } from "../core/reconcile/escape";
 
@@ -87,4 +88,26 @@ export function interruptSignal(io: CliIo): AbortSignal | undefined {
     process.on("SIGTERM", onSignal);
   }
   return processAbort.signal;
+}
+
+/**
+ * Asks a yes/no question on the terminal (stderr, answer on stdin): true for
+ * "y" or "yes"; "no-tty" when there is no terminal to ask on (pipelines pass
+ * --yes instead).
+ */
+export async function confirmOnTerminal(
+  io: CliIo,
+  printer: Printer,
+  question: string,
+): Promise<boolean | "no-tty"> {
+  const stdin = io.stdin;
+  if (!stdin || stdin.isTTY !== true) return "no-tty";
+  printer.err(`${question} Type "yes" to continue: `);
+  const rl = createInterface({ input: stdin, terminal: false });
+  const answer = await new Promise<string>((done) => {
+    rl.once("line", done);
+    rl.once("close", () => done(""));
+  });
+  rl.close();
+  return /^(y|yes)$/i.test(answer.trim());
 }

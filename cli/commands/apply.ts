@@ -6,7 +6,6 @@
  * unaccepted error finding remains. This file only prints: the workflows and
  * their order live in core/workflows. Error findings never stop the safe links.
  */
-import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../core/http";
 import type { AppPrivateKey } from "../../core/keys/privateKey";
@@ -32,7 +31,7 @@ import {
 import { acceptFindingsOption, flag, intOption, parseArgs, str, writeRateOptions } from "../args";
 import { EXIT } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
-import { interruptSignal, type CliIo, type Printer } from "../io";
+import { confirmOnTerminal, interruptSignal, type CliIo, type Printer } from "../io";
 import { readPlanFile } from "../planFile";
 import { formatDuration, ReconcileReporter } from "../progress";
 import {
@@ -114,7 +113,11 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
       if (saved && !savedPlanStillMatches(saved, plan, planFile as string, printer)) return false;
       printer.out(renderPlanText(plan));
       if (plan.actions.length === 0 || flag(args, "yes")) return true;
-      const ok = await confirm(io, printer, plan, session.inputs.databricks.accountId ?? "");
+      const ok = await confirmOnTerminal(
+        io,
+        printer,
+        `Write ${plan.actions.length} externalId link(s) to Databricks account ${session.inputs.databricks.accountId ?? ""}?`,
+      );
       if (ok === "no-tty")
         printer.err(
           "aimctl: refusing to write without confirmation: there is no terminal to ask on. Review the plan above (or aimctl plan), then re-run with --yes.",
@@ -168,26 +171,6 @@ function countDifferences(a: Pick<Plan, "actions">, b: Pick<Plan, "actions">): n
   return n;
 }
 
-async function confirm(
-  io: CliIo,
-  printer: Printer,
-  plan: Plan,
-  accountId: string,
-): Promise<boolean | "no-tty"> {
-  const stdin = io.stdin;
-  if (!stdin || stdin.isTTY !== true) return "no-tty";
-  printer.err(
-    `Write ${plan.actions.length} externalId link(s) to Databricks account ${accountId}? Type "yes" to continue: `,
-  );
-  const rl = createInterface({ input: stdin, terminal: false });
-  const answer = await new Promise<string>((done) => {
-    rl.once("line", done);
-    rl.once("close", () => done(""));
-  });
-  rl.close();
-  return /^(y|yes)$/i.test(answer.trim());
-}
-
 /**
  * core's reconcileAccount with the session's clients and inputs, progress on
  * stderr, the undo journal, and Ctrl-C stopping the writes cleanly.
@@ -211,6 +194,7 @@ export async function reconcileWithProgress(
       rules: session.inputs.rules,
       route: session.inputs.writeRoute,
       oktaCache: oktaCacheFor(session, session.oktaReader),
+      journalKey: io.env.AIMCTL_JOURNAL_KEY || undefined,
       observer: reporter,
       // Read when the writes start: until then Ctrl-C ends the process as usual.
       get signal() {

@@ -5,20 +5,24 @@
  */
 import { resolve } from "node:path";
 import { ConfigError } from "../../core/http";
-import { undo } from "../../core/reconcile/undo";
+import { loadUndo, undo } from "../../core/reconcile/undo";
 import { flag, intOption, parseArgs, str, writeRateOptions } from "../args";
 import { EXIT } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
-import { interruptSignal, type CliIo, type Printer } from "../io";
+import { confirmOnTerminal, interruptSignal, type CliIo, type Printer } from "../io";
 import { formatDuration, writeReporter } from "../progress";
 import { sessionFromArgs } from "../session";
 import { quoted, terminalSafe } from "../../core/reconcile/escape";
 
-export const UNDO_HELP = `aimctl undo --file FILE [--write-rate N] [--concurrency N] [inputs]
+export const UNDO_HELP = `aimctl undo --file FILE [--yes] [--write-rate N] [--concurrency N] [inputs]
 
 Restores every externalId that the apply which wrote FILE changed, to its value
 before that apply (unset for new links). Identities whose externalId changed
 since are skipped and reported. Running undo twice restores nothing twice.
+The journal is checked first: a journal altered, of another account, written
+with another key (AIMCTL_JOURNAL_KEY) or of an unknown version is refused.
+Asks before writing on a terminal (--yes to skip; without a terminal it
+refuses without --yes), and warns while AIM may be on.
 Needs only the Databricks inputs. --write-rate N: writes per second (default 2).
 Exit: 0 everything restored (or already), 1 otherwise.
 
@@ -27,7 +31,13 @@ ${INPUT_HELP}`;
 export async function undoCommand(argv: string[], io: CliIo, printer: Printer): Promise<number> {
   const args = parseArgs(
     argv,
-    { ...INPUT_OPTIONS, file: "string", concurrency: "string", "write-rate": "string" },
+    {
+      ...INPUT_OPTIONS,
+      file: "string",
+      yes: "boolean",
+      concurrency: "string",
+      "write-rate": "string",
+    },
     "undo",
   );
   if (flag(args, "help")) {
@@ -49,6 +59,39 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
   const dbx = session.databricks;
   if (!dbx) return EXIT.failed;
   const file = resolve(io.cwd, fileArg);
+  const journalKey = io.env.AIMCTL_JOURNAL_KEY || undefined;
+  // Refused here, before anything is written, when it is not this account's authentic journal.
+  const { entries } = loadUndo(file, dbx, { journalKey });
+  printer.out(
+    `${file}: an authenticated journal of Databricks account ${dbx.accountId}; ${entries.length} identit(ies) to restore:`,
+  );
+  for (const e of entries.slice(0, 10))
+    printer.out(
+      `  ${e.kind} ${quoted(e.databricksName)}: back to ${e.restoreTo === null ? "unset" : quoted(e.restoreTo)} (if it still holds a value apply wrote)`,
+    );
+  if (entries.length > 10) printer.out(`  … and ${entries.length - 10} more`);
+  const aim = await dbx.aimStatusDetail().catch(() => undefined);
+  if (aim?.status !== "off")
+    printer.err(
+      `aimctl: warning: AIM ${aim?.status === "on" ? "is on" : "may be on (the iamv2 probe cannot tell)"}: an externalId decides which Okta user signs in as that Databricks identity; restoring an old one re-points it, and clearing one makes AIM create a duplicate at the next login.`,
+    );
+  if (!flag(args, "yes") && entries.length > 0) {
+    const ok = await confirmOnTerminal(
+      io,
+      printer,
+      `Restore ${entries.length} externalId value(s) in Databricks account ${dbx.accountId}?`,
+    );
+    if (ok === "no-tty") {
+      printer.err(
+        "aimctl: refusing to write without confirmation: there is no terminal to ask on. Review the list above, then re-run with --yes.",
+      );
+      return EXIT.failed;
+    }
+    if (!ok) {
+      printer.err("Nothing written.");
+      return EXIT.failed;
+    }
+  }
   printer.err(`Undoing the writes recorded in ${file}…`);
   const progress = writeReporter(printer, "restored");
   let r;
@@ -56,7 +99,7 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
     r = await undo(
       file,
       { reader: dbx, writer: dbx },
-      { concurrency, onProgress: progress.onProgress, signal: interruptSignal(io) },
+      { concurrency, journalKey, onProgress: progress.onProgress, signal: interruptSignal(io) },
     );
   } finally {
     progress.stop();

@@ -4,6 +4,7 @@
  */
 import type { PaceReport } from "../http/pacing";
 import type { AppPrivateKey } from "../keys/privateKey";
+import type { JournalAuth } from "../reconcile/journal";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import type { DatabricksGroup, DatabricksServicePrincipal, DatabricksUser } from "../model/tenant";
 
@@ -47,6 +48,12 @@ export interface DatabricksIdentityWriter {
   acquireWriteSlot?(): Promise<void>;
   /** The write pace now, and what it met (absent: not adaptive). */
   writePace?(): PaceReport;
+  /**
+   * What authenticates the undo journal of writes to this account: a key
+   * derived from `explicitKey` (AIMCTL_JOURNAL_KEY) or else the writer's own
+   * credential, which never leaves it.
+   */
+  journalAuth?(explicitKey?: string): JournalAuth;
 }
 
 /** iamv2 (AIM-aware) look-ups. */

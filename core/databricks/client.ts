@@ -32,6 +32,7 @@ import type {
   DatabricksIdentityReader,
   DatabricksIdentityWriter,
 } from "./api";
+import { journalAuth, type JournalAuth } from "../reconcile/journal";
 import { validateDatabricksConfig } from "./config";
 
 export type ScimResource = "Users" | "Groups" | "ServicePrincipals";
@@ -491,6 +492,12 @@ export class DatabricksAccountClient
 
   writePace(): PaceReport {
     return this.writePacer.report();
+  }
+
+  journalAuth(explicitKey?: string): JournalAuth {
+    const secret =
+      explicitKey ?? (this.auth.kind === "oauthM2M" ? this.auth.clientSecret : this.auth.token);
+    return journalAuth(secret, this.accountId, this.host);
   }
 
   async setExternalId(

@@ -110,14 +110,16 @@ export interface PaceReport {
 /**
  * A pace that follows the service's answers instead of a published figure
  * (the Databricks PATCH limit is a third-party compilation): start at the
- * pace asked for; on a 429 hold every caller until `Retry-After`, remember
- * the pace it came at as a ceiling and halve; after that grow back to 85% of
- * the ceiling within a few successes, and probe 5% higher only after a long
- * run without a 429 (a raised limit is found, a fixed one costs one 429 per
- * probe). Slots are spaced evenly, which a fixed one-second window needs.
+ * pace asked for; on a 429 hold every caller until `Retry-After` and take
+ * the service's limit to be what succeeded in the second before it (or half
+ * the pace when nothing did), then write at 90% of that; probe 5% higher
+ * only after a long run without a 429 (a raised limit is found, a fixed one
+ * costs one 429 per probe). Slots are spaced evenly, which a fixed
+ * one-second window needs.
  */
 export class AdaptivePacer {
   private rate: number;
+  /** The estimated limit, requests per second (infinite until a 429 is met). */
   private ceiling = Number.POSITIVE_INFINITY;
   private lowestThrottled: number | undefined;
   private nextAtMs = 0;
@@ -125,6 +127,8 @@ export class AdaptivePacer {
   private lastCutMs = Number.NEGATIVE_INFINITY;
   private streak = 0;
   private throttles = 0;
+  /** When the recent successes happened (the last second's worth). */
+  private readonly recent: number[] = [];
 
   constructor(
     private readonly maxRate: number,
@@ -133,7 +137,7 @@ export class AdaptivePacer {
       sleep?: Sleep;
       /** Never slower than this (default 0.2/s). */
       minRate?: number;
-      /** Successes in a row before probing above the ceiling (default 100). */
+      /** Successes in a row before probing above the estimated limit (default 200). */
       probeAfter?: number;
     } = {},
   ) {
@@ -163,11 +167,14 @@ export class AdaptivePacer {
   }
 
   onSuccess(): void {
+    const now = this.now;
+    this.recent.push(now);
+    while (this.recent.length && this.recent[0] <= now - 1000) this.recent.shift();
     this.streak++;
-    const target = Math.min(this.maxRate, this.ceiling * 0.85);
-    if (this.rate < target) this.rate = Math.min(target, this.rate + this.ceiling * 0.06);
-    else if (this.streak >= (this.opts.probeAfter ?? 100) && this.ceiling < this.maxRate) {
-      this.ceiling = Math.min(this.maxRate / 0.85, this.ceiling * 1.05);
+    const target = Math.min(this.maxRate, this.ceiling * 0.9);
+    if (this.rate < target) this.rate = Math.min(target, this.rate + this.ceiling * 0.05);
+    else if (this.streak >= (this.opts.probeAfter ?? 200) && this.ceiling < this.maxRate) {
+      this.ceiling = Math.min(this.maxRate / 0.9, this.ceiling * 1.05);
       this.streak = 0;
     }
   }
@@ -184,9 +191,12 @@ export class AdaptivePacer {
     this.holdUntilMs = Math.max(this.holdUntilMs, now + retryAfterMs);
     if (sentAtMs < this.lastCutMs) return;
     this.lastCutMs = now;
-    this.ceiling = Math.min(this.ceiling, this.rate);
     this.lowestThrottled = Math.min(this.lowestThrottled ?? Infinity, this.rate);
-    this.rate = Math.max(this.opts.minRate ?? 0.2, this.rate / 2);
+    while (this.recent.length && this.recent[0] <= now - 1000) this.recent.shift();
+    // What the service let through in the last second is the best estimate of its limit.
+    const estimate = this.recent.length > 0 ? this.recent.length : this.rate / 2;
+    this.ceiling = Math.min(this.ceiling, estimate, this.rate);
+    this.rate = Math.max(this.opts.minRate ?? 0.2, this.ceiling * 0.9);
   }
 
   report(): PaceReport {

@@ -42,6 +42,8 @@ export interface ApplyOptions {
   now?: () => number;
   /** Waits between attempts after a 5xx or a dropped connection (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the Databricks credential. */
+  journalKey?: string;
 }
 
 export interface ApplyFailure {
@@ -109,6 +111,7 @@ export async function applyPlan(
       journalSync: opts.journalSync,
       now: opts.now,
       sleep: opts.sleep,
+      journalKey: opts.journalKey,
     },
     decideLink,
   );

@@ -57,6 +57,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Waits between attempts after a 5xx or a dropped connection (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the writer's credential. */
+  journalKey?: string;
 }
 
 /**
@@ -231,8 +233,14 @@ export async function executeWrites<T extends TargetRef>(
     });
   };
 
+  const auth = opts.journalFile ? deps.writer.journalAuth?.(opts.journalKey) : undefined;
+  if (opts.journalFile && !auth)
+    throw new ConfigError(
+      "undoFile",
+      "the undo journal cannot be authenticated: the Databricks writer gives no journal key.",
+    );
   const journal = opts.journalFile
-    ? new JournalWriter(opts.journalFile, opts.journalSync ?? true)
+    ? new JournalWriter(opts.journalFile, opts.journalSync ?? true, auth)
     : undefined;
   const runId = newRunId();
   let seq = 0;
@@ -280,6 +288,9 @@ export async function executeWrites<T extends TargetRef>(
       type: "run",
       v: JOURNAL_VERSION,
       runId,
+      accountId: auth?.accountId,
+      host: auth?.host,
+      keyId: auth?.keyId,
       at: iso(now()),
       op: opts.op,
       route: opts.route,

@@ -16,7 +16,7 @@ import {
   type ErrorInfo,
   type WriteProgress,
 } from "./execute";
-import { readJournal, type IntentRecord, type JournalRecord } from "./journal";
+import { readJournal, verifyJournal, type IntentRecord, type JournalRecord } from "./journal";
 
 export interface UndoEntry {
   kind: IdentityKind;
@@ -38,6 +38,8 @@ export interface UndoOptions {
   maxConsecutiveFailures?: number;
   onProgress?: (p: WriteProgress) => void;
   signal?: AbortSignal;
+  /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the Databricks credential. */
+  journalKey?: string;
   /** Append the restoring writes to the same journal (default true), so undo is audited too. */
   journal?: boolean;
   journalSync?: boolean;
@@ -105,19 +107,39 @@ export function decideRestore(
   );
 }
 
+/**
+ * Reads and authenticates the journal (verifyJournal), then says what undo
+ * would restore; nothing is written. A journal that is not this account's,
+ * authenticated, unchanged, is refused.
+ */
+export function loadUndo(
+  file: string,
+  writer: DatabricksIdentityWriter,
+  opts: Pick<UndoOptions, "journalKey"> = {},
+): { entries: UndoEntry[]; badLines: number[] } {
+  if (!file) throw new ConfigError("undoFile", "give the undo file that apply wrote.");
+  const parsed = readJournal(file);
+  if (!parsed.records.some((r) => r.type === "run"))
+    throw new ConfigError(
+      "undoFile",
+      `${file} is not an undo journal (no run record): give the undoFile that apply wrote.`,
+    );
+  const auth = writer.journalAuth?.(opts.journalKey);
+  if (!auth)
+    throw new ConfigError(
+      "undoFile",
+      "the undo journal cannot be authenticated: the Databricks writer gives no journal key.",
+    );
+  verifyJournal(file, parsed, auth);
+  return { entries: undoEntries(parsed.records), badLines: parsed.badLines };
+}
+
 export async function undo(
   file: string,
   deps: { reader: DatabricksIdentityReader; writer: DatabricksIdentityWriter },
   opts: UndoOptions = {},
 ): Promise<UndoResult> {
-  if (!file) throw new ConfigError("undoFile", "give the undo file that apply wrote.");
-  const { records, badLines } = readJournal(file);
-  if (!records.some((r) => r.type === "run"))
-    throw new ConfigError(
-      "undoFile",
-      `${file} is not an undo journal (no run record): give the undoFile that apply wrote.`,
-    );
-  const entries = undoEntries(records);
+  const { entries, badLines } = loadUndo(file, deps.writer, opts);
   // One route per execution: group when no route is forced.
   const routes: WriteRoute[] = opts.route
     ? [opts.route]
@@ -157,6 +179,7 @@ export async function undo(
         signal: opts.signal,
         journalFile: opts.journal === false ? undefined : file,
         journalSync: opts.journalSync,
+        journalKey: opts.journalKey,
         now: opts.now,
       },
       decideRestore,

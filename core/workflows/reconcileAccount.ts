@@ -95,6 +95,8 @@ export interface ReconcileAccountOptions extends PlanAccountOptions {
   undoFile?: string;
   /** fsync each journal record (default true). */
   journalSync?: boolean;
+  /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the Databricks credential. */
+  journalKey?: string;
   /** Writes in flight at once (default 4; the client paces them to the service's rate). */
   concurrency?: number;
   recheckBatchSize?: number;
@@ -171,6 +173,7 @@ export async function reconcileAccount(
       route: opts.route,
       undoFile: opts.undoFile,
       journalSync: opts.journalSync,
+      journalKey: opts.journalKey,
       concurrency: opts.concurrency,
       recheckBatchSize: opts.recheckBatchSize,
       maxConsecutiveFailures: opts.maxConsecutiveFailures,

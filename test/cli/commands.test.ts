@@ -301,14 +301,37 @@ describe("aimctl apply and undo", () => {
     expect(nothing.code).toBe(0);
     expect(nothing.stdout).toContain("Nothing to apply");
 
-    const undo = await runCli(["undo", "--file", "undo.jsonl", "--write-rate", "200"], {
+    // Without a terminal, undo asks for --yes and writes nothing; a tampered journal is refused.
+    const noTty = await runCli(["undo", "--file", "undo.jsonl"], { env: t.env, cwd });
+    expect(noTty.code).toBe(1);
+    expect(noTty.stderr).toMatch(/refusing to write without confirmation: .* re-run with --yes/);
+    expect(noTty.stderr).not.toMatch(/warning: AIM/); // AIM is off here
+    const journal = readFileSync(join(cwd, "undo.jsonl"), "utf8");
+    writeFileSync(
+      join(cwd, "tampered.jsonl"),
+      journal.replace('"previousExternalId":null', '"previousExternalId":"00u00000000000000009"'),
+    );
+    const tampered = await runCli(["undo", "--yes", "--file", "tampered.jsonl"], {
+      env: t.env,
+      cwd,
+    });
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toMatch(/refusing .*tampered\.jsonl: line \d+ was altered/);
+    expect(t.databricks.store.users.get("1000")?.externalId).toBe("00u00000000000000000");
+
+    const undo = await runCli(["undo", "--yes", "--file", "undo.jsonl", "--write-rate", "200"], {
       env: t.env,
       cwd,
     });
     expect(undo.code).toBe(0);
     expect(undo.stdout).toMatch(
-      /^Restored 7 of 7 identit\(ies\), 0 already restored, 0 skipped, 0 failed/,
+      /Restored 7 of 7 identit\(ies\), 0 already restored, 0 skipped, 0 failed/,
     );
+    // While AIM may be on, undo says what restoring means for sign-in before writing.
+    t.databricks.setAimEnabled(true);
+    const warned = await runCli(["undo", "--yes", "--file", "undo.jsonl"], { env: t.env, cwd });
+    t.databricks.setAimEnabled(false);
+    expect(warned.stderr).toMatch(/warning: AIM may be on .* decides which Okta user signs in/);
     expect(t.databricks.store.users.get("1000")?.externalId ?? null).toBeNull();
     // "" counts as unset for matching, but undo gives it back as it was, not as absent.
     expect(t.databricks.store.users.get("1004")?.externalId).toBe("");

@@ -13,6 +13,7 @@ import type {
   DatabricksIdentityWriter,
 } from "../../core/databricks/api";
 import { HttpError } from "../../core/http/errors";
+import { journalAuth, type JournalAuth } from "../../core/reconcile/journal";
 import type { IdentityKind, WriteRoute } from "../../core/model/plan";
 import type {
   DatabricksGroup,
@@ -52,6 +53,11 @@ export class FakeDatabricks implements DatabricksIdentityReader, DatabricksIdent
     for (const g of fixture?.groups ?? []) this.store.group.set(g.id, structuredClone(g));
     for (const s of fixture?.servicePrincipals ?? [])
       this.store.servicePrincipal.set(s.id, structuredClone(s));
+  }
+
+  /** The fake's own credential for the undo journal's key (fixed: tests may re-create the fake). */
+  journalAuth(explicitKey?: string): JournalAuth {
+    return journalAuth(explicitKey ?? "fake-databricks-credential", "acc-fake", "http://127.0.0.1");
   }
 
   externalIdOf(kind: IdentityKind, id: string): string | null | undefined {

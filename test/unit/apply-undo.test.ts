@@ -4,9 +4,15 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyPlan } from "../../core/reconcile/apply";
 import { undo, undoEntries } from "../../core/reconcile/undo";
-import { readJournal, type JournalRecord } from "../../core/reconcile/journal";
+import {
+  JOURNAL_VERSION,
+  JournalWriter,
+  readJournal,
+  type JournalRecord,
+} from "../../core/reconcile/journal";
 import { ConfigError } from "../../core/http/errors";
 import type { PlanAction } from "../../core/model/plan";
+import { journalAuth } from "../../core/reconcile/journal";
 import { FakeDatabricks } from "../helpers/fakeDatabricks";
 
 let dir: string;
@@ -106,7 +112,21 @@ describe("undo", () => {
       { reader: db, writer: db },
       { route: "scim", undoFile },
     );
-    // Simulate a kill: an intent for u2 whose write landed, no outcome, then a torn line.
+    // Simulate a kill: an apply run whose intent for u2 landed, no outcome, then a torn line.
+    const auth = db.journalAuth();
+    const killed = new JournalWriter(undoFile, false, auth);
+    killed.append({
+      type: "run",
+      v: JOURNAL_VERSION,
+      runId: "killed",
+      at: new Date().toISOString(),
+      op: "apply",
+      route: "scim",
+      total: 1,
+      accountId: auth.accountId,
+      host: auth.host,
+      keyId: auth.keyId,
+    });
     const intent: JournalRecord = {
       type: "intent",
       runId: "killed",
@@ -120,7 +140,9 @@ describe("undo", () => {
       route: "scim",
       op: "apply",
     };
-    fs.appendFileSync(undoFile, `${JSON.stringify(intent)}\n{"type":"done","runId":"kil`);
+    killed.append(intent);
+    killed.close();
+    fs.appendFileSync(undoFile, `{"type":"done","runId":"kil`);
     (db.store.user.get("u2") as { externalId?: string | null }).externalId = "00u2";
     const r = await undo(undoFile, { reader: db, writer: db });
     expect(r.restored).toBe(2);
@@ -184,5 +206,83 @@ describe("undo", () => {
     expect((missing as Error).message).toMatch(
       /cannot read the undo file .*nope\.jsonl \(ENOENT\)/,
     );
+  });
+});
+
+describe("undo treats the journal as untrusted input", () => {
+  async function applied() {
+    const db = tenant();
+    await applyPlan(plan, { reader: db, writer: db }, { route: "scim", undoFile });
+    return db;
+  }
+  const lines = () => fs.readFileSync(undoFile, "utf8").trimEnd().split("\n");
+  const write = (ls: string[]) => fs.writeFileSync(undoFile, `${ls.join("\n")}\n`);
+  async function refused(db: FakeDatabricks, pattern: RegExp, key?: string) {
+    const before = db.writes.length;
+    const err = (await undo(undoFile, { reader: db, writer: db }, { journalKey: key }).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.field).toBe("undoFile");
+    expect(err.message).toMatch(pattern);
+    expect(db.writes.length).toBe(before); // nothing written
+  }
+
+  it("refuses an intent whose previous value was edited (another Okta id), naming the line", async () => {
+    const db = await applied();
+    const ls = lines();
+    const i = ls.findIndex((l) => l.includes('"databricksId":"u1"') && l.includes('"intent"'));
+    ls[i] = ls[i].replace('"previousExternalId":null', '"previousExternalId":"00u-attacker"');
+    write(ls);
+    await refused(db, new RegExp(`line ${i + 1} was altered`));
+    expect(db.externalIdOf("user", "u1")).toBe("00u1");
+  });
+
+  it("refuses an intent added for an identity apply never touched, and an empty record", async () => {
+    const db = await applied();
+    const ls = lines();
+    const forged = JSON.parse(ls[1]) as Record<string, unknown>;
+    write([...ls, JSON.stringify({ ...forged, databricksId: "u9", seq: 99 })]);
+    await refused(db, /was altered, or a record before it was removed/);
+    write([...ls.slice(0, 2), "{}", ...ls.slice(2)]);
+    await refused(db, /line 3 is not a journal record/);
+  });
+
+  it("refuses a record removed from the middle of a run", async () => {
+    const db = await applied();
+    const ls = lines();
+    write([...ls.slice(0, 2), ...ls.slice(3)]);
+    await refused(db, /line 3 was altered, or a record before it was removed or reordered/);
+  });
+
+  it("refuses an unknown or unauthenticated journal version", async () => {
+    const db = await applied();
+    const ls = lines();
+    const run = JSON.parse(ls[0]) as Record<string, unknown>;
+    write([JSON.stringify({ ...run, v: 1 }), ...ls.slice(1)]);
+    await refused(db, /journal version 1, and this aimctl reads only version 2/);
+    write(ls.map((l) => JSON.stringify({ ...(JSON.parse(l) as object), mac: undefined })));
+    await refused(db, /line 1 carries no authentication/);
+  });
+
+  it("refuses a journal written for another account, or with another key", async () => {
+    const db = await applied();
+    const other = tenant();
+    other.journalAuth = (k?: string) =>
+      journalAuth(k ?? "fake-databricks-credential", "acc-other", "x");
+    await refused(other, /written for Databricks account "acc-fake", not acc-other/);
+    await refused(db, /written with another journal key .* set AIMCTL_JOURNAL_KEY/, "rotated-key");
+  });
+
+  it("restores an untouched journal, authenticated with AIMCTL_JOURNAL_KEY when that is what apply used", async () => {
+    const db = tenant();
+    await applyPlan(
+      plan,
+      { reader: db, writer: db },
+      { route: "scim", undoFile, journalKey: "k1-0123456789" },
+    );
+    await refused(db, /another journal key/);
+    const r = await undo(undoFile, { reader: db, writer: db }, { journalKey: "k1-0123456789" });
+    expect(r.restored).toBe(4);
   });
 });
