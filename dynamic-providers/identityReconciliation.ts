@@ -4,7 +4,8 @@
  * through core's use cases (core/workflows: `planAccount` for check and
  * refresh, `reconcileAccount` for create and update). No domain logic here.
  *
- * What a reviewer sees: the host forwards no detailed diff, so a preview
+ * What a reviewer sees (docs/pulumi.md): the host forwards no detailed diff,
+ * so a preview
  * shows the engine's diff of the stored inputs against the new ones. `check`
  * therefore reads live state and puts into the inputs the state this resource
  * converges to (`target`: per kind how many identities will be linked and how

@@ -151,7 +151,7 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
   say.out(
     `Sample tenant: ${tenantFacts.oktaUsers} Okta users, ${tenantFacts.oktaGroups} Okta groups; ` +
       `Databricks account: ${tenantFacts.databricksUsers} users, ${tenantFacts.databricksGroups} groups, ` +
-      `${tenantFacts.databricksServicePrincipals} service principals; every pathological case of DESIGN.md present.`,
+      `${tenantFacts.databricksServicePrincipals} service principals; every pathological case of docs/domain.md present.`,
   );
   say.out(
     `Rate limits: the realistic ones, except (so that the demo finishes in under a minute):\n` +

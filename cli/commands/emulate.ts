@@ -21,7 +21,7 @@ key in a 0600 temp file, okta.users.read + okta.groups.read granted, Read-Only
 Admin role, DPoP off) unless the fixture has one, prints the credentials, and
 serves until SIGTERM or SIGINT (then removes the key file).
 
-  --fixture FILE              a tenant fixture (DESIGN.md format)
+  --fixture FILE              a tenant fixture (format: docs/formats.md)
   --synthetic N               a synthetic tenant of N Okta users with every pathology
   --seed S                    seed of the synthetic tenant (default 1)
   --json                      first stdout line: {"okta":{…},"databricks":{…}}

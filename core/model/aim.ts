@@ -1,5 +1,5 @@
 /**
- * What AIM needs from the Okta API Services app (DESIGN.md; Databricks docs,
+ * What AIM needs from the Okta API Services app (docs/domain.md; Databricks docs,
  * "Configure Okta for automatic identity management"): the scopes its
  * client requests and the app must be granted, and the admin role that lets
  * that client's token read users and groups.

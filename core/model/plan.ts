@@ -1,6 +1,7 @@
 /**
- * The plan (DESIGN.md "Interchange formats"): what `aimctl plan --json` prints
- * and the reconciliation resource computes. Field order matters for
+ * The plan (docs/formats.md "Plan file", less the two version members of the
+ * file): what `aimctl plan --json` prints and the reconciliation resource
+ * computes. Field order matters for
  * byte-identical output: build objects in the order declared here.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The tenant fixture (DESIGN.md "Interchange formats"): native API shapes on
+ * The tenant fixture (docs/formats.md "Tenant fixture"): native API shapes on
  * each side. Emulators load it; tests and the synthetic generator produce it.
  */
 
@@ -137,8 +137,8 @@ export interface TenantFixture {
 
 /**
  * A Databricks identity's externalId as the project compares it: absent,
- * null and "" are all unset (DESIGN.md: an empty-string externalId counts as
- * unset), returned as null. The one place this rule lives.
+ * null and "" are all unset (docs/matching.md: an empty-string externalId
+ * counts as unset), returned as null. The one place this rule lives.
  */
 export function externalIdOf(v: string | null | undefined): string | null {
   return v === undefined || v === null || v === "" ? null : v;

@@ -1,5 +1,5 @@
 /**
- * Normalisation for matching (DESIGN.md "Domain semantics"): logins, emails
+ * Normalisation for matching (docs/matching.md "Normalisation"): logins, emails
  * and usernames compare after trim, NFKC and lower-casing, so that
  * " John.Doe@Example.com", fullwidth "Ｊｏｈｎ…" and a decomposed "é" all meet
  * their Okta counterpart. Group names compare exactly unless the rules ask

@@ -1,9 +1,10 @@
 /**
- * The pure match + plan step (DESIGN.md "Domain semantics (exact)"): a
+ * The pure match + plan step (docs/matching.md, the exact contract): a
  * function of (Okta snapshot, Databricks snapshot, rules) that decides which
  * Databricks identities get an Okta id as externalId and which failure modes
- * of AIM matching are present. No I/O. Decisions where DESIGN.md is silent
- * are written down in docs/matching.md.
+ * of AIM matching are present (docs/domain.md says why each matters). No I/O.
+ * The decisions taken where the product documentation is silent are marked
+ * in docs/matching.md.
  *
  * Cost is linear: Okta users are indexed once by normalised login and email,
  * every Databricks identity is looked up in those maps.

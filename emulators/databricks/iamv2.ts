@@ -153,7 +153,7 @@ const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 
 /**
  * iamv2 is a Beta preview that account admins turn on; where it is off, its
- * endpoints answer 403 or 404 (API-FACTS; the bodies are unconfirmed).
+ * endpoints answer 403 or 404 (docs/services.md; the bodies are unconfirmed).
  */
 function previewOff(ctx: EmulatorContext, req: EmulatorRequest): EmulatorResponse | undefined {
   const preview = ctx.behaviour.iamv2Preview;

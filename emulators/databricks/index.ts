@@ -38,7 +38,7 @@ export {
 export { DatabricksStore } from "./store";
 export type { StoredUser, StoredGroup, StoredServicePrincipal, AimConnectionRecord } from "./store";
 
-/** Per-second limits of the "realistic" profile (API-FACTS.md; a third-party compilation, unconfirmed). */
+/** Per-second limits of the "realistic" profile (docs/services.md: a third-party compilation, unconfirmed). */
 export const REALISTIC_RATE_LIMITS: Record<DatabricksRateBucket, number> = {
   get: 20,
   list: 240,

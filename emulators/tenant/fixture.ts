@@ -1,5 +1,5 @@
 /**
- * Tenant fixture loader (DESIGN.md "Interchange formats"). Validates the
+ * Tenant fixture loader (docs/formats.md "Tenant fixture"). Validates the
  * whole document before returning it, so an emulator never half-loads a
  * tenant: every problem is reported with its JSON path and the fix.
  */

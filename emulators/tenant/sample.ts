@@ -1,6 +1,6 @@
 /**
  * The embedded demo tenant: a few thousand users, a few hundred groups, every
- * pathological case of DESIGN.md present, deterministic. `sampleRules` adds
+ * pathological case of docs/domain.md present, deterministic. `sampleRules` adds
  * the rule-side cases (valid and invalid overrides and mappings, exclusions)
  * so that planning the sample shows every finding code and every bucket.
  */

@@ -1,7 +1,7 @@
 /**
  * Synthetic tenant generator: a deterministic (by seed) Okta org plus
  * Databricks account with chosen rates of every pathological case that
- * DESIGN.md's matching rules care about. Used by the emulators, the demo,
+ * the matching rules (docs/matching.md) care about. Used by the emulators, the demo,
  * the tests and the benchmarks, so it must stay fast (100,000 users well
  * under 2 s) and allocate little beyond the fixture itself.
  */
