@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { TenantFixture } from "../../core/model/tenant";
 import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
 import { generateTenant } from "../../emulators/tenant/synthetic";
-import { smallTenant } from "../helpers/applyHarness";
+import { smallTenant, tenantWithAmbiguity } from "../helpers/applyHarness";
 import { PACKAGE_VERSION, runCli, STACK_FRAME, tempDir, type CliRun } from "./helpers";
 
 let tenant: EmulatedTenant | undefined;
@@ -27,24 +27,6 @@ async function start(fixture: TenantFixture): Promise<EmulatedTenant> {
     databricksRateLimits: "off",
   });
   return tenant;
-}
-
-/** smallTenant plus two Okta users sharing an email that is a Databricks username (AMBIGUOUS_MATCH). */
-function tenantWithAmbiguity(): TenantFixture {
-  const f = smallTenant(4);
-  for (const i of [90, 91])
-    f.okta.users.push({
-      id: `00u${String(i).padStart(17, "0")}`,
-      status: "ACTIVE",
-      profile: { login: `twin${i}@example.com`, email: "shared@example.com" },
-    });
-  f.databricks.users.push({
-    id: "8888",
-    userName: "shared@example.com",
-    active: true,
-    externalId: null,
-  });
-  return f;
 }
 
 function noSecrets(t: EmulatedTenant, ...runs: CliRun[]): void {

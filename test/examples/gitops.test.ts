@@ -22,26 +22,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
-import type { TenantFixture } from "../../core/model/tenant";
-import { smallTenant } from "../helpers/applyHarness";
+import { tenantWithAmbiguity } from "../helpers/applyHarness";
 import { ACTIONS_BOT, type FakeComment, type FakePullRequest } from "./githubScriptRunner";
 import { loadWorkflow, ROOT, runJob, type RunContext } from "./workflow";
 
 const WORKFLOWS = ["examples/gitops/aimctl.yml", "examples/gitops/pulumi.yml"];
 const MARKER = "<!-- aimctl-plan -->";
-
-/** smallTenant plus two Okta users sharing the email a Databricks user has as its name. */
-function tenant(): TenantFixture {
-  const f = smallTenant(4);
-  for (const i of [90, 91])
-    f.okta.users.push({
-      id: `00u${String(i).padStart(17, "0")}`,
-      status: "ACTIVE",
-      profile: { login: `twin${i}@example.com`, email: "shared@example.com" },
-    });
-  f.databricks.users.push({ id: "8888", userName: "shared@example.com", active: true });
-  return f;
-}
 
 /** The pull request's rules: leave the ambiguous user alone, which unblocks AIM. */
 const PR_RULES = { exclude: { users: ["shared@example.com"] } };
@@ -149,7 +135,10 @@ describe("examples/gitops/aimctl.yml against the emulators", () => {
   const pr = (): FakePullRequest => JSON.parse(readFileSync(prFile(), "utf8")) as FakePullRequest;
 
   beforeAll(async () => {
-    t = await startEmulatedTenant(tenant(), { oktaRateLimits: "off", databricksRateLimits: "off" });
+    t = await startEmulatedTenant(tenantWithAmbiguity(), {
+      oktaRateLimits: "off",
+      databricksRateLimits: "off",
+    });
     ws = mkdtempSync(join(tmpdir(), "gitops-ws-"));
     // What the checkout steps put there: aimctl at .aimctl-src, the rules, the base branch in .base.
     symlinkSync(ROOT, join(ws, ".aimctl-src"));

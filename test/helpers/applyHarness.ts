@@ -115,6 +115,24 @@ export function smallTenant(
   };
 }
 
+/** smallTenant(4) plus two Okta users sharing an email that is a Databricks username (AMBIGUOUS_MATCH). */
+export function tenantWithAmbiguity(): TenantFixture {
+  const f = smallTenant(4);
+  for (const i of [90, 91])
+    f.okta.users.push({
+      id: `00u${String(i).padStart(17, "0")}`,
+      status: "ACTIVE",
+      profile: { login: `twin${i}@example.com`, email: "shared@example.com" },
+    });
+  f.databricks.users.push({
+    id: "8888",
+    userName: "shared@example.com",
+    active: true,
+    externalId: null,
+  });
+  return f;
+}
+
 /** The links a correct plan of `smallTenant` contains (sorted as plans are: kind, then name). */
 export function linkActions(f: TenantFixture): PlanAction[] {
   const byLogin = new Map(f.okta.users.map((u) => [u.profile.login, u.id]));
