@@ -5,8 +5,8 @@
  * refresh, `reconcileAccount` for create and update). No domain logic here.
  *
  * What a reviewer sees (docs/pulumi.md): the host forwards no detailed diff,
- * so a preview
- * shows the engine's diff of the stored inputs against the new ones. `check`
+ * so a preview shows the engine's diff of the stored inputs against the new
+ * ones. `check`
  * therefore reads live state and puts into the inputs the state this resource
  * converges to (`target`: per kind how many identities will be linked and how
  * many stay unlinkable and why; `findings` per severity and code), never what
