@@ -1,24 +1,33 @@
 /**
  * The fewest API calls that can do the job, per endpoint, and the table rows
  * that compare them with what was counted (docs/performance.md explains the
- * formula):
- * - plan: one token per service, then the pages each list needs:
- *   Okta users ceil(n / 200) for the plain list plus ceil(d / 200) for the
- *   DEPROVISIONED pass, Okta groups ceil(g / 200), Databricks Users, Groups
- *   and ServicePrincipals ceil(n / page cap); an empty list still takes one
- *   request.
+ * formula). The minimum is physical: it follows from the tenant's sizes and
+ * the largest pages the services document, never from what the client asks
+ * for, so a client that pages smaller shows as a ratio above 1.
+ * - plan: one token per service, then the pages each list needs: every Okta
+ *   user of any status ceil(n / 200) (one `filter` pass returns every status;
+ *   the plain list omits DEPROVISIONED users), Okta groups ceil(g / 10000),
+ *   Databricks Users, Groups and ServicePrincipals ceil(n / 100); an empty
+ *   list still takes one request.
  * - apply: one token, one write per link, one re-check read per batch of
  *   links of one kind: ceil(links_k / batch size).
  */
 import { DATABRICKS_BUCKETS, type ScimResource } from "../core/databricks/client";
 import type { IdentityKind, WriteRoute } from "../core/model/plan";
-import {
-  USERS_MAX_LIMIT as OKTA_PAGE_SIZE,
-  GROUPS_MAX_LIMIT as OKTA_GROUP_PAGE_SIZE,
-} from "../core/okta/client";
 import type { TenantCounts } from "./protocol";
 
-export { OKTA_PAGE_SIZE, OKTA_GROUP_PAGE_SIZE };
+/**
+ * The largest pages the services document, written here on purpose rather
+ * than imported from the clients: this is the measuring stick for them.
+ * Okta listUsers `limit` max 200, listGroups `limit` max 10000 (Okta
+ * management API reference); Databricks account SCIM list `count`
+ * "Constraints: <= 100" (API reference, list account users / groups).
+ */
+export const DOCUMENTED_MAX_PAGE = {
+  oktaUsers: 200,
+  oktaGroups: 10_000,
+  databricksScim: 100,
+} as const;
 
 export interface EndpointRow {
   /** What the row counts, as printed. */
@@ -60,7 +69,16 @@ const RESOURCE_OF: Record<IdentityKind, ScimResource> = {
 export const OKTA_TOKEN_KEY = "POST /oauth2/v1/token";
 export const DATABRICKS_TOKEN_KEY = "POST /oidc/accounts/:accountId/v1/token";
 
-export function planRows(t: TenantCounts, databricksPageCap: number): EndpointRow[] {
+/**
+ * The plan's rows. `databricksPageCap` is the server's page (the emulator's
+ * `pageCap`): a server that serves fewer than the documented 100 makes more
+ * pages necessary for any client.
+ */
+export function planRows(
+  t: TenantCounts,
+  databricksPageCap: number = DOCUMENTED_MAX_PAGE.databricksScim,
+): EndpointRow[] {
+  const dbxPage = Math.min(databricksPageCap, DOCUMENTED_MAX_PAGE.databricksScim);
   const dbxCounts: Record<ScimResource, number> = {
     Users: t.databricksUsers,
     Groups: t.databricksGroups,
@@ -74,17 +92,16 @@ export function planRows(t: TenantCounts, databricksPageCap: number): EndpointRo
       minimum: 1,
     },
     {
-      endpoint: `okta GET /api/v1/users (+ DEPROVISIONED pass)`,
+      endpoint: "okta GET /api/v1/users (every status)",
       emulatorKey: "GET /api/v1/users",
       clientBuckets: ["okta GET /api/v1/users"],
-      minimum:
-        pages(t.oktaUsersListed, OKTA_PAGE_SIZE) + pages(t.oktaDeprovisioned, OKTA_PAGE_SIZE),
+      minimum: pages(t.oktaUsersListed + t.oktaDeprovisioned, DOCUMENTED_MAX_PAGE.oktaUsers),
     },
     {
       endpoint: "okta GET /api/v1/groups",
       emulatorKey: "GET /api/v1/groups",
       clientBuckets: ["okta GET /api/v1/groups"],
-      minimum: pages(t.oktaGroups, OKTA_GROUP_PAGE_SIZE),
+      minimum: pages(t.oktaGroups, DOCUMENTED_MAX_PAGE.oktaGroups),
     },
     {
       endpoint: "databricks POST token (M2M)",
@@ -96,7 +113,7 @@ export function planRows(t: TenantCounts, databricksPageCap: number): EndpointRo
       endpoint: `databricks GET scim/v2/${r}`,
       emulatorKey: `GET ${DBX_PREFIX}/${r}`,
       clientBuckets: [DATABRICKS_BUCKETS.scimList(r)],
-      minimum: pages(dbxCounts[r], databricksPageCap),
+      minimum: pages(dbxCounts[r], dbxPage),
     })),
   ];
 }

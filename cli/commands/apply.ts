@@ -28,7 +28,15 @@ import {
   type ReconcileAccountOptions,
   type ReconcileAccountResult,
 } from "../../core/workflows";
-import { acceptFindingsOption, flag, intOption, parseArgs, str, writeRateOptions } from "../args";
+import {
+  acceptFindingsOption,
+  durationOption,
+  flag,
+  intOption,
+  parseArgs,
+  str,
+  writeRateOptions,
+} from "../args";
 import { EXIT } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { confirmOnTerminal, interruptSignal, type CliIo, type Printer } from "../io";
@@ -43,7 +51,7 @@ import {
 } from "../session";
 import { quoted, terminalSafe } from "../../core/reconcile/escape";
 
-export const APPLY_HELP = `aimctl apply [--plan FILE] [--yes] [--undo-file FILE] [--enable-aim [--accept-findings CODE,...]] [inputs]
+export const APPLY_HELP = `aimctl apply [--plan FILE] [--yes] [--undo-file FILE] [--max-writes N] [--time-budget DUR] [--enable-aim [--accept-findings CODE,...]] [inputs]
 
 Writes each planned link (the Okta id as the Databricks identity's externalId),
 re-checking live state just before writing; identities changed since planning
@@ -56,10 +64,14 @@ safe links; they block enabling AIM.
   --undo-file FILE         the undo journal (default .aimctl/undo-<timestamp>.jsonl)
   --write-rate N           writes per second (default 2, the published PATCH limit)
   --concurrency N          writes in flight (default 4; the client paces to the rate limit)
+  --max-writes N           write at most N links in this run, then stop cleanly (a long
+                           backfill across pipeline jobs: the next run resumes)
+  --time-budget DUR        start no write once DUR has passed since the first (e.g. 5h, 50m)
   --enable-aim             after a clean apply, test + configure + enable AIM when no
                            link is pending and no error finding remains
   --accept-findings CODES  error finding codes to accept for --enable-aim (comma-separated)
-Exit: 0 every action applied (and AIM enabled when asked), 1 otherwise.
+Exit: ${EXIT.ok} every action applied (and AIM enabled when asked); ${EXIT.linksPending} the run reached
+--max-writes or --time-budget cleanly, links still pending (run it again); ${EXIT.failed} otherwise.
 
 ${INPUT_HELP}`;
 
@@ -73,6 +85,8 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
       "undo-file": "string",
       concurrency: "string",
       "write-rate": "string",
+      "max-writes": "string",
+      "time-budget": "string",
       "enable-aim": "boolean",
       "accept-findings": "string",
     },
@@ -90,6 +104,8 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
       "--accept-findings only matters with --enable-aim: add --enable-aim, or drop it.",
     );
   const concurrency = intOption(args, "concurrency", { min: 1, max: 64 });
+  const maxWritesPerRun = intOption(args, "max-writes", { min: 1 });
+  const writeTimeBudgetMs = durationOption(args, "time-budget");
   const planFile = str(args, "plan");
   const saved = planFile ? readPlanFile(resolve(io.cwd, planFile)) : undefined;
   const session = sessionFromArgs(args, io, printer, {
@@ -107,8 +123,10 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
   const run = await reconcileWithProgress(session, printer, io, {
     undoFile,
     concurrency,
-    // The live plan after writing is what enabling AIM is gated on.
-    verify: enableAim,
+    maxWritesPerRun,
+    writeTimeBudgetMs,
+    // What is pending after writing: what enabling AIM is gated on, and what a bounded run leaves.
+    verify: enableAim || maxWritesPerRun !== undefined || writeTimeBudgetMs !== undefined,
     approve: async ({ plan }) => {
       if (saved && !savedPlanStillMatches(saved, plan, planFile as string, printer)) return false;
       printer.out(renderPlanText(plan));
@@ -127,6 +145,14 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
     },
   });
   if (run.status === "declined") return EXIT.failed;
+  if (run.status === "bounded" && run.apply) {
+    reportApply(run.apply, printer);
+    const left = run.verified?.plan.actions.length ?? run.apply.notAttempted;
+    printer.out(
+      `Stopped at the per-run bound (${run.apply.bounded?.message}): ${left} link(s) still pending. Run aimctl apply again to continue; it resumes from live state.`,
+    );
+    return EXIT.linksPending;
+  }
   if (run.apply) {
     if (!reportApply(run.apply, printer)) return EXIT.failed;
   } else {
@@ -181,7 +207,13 @@ export async function reconcileWithProgress(
   io: CliIo,
   opts: Pick<
     ReconcileAccountOptions,
-    "concurrency" | "journalSync" | "verify" | "approve" | "snapshot"
+    | "concurrency"
+    | "journalSync"
+    | "verify"
+    | "approve"
+    | "snapshot"
+    | "maxWritesPerRun"
+    | "writeTimeBudgetMs"
   > & { undoFile: string },
 ): Promise<ReconcileAccountResult> {
   const reporter = new ReconcileReporter(printer, {
@@ -252,7 +284,7 @@ export function reportApply(
     );
   const clean =
     r.failed.length === 0 && r.skipped.length === 0 && r.notAttempted === 0 && !r.aborted;
-  if (!clean && !r.aborted)
+  if (!clean && !r.aborted && !r.bounded)
     printer.out("Not every action was applied: run aimctl plan to see what remains.");
   return clean;
 }

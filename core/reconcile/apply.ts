@@ -10,11 +10,14 @@ import { ConfigError } from "../http/errors";
 import type { PaceReport } from "../http/pacing";
 import type { Plan, PlanAction, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
+import type { DatabricksSnapshot } from "./plan";
 import {
   decideAgainstLive,
   executeWrites,
+  type BoundReached,
   type Decision,
   type ErrorInfo,
+  type RunBound,
   type ItemOutcome,
   type WriteProgress,
 } from "./execute";
@@ -44,6 +47,8 @@ export interface ApplyOptions {
   sleep?: (ms: number) => Promise<void>;
   /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the Databricks credential. */
   journalKey?: string;
+  /** End the run cleanly after this many writes or at this time (the rest stays pending). */
+  bound?: RunBound;
 }
 
 export interface ApplyFailure {
@@ -67,6 +72,8 @@ export interface ApplyResult {
   /** Actions not attempted because the run stopped early (see `aborted`). */
   notAttempted: number;
   aborted?: { reason: "signal" | "consecutiveFailures" | "journal"; message: string };
+  /** The run reached its bound (`notAttempted` actions are left for the next run). */
+  bounded?: BoundReached;
   /** Re-check reads issued (one per write attempt, immediately before it). */
   recheckReads: number;
   /** Read-backs of written identities (one per batch and kind). */
@@ -112,6 +119,7 @@ export async function applyPlan(
       now: opts.now,
       sleep: opts.sleep,
       journalKey: opts.journalKey,
+      bound: opts.bound,
     },
     decideLink,
   );
@@ -128,6 +136,7 @@ export async function applyPlan(
     skipped,
     notAttempted: r.notAttempted,
     ...(r.aborted ? { aborted: r.aborted } : {}),
+    ...(r.bounded ? { bounded: r.bounded } : {}),
     recheckReads: r.recheckReads,
     verifyReads: r.verifyReads,
     writes: r.writes,
@@ -136,6 +145,52 @@ export async function applyPlan(
     durationMs: r.durationMs,
     ...(opts.undoFile ? { undoFile: opts.undoFile } : {}),
     outcomes: r.outcomes,
+  };
+}
+
+/**
+ * The Databricks side as the run left it, from its own results: an action
+ * applied (written and read back) or already done carries its Okta id; a
+ * skipped one what the re-check saw (or is gone); a failed or unattempted one
+ * is as it was. Planning this again tells what is still pending without
+ * reading every identity a second time.
+ */
+export function databricksAfterApply(
+  databricks: DatabricksSnapshot,
+  actions: readonly PlanAction[],
+  result: Pick<ApplyResult, "outcomes" | "skipped">,
+): DatabricksSnapshot {
+  const key = (kind: string, id: string) => `${kind}:${id}`;
+  const now = new Map<string, string | null | undefined>();
+  actions.forEach((a, i) => {
+    const o = result.outcomes[i];
+    if (o === "applied" || o === "alreadyDone") now.set(key(a.kind, a.databricksId), a.oktaId);
+  });
+  for (const s of result.skipped)
+    now.set(
+      key(s.action.kind, s.action.databricksId),
+      s.reason === "missing" ? undefined : s.currentExternalId,
+    );
+  if (now.size === 0) return databricks;
+  const update = <T extends { id: string; externalId?: string | null }>(
+    kind: string,
+    list: readonly T[],
+  ): T[] => {
+    const out: T[] = [];
+    for (const x of list) {
+      const k = key(kind, x.id);
+      if (!now.has(k)) out.push(x);
+      else {
+        const ext = now.get(k);
+        if (ext !== undefined) out.push({ ...x, externalId: ext });
+      }
+    }
+    return out;
+  };
+  return {
+    users: update("user", databricks.users),
+    groups: update("group", databricks.groups),
+    servicePrincipals: update("servicePrincipal", databricks.servicePrincipals),
   };
 }
 

@@ -59,6 +59,23 @@ export interface ExecuteOptions {
   sleep?: (ms: number) => Promise<void>;
   /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the writer's credential. */
   journalKey?: string;
+  /**
+   * Where this run ends cleanly, the rest left as it is (not attempted) for
+   * the next run: after writing `maxWrites` identities, or once `deadlineMs`
+   * (on `now`'s clock) has passed. Writes in flight finish and are read back.
+   */
+  bound?: RunBound;
+}
+
+export interface RunBound {
+  maxWrites?: number;
+  deadlineMs?: number;
+}
+
+/** Why a bounded run ended before its last item. */
+export interface BoundReached {
+  reason: "maxWrites" | "timeBudget";
+  message: string;
 }
 
 /**
@@ -110,6 +127,8 @@ export interface ExecuteResult<T> {
   /** Items never attempted because the run stopped early. */
   notAttempted: number;
   aborted?: { reason: "signal" | "consecutiveFailures" | "journal"; message: string };
+  /** The run reached its bound: the items not attempted are left for the next run. */
+  bounded?: BoundReached;
   /** Re-check reads issued (one per write attempt, immediately before it). */
   recheckReads: number;
   /** Read-backs issued (one per kind per batch of writes). */
@@ -245,7 +264,20 @@ export async function executeWrites<T extends TargetRef>(
   const runId = newRunId();
   let seq = 0;
   let consecutiveFailures = 0;
-  const stop = (): boolean => {
+  const bound = opts.bound ?? {};
+  /** Identities whose write has started (retries not counted again). */
+  let writing = 0;
+  /** The bound is reached: start nothing new (in-flight writes finish). */
+  const bounded = (): boolean => {
+    if (result.bounded) return true;
+    if (bound.deadlineMs !== undefined && now() >= bound.deadlineMs)
+      result.bounded = {
+        reason: "timeBudget",
+        message: `the time budget ended at ${iso(bound.deadlineMs)}`,
+      };
+    return result.bounded !== undefined;
+  };
+  const aborted = (): boolean => {
     if (result.aborted) return true;
     if (opts.signal?.aborted) {
       result.aborted = {
@@ -256,6 +288,7 @@ export async function executeWrites<T extends TargetRef>(
     }
     return false;
   };
+  const stop = (): boolean => aborted() || bounded();
   const completed = (): void => {
     meter.tick(now());
     progress();
@@ -387,6 +420,17 @@ export async function executeWrites<T extends TargetRef>(
         succeeded();
         return;
       }
+      if (attempt === 1) {
+        if (bound.maxWrites !== undefined && writing >= bound.maxWrites) {
+          result.bounded ??= {
+            reason: "maxWrites",
+            message: `${bound.maxWrites} write(s) issued, the most allowed per run`,
+          };
+          result.notAttempted++;
+          return;
+        }
+        writing++;
+      }
       const mySeq = ++seq;
       if (journal) {
         try {
@@ -438,11 +482,16 @@ export async function executeWrites<T extends TargetRef>(
       if (throttled) result.throttledWrites++;
       if (throttled) throttles++;
       else failures++;
+      if (throttled && !aborted() && bounded() && result.bounded?.reason === "timeBudget") {
+        // Refused (a 429 writes nothing) and the time is up: left as it was, for the next run.
+        result.notAttempted++;
+        return;
+      }
       if (
         !retryable(writeError) ||
         throttles >= MAX_WRITE_ATTEMPTS.throttled ||
         failures >= MAX_WRITE_ATTEMPTS.failed ||
-        stop()
+        aborted()
       ) {
         fail(i, writeError);
         return;

@@ -4,8 +4,9 @@
  * from Pulumi):
  *
  * - `planAccount`: read both sides (or take a snapshot already read), plan;
- * - `reconcileAccount`: plan → approve → apply (re-checked writes, undo
- *   journal) → verify (read and plan again) → summary.
+ * - `reconcileAccount`: plan → approve → apply (re-checked writes, read
+ *   back, undo journal; optionally bounded per run) → what is still pending
+ *   (planned again from the write results, not from another read) → summary.
  *
  * Nothing here prints or knows Pulumi; callers observe the steps through
  * `ReconcileObserver` and get a structured result back.
@@ -14,12 +15,15 @@ import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../data
 import type { Plan, PlanAction, ReconcileRules, WriteRoute } from "../model/plan";
 import type { OktaReader } from "../okta/api";
 import type { OktaSnapshotCacheOptions } from "../okta/snapshotCache";
+import { ConfigError } from "../http/errors";
 import {
   applyPlan,
+  databricksAfterApply,
   type ApplyProgress,
   type ApplyResult,
   type ItemOutcome,
 } from "../reconcile/apply";
+import type { RunBound } from "../reconcile/execute";
 import { planLinks } from "../reconcile/plan";
 import { readSnapshot, type Snapshot, type SnapshotProgress } from "../reconcile/snapshot";
 
@@ -33,15 +37,12 @@ export interface AccountClients extends AccountReaders {
   databricks: DatabricksIdentityReader & DatabricksIdentityWriter;
 }
 
-/** Which read: the one the plan comes from, or the one after writing that verifies it. */
-export type ReadPhase = "plan" | "verify";
-
 /** Hooks to show progress; every one optional, none may throw. */
 export interface ReconcileObserver {
-  readStart?(phase: ReadPhase): void;
-  readProgress?(p: SnapshotProgress, phase: ReadPhase): void;
+  readStart?(): void;
+  readProgress?(p: SnapshotProgress): void;
   /** The read finished (not called when it failed). */
-  readDone?(snapshot: Snapshot, phase: ReadPhase): void;
+  readDone?(snapshot: Snapshot): void;
   /** Writing starts: `plan.actions` are about to be applied. */
   applyStart?(plan: Plan): void;
   writeProgress?(p: ApplyProgress): void;
@@ -67,25 +68,20 @@ export interface AccountPlan {
 export async function planAccount(
   clients: AccountReaders,
   opts: PlanAccountOptions,
-  phase: ReadPhase = "plan",
 ): Promise<AccountPlan> {
-  const snapshot = opts.snapshot ?? (await read(clients, opts, phase));
+  const snapshot = opts.snapshot ?? (await read(clients, opts));
   return { snapshot, plan: planLinks(snapshot.okta, snapshot.databricks, opts.rules) };
 }
 
-async function read(
-  clients: AccountReaders,
-  opts: PlanAccountOptions,
-  phase: ReadPhase,
-): Promise<Snapshot> {
+async function read(clients: AccountReaders, opts: PlanAccountOptions): Promise<Snapshot> {
   const o = opts.observer;
-  o?.readStart?.(phase);
+  o?.readStart?.();
   const snapshot = await readSnapshot(clients.okta, clients.databricks, {
-    onProgress: o?.readProgress ? (p) => o.readProgress?.(p, phase) : undefined,
+    onProgress: o?.readProgress ? (p) => o.readProgress?.(p) : undefined,
     oktaCache: opts.oktaCache,
     now: opts.now,
   });
-  o?.readDone?.(snapshot, phase);
+  o?.readDone?.(snapshot);
   return snapshot;
 }
 
@@ -108,8 +104,21 @@ export interface ReconcileAccountOptions extends PlanAccountOptions {
    * no longer matches live state). Default: go ahead.
    */
   approve?: (planned: AccountPlan) => boolean | Promise<boolean>;
-  /** Read and plan again after writing, to report what remains pending (default true). */
+  /**
+   * Plan again after writing, from the snapshot and the write results (each
+   * write is read back), to report what remains pending (default true). No
+   * second read: an identity changed by someone else meanwhile shows at the
+   * next read.
+   */
   verify?: boolean;
+  /**
+   * At most this many writes per run (a long backfill spread over pipeline
+   * jobs): the run then ends cleanly, status `bounded`, the rest pending for
+   * the next run, which resumes from live state.
+   */
+  maxWritesPerRun?: number;
+  /** Start no write after this long from the first (ms); then as `maxWritesPerRun`. */
+  writeTimeBudgetMs?: number;
 }
 
 /**
@@ -117,9 +126,12 @@ export interface ReconcileAccountOptions extends PlanAccountOptions {
  * - `declined`: `approve` said no, nothing written;
  * - `complete`: every action applied or already done;
  * - `incomplete`: some skipped (they changed since planning), none failed;
+ * - `bounded`: the run reached `maxWritesPerRun` or `writeTimeBudgetMs`
+ *   with nothing failed; the actions not attempted are pending for the next run;
  * - `failed`: writes failed, or the run stopped early (see `apply.aborted`).
  */
-export type ReconcileStatus = "nothingToDo" | "declined" | "complete" | "incomplete" | "failed";
+export type ReconcileStatus =
+  "nothingToDo" | "declined" | "complete" | "incomplete" | "bounded" | "failed";
 
 /** What happened to one planned link; `notApproved` when nothing was written. */
 export interface ActionOutcome {
@@ -147,9 +159,9 @@ export interface ReconcileAccountResult {
   /** Per planned action, in the plan's order. */
   outcomes: ActionOutcome[];
   /**
-   * The live plan after the run: read and planned again after writing; the
-   * plan itself when nothing was pending (nothing changed). Absent with
-   * `verify: false` and when `declined`.
+   * The plan after the run: the snapshot with what the writes did (read
+   * back) put in, planned again; the plan itself when nothing was pending.
+   * Absent with `verify: false` and when `declined`.
    */
   verified?: AccountPlan;
   counts: ReconcileCounts;
@@ -160,6 +172,7 @@ export async function reconcileAccount(
   clients: AccountClients,
   opts: ReconcileAccountOptions,
 ): Promise<ReconcileAccountResult> {
+  const bound = runBound(opts);
   const planned = await planAccount(clients, opts);
   const { plan } = planned;
   if (opts.approve && !(await opts.approve(planned))) return finish("declined", planned);
@@ -180,19 +193,46 @@ export async function reconcileAccount(
       signal: opts.signal,
       onProgress: (p) => opts.observer?.writeProgress?.(p),
       now: opts.now,
+      bound: bound((opts.now ?? Date.now)()),
     },
   );
-  const verified =
-    opts.verify === false
-      ? undefined
-      : await planAccount(clients, { ...opts, snapshot: undefined }, "verify");
-  return finish(applyStatus(apply), planned, apply, verified);
+  return finish(applyStatus(apply), planned, apply, opts.verify === false ? undefined : after());
+
+  function after(): AccountPlan {
+    const { snapshot } = planned;
+    const databricks = databricksAfterApply(snapshot.databricks, plan.actions, apply);
+    return {
+      snapshot: { ...snapshot, databricks },
+      plan: planLinks(snapshot.okta, databricks, opts.rules),
+    };
+  }
 }
 
 /** How a write run ended (see ReconcileStatus). */
-export function applyStatus(r: ApplyResult): "complete" | "incomplete" | "failed" {
-  if (r.failed.length > 0 || r.aborted || r.notAttempted > 0) return "failed";
+export function applyStatus(r: ApplyResult): "complete" | "incomplete" | "bounded" | "failed" {
+  if (r.failed.length > 0 || r.aborted) return "failed";
+  if (r.bounded) return "bounded";
+  if (r.notAttempted > 0) return "failed";
   return r.skipped.length > 0 ? "incomplete" : "complete";
+}
+
+/** The per-run bound, checked before anything is read; the deadline counts from the first write. */
+function runBound(opts: ReconcileAccountOptions): (startMs: number) => RunBound {
+  const check = (field: string, v: number | undefined, what: string) => {
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      throw new ConfigError(
+        field,
+        `${field} must be a whole number above zero (${what}); got ${JSON.stringify(v)}. Leave it unset for no bound.`,
+      );
+  };
+  check("maxWritesPerRun", opts.maxWritesPerRun, "writes per run");
+  check("writeTimeBudgetMs", opts.writeTimeBudgetMs, "milliseconds of writing per run");
+  return (startMs) => ({
+    ...(opts.maxWritesPerRun !== undefined ? { maxWrites: opts.maxWritesPerRun } : {}),
+    ...(opts.writeTimeBudgetMs !== undefined
+      ? { deadlineMs: startMs + opts.writeTimeBudgetMs }
+      : {}),
+  });
 }
 
 function finish(

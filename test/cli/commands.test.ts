@@ -239,6 +239,35 @@ describe("aimctl apply and undo", () => {
     expect(statSync(join(cwd, ".aimctl", journals[0])).mode & 0o777).toBe(0o600);
   });
 
+  it("--max-writes ends a backfill run cleanly with exit 2 (links still pending); the next run resumes and ends with 0", async () => {
+    const t = await start(smallTenant(5)); // 7 links
+    const cwd = tempDir();
+    const args = ["apply", "--yes", "--write-rate", "200", "--max-writes", "3"];
+    const first = await runCli(args, { env: t.env, cwd });
+    expect(first.code).toBe(2);
+    expect(first.stdout).toMatch(
+      /Applied 3 link\(s\), 0 already done, 0 skipped, 0 failed, 4 not attempted/,
+    );
+    expect(first.stdout).toContain(
+      "Stopped at the per-run bound (3 write(s) issued, the most allowed per run): 4 link(s) still pending. Run aimctl apply again to continue; it resumes from live state.",
+    );
+    expect(first.stdout).not.toContain("Not every action was applied");
+    const plan = await runCli(["plan", "--json"], { env: t.env, cwd });
+    expect((JSON.parse(plan.stdout) as { actions: unknown[] }).actions).toHaveLength(4);
+    const second = await runCli(args, { env: t.env, cwd });
+    expect(second.code).toBe(2);
+    const last = await runCli(args, { env: t.env, cwd });
+    expect(last.code).toBe(0);
+    expect(last.stdout).toMatch(
+      /Applied 1 link\(s\), 0 already done, 0 skipped, 0 failed, 0 not attempted/,
+    );
+    const bad = await runCli(["apply", "--yes", "--time-budget", "5"], { env: t.env, cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      "--time-budget must be a duration above zero with a unit s, m, h or d",
+    );
+  });
+
   it("apply exits 1 when a write answered success did not persist, naming the identity; the next plan still holds it", async () => {
     const t = await start(smallTenant(5));
     t.databricks.behaviour.configure({ dropWrites: [{ kind: "Users", ids: ["1002"] }] });

@@ -1,7 +1,8 @@
 /**
  * core's use cases with in-memory services: reconcileAccount (plan → approve
- * → apply → verify → summary, per-identity outcomes, a snapshot handed in
- * instead of a read) and convergeAimConnection (the order of its calls, the
+ * → apply → what is pending after, from the write results → summary,
+ * per-identity outcomes, a snapshot handed in instead of a read, a per-run
+ * bound) and convergeAimConnection (the order of its calls, the
  * gate, switching off never gated, the console adapter).
  */
 import { describe, expect, it } from "vitest";
@@ -35,8 +36,8 @@ describe("reconcileAccount", () => {
     const s = services();
     const events: string[] = [];
     const observer: ReconcileObserver = {
-      readStart: (phase) => events.push(`readStart ${phase}`),
-      readDone: (_snap, phase) => events.push(`readDone ${phase}`),
+      readStart: () => events.push("readStart"),
+      readDone: () => events.push("readDone"),
       applyStart: (plan) => events.push(`applyStart ${plan.actions.length}`),
       writeProgress: (p) => {
         // The last count may be reported more than once; the order of steps is what matters.
@@ -55,14 +56,11 @@ describe("reconcileAccount", () => {
     expect(r.outcomes.map((o) => o.outcome)).toEqual(["applied", "applied", "applied", "applied"]);
     expect(r.verified?.plan.actions).toEqual([]);
     expect(r.counts).toMatchObject({ planned: 4, applied: 4, alreadyDone: 0, failed: 0 });
-    expect(events).toEqual([
-      "readStart plan",
-      "readDone plan",
-      "applyStart 4",
-      "written 4",
-      "readStart verify",
-      "readDone verify",
-    ]);
+    // One read: what is pending after the writes comes from their results and read-backs.
+    expect(events).toEqual(["readStart", "readDone", "applyStart 4", "written 4"]);
+    expect(s.databricks.listCalls).toBe(3);
+    expect(r.verified?.plan.summary.users).toMatchObject({ link: 0, alreadyLinked: 4 });
+    expect(r.verified?.plan.summary.groups).toMatchObject({ link: 0, alreadyLinked: 1 });
     expect(s.databricks.externalIdOf("user", "1000")).toBe(s.fixture.okta.users[0]!.id);
   });
 
@@ -139,8 +137,90 @@ describe("reconcileAccount", () => {
       "user2@example.com": "skipped",
     });
     expect(r.counts).toMatchObject({ applied: 2, failed: 1, skippedChanged: 1 });
-    // Verify read live state again: user1 is still pending, user2 now carries another id.
+    // From the results, no second read: user1 is still pending; user2 carries what its
+    // re-check saw (a foreign value: a conflict now, not a link).
     expect(r.verified?.plan.actions.map((a) => a.databricksName)).toEqual(["user1@example.com"]);
+    expect(r.verified?.plan.summary.users).toMatchObject({ link: 1, conflict: 1 });
+    expect(r.verified?.plan.findings.map((f) => [f.code, f.subjects])).toContainEqual([
+      "EXTERNAL_ID_FOREIGN",
+      ["user2@example.com"],
+    ]);
+    expect(s.databricks.listCalls).toBe(3);
+  });
+
+  it("maxWritesPerRun ends each run cleanly (status bounded, the rest pending); the next runs resume", async () => {
+    const s = services();
+    const first = await reconcileAccount(s, {
+      rules: {},
+      route: "scim",
+      maxWritesPerRun: 3,
+      concurrency: 2,
+    });
+    expect(first.status).toBe("bounded");
+    expect(first.apply?.bounded).toEqual({
+      reason: "maxWrites",
+      message: "3 write(s) issued, the most allowed per run",
+    });
+    expect(s.databricks.writes).toHaveLength(3);
+    expect(first.outcomes.map((o) => o.outcome)).toEqual([
+      "applied",
+      "applied",
+      "applied",
+      "notAttempted",
+    ]);
+    expect(first.counts).toMatchObject({ planned: 4, applied: 3, notAttempted: 1, failed: 0 });
+    expect(first.verified?.plan.actions.map((a) => a.databricksName)).toEqual(["team-0"]);
+
+    const second = await reconcileAccount(s, { rules: {}, route: "scim", maxWritesPerRun: 3 });
+    expect(second.status).toBe("complete");
+    expect(second.planned.plan.actions.map((a) => a.databricksName)).toEqual(["team-0"]);
+    expect(s.databricks.writes).toHaveLength(4);
+    const third = await reconcileAccount(s, { rules: {}, route: "scim", maxWritesPerRun: 3 });
+    expect(third.status).toBe("nothingToDo");
+  });
+
+  it("writeTimeBudgetMs: no write starts once the budget from the first write has passed", async () => {
+    const s = services();
+    const clock = { t: 1_000_000 };
+    // Reading takes 60 s of this clock: the budget counts from the first write, not the start.
+    s.databricks.beforeWrite = () => {
+      clock.t += 1_000;
+    };
+    const r = await reconcileAccount(s, {
+      rules: {},
+      route: "scim",
+      concurrency: 1,
+      writeTimeBudgetMs: 1_500,
+      now: () => clock.t,
+      approve: () => {
+        clock.t += 60_000;
+        return true;
+      },
+    });
+    expect(r.status).toBe("bounded");
+    expect(r.apply?.bounded?.reason).toBe("timeBudget");
+    expect(s.databricks.writes).toHaveLength(2);
+    expect(r.counts).toMatchObject({ applied: 2, notAttempted: 2 });
+    expect(r.verified?.plan.actions).toHaveLength(2);
+  });
+
+  it("a bound that is not a whole number above zero is refused by name before anything is read", async () => {
+    const s = services();
+    for (const [opts, field] of [
+      [{ maxWritesPerRun: 0 }, "maxWritesPerRun"],
+      [{ writeTimeBudgetMs: 1.5 }, "writeTimeBudgetMs"],
+    ] as const) {
+      const err = await reconcileAccount(s, { rules: {}, route: "scim", ...opts }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; field?: string; message?: string },
+      );
+      expect(err?.code).toBe("ERR_CONFIG");
+      expect(err?.field).toBe(field);
+      expect(err?.message).toMatch(
+        /must be a whole number above zero .*Leave it unset for no bound\.$/,
+      );
+    }
+    expect(s.databricks.listCalls).toBe(0);
   });
 
   it("only skips (no failure): status incomplete", async () => {
