@@ -9,7 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { databricksConfigFromEnv, type DatabricksConfigOverrides } from "../core/databricks/config";
 import type { DatabricksAccountConfig } from "../core/databricks/api";
-import { AimError, ConfigError, ERROR_CODES, globalRedactor } from "../core/http";
+import { AimError, ConfigError, ERROR_CODES, Redactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
 import { parsePrivateKey, type AppPrivateKey } from "../core/keys/privateKey";
 import { validateRules } from "../core/reconcile/rules";
@@ -123,6 +123,7 @@ function readConfigFile(
   file: string,
   label: string,
   errors: ConfigError[],
+  redactor: Redactor,
 ): { config: ConfigFile; dir: string } {
   const dir = dirname(file);
   let text: string;
@@ -191,7 +192,7 @@ function readConfigFile(
     }
     // Secrets held in the file must never be echoed.
     const s = v as Record<string, unknown>;
-    globalRedactor.add(
+    redactor.add(
       s.privateKey as string,
       s.apiToken as string,
       s.clientSecret as string,
@@ -209,24 +210,31 @@ export function resolveInputs(
   args: ParsedArgs,
   env: Record<string, string | undefined>,
   cwd: string,
+  redactor: Redactor = new Redactor(),
 ): Inputs {
-  const { inputs, errors } = collectInputs(args, env, cwd);
+  const { inputs, errors } = collectInputs(args, env, cwd, redactor);
   if (errors.length) throw new InputErrors(errors);
   return inputs;
 }
 
-/** Like resolveInputs, but hands the problems back so that later checks can add theirs. */
+/**
+ * Like resolveInputs, but hands the problems back so that later checks can
+ * add theirs. Every secret read (tokens, client secrets, the private key in
+ * all its forms) is registered with `redactor`, the run's, before anything
+ * could print it.
+ */
 export function collectInputs(
   args: ParsedArgs,
   env: Record<string, string | undefined>,
   cwd: string,
+  redactor: Redactor,
 ): { inputs: Inputs; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
   const sources: Record<string, string> = {};
   const configPath = str(args, "config") ?? clean(env.AIMCTL_CONFIG);
   const configLabel = str(args, "config") ? "--config" : "AIMCTL_CONFIG";
   const { config, dir } = configPath
-    ? readConfigFile(resolve(cwd, configPath), configLabel, errors)
+    ? readConfigFile(resolve(cwd, configPath), configLabel, errors, redactor)
     : { config: {} as ConfigFile, dir: cwd };
 
   /** flag > env > file; records the winner's name. */
@@ -270,8 +278,8 @@ export function collectInputs(
     apiToken: pick("OKTA_API_TOKEN", undefined, "OKTA_API_TOKEN", o.apiToken, "okta.apiToken"),
     appId: pick("OKTA_APP_ID", "okta-app-id", "OKTA_APP_ID", o.appId, "okta.appId"),
   };
-  globalRedactor.add(okta.apiToken);
-  readPrivateKey(args, env, o, configPath, dir, cwd, okta, errors);
+  redactor.add(okta.apiToken);
+  readPrivateKey(args, env, o, configPath, dir, cwd, okta, errors, redactor);
 
   const databricks: DatabricksInputs = {
     host: pick("DATABRICKS_HOST", "databricks-host", "DATABRICKS_HOST", d.host, "databricks.host"),
@@ -305,7 +313,7 @@ export function collectInputs(
       "databricks.authType",
     ),
   };
-  globalRedactor.add(databricks.clientSecret, databricks.token, env.AIMCTL_JOURNAL_KEY);
+  redactor.add(databricks.clientSecret, databricks.token, env.AIMCTL_JOURNAL_KEY);
 
   const route =
     pick("writeRoute", "write-route", "AIMCTL_WRITE_ROUTE", config.writeRoute, "writeRoute") ??
@@ -358,11 +366,12 @@ function readPrivateKey(
   cwd: string,
   okta: OktaInputs,
   errors: ConfigError[],
+  redactor: Redactor,
 ): void {
   const flagFile = str(args, "okta-private-key-file");
   const envKey = clean(env.OKTA_PRIVATE_KEY);
   const envFile = clean(env.OKTA_PRIVATE_KEY_FILE);
-  globalRedactor.add(env.OKTA_PRIVATE_KEY);
+  redactor.add(env.OKTA_PRIVATE_KEY);
   if (!flagFile && envKey && envFile) {
     errors.push(
       new ConfigError(
@@ -408,11 +417,11 @@ function readPrivateKey(
       return;
     }
   }
-  globalRedactor.add(text);
+  redactor.add(text);
   let key: AppPrivateKey;
   try {
     key = parsePrivateKey(text ?? "");
-    globalRedactor.add(...key.secrets);
+    redactor.add(...key.secrets);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     errors.push(

@@ -4,7 +4,7 @@
  * Human output goes to stdout, progress and logs to stderr.
  */
 import { createInterface } from "node:readline";
-import { globalRedactor } from "../core/http";
+import { Redactor } from "../core/http";
 import { terminalOutput } from "../core/reconcile/escape";
 
 export interface OutStream {
@@ -39,14 +39,21 @@ export function processIo(): CliIo {
   };
 }
 
-/** Line-oriented writers; everything that is not a deliberate credential hand-off is redacted. */
+/**
+ * Line-oriented writers; everything that is not a deliberate credential
+ * hand-off is redacted with `redactor`, the run's: the inputs register their
+ * secrets with it, and the session hands it to every client it builds.
+ */
 export class Printer {
-  constructor(readonly io: CliIo) {}
+  constructor(
+    readonly io: CliIo,
+    readonly redactor: Redactor = new Redactor(),
+  ) {}
 
   /** stdout, one or more lines; redacted, and nothing invisible reaches the terminal (escape.ts). */
   out(text = ""): void {
     this.io.stdout.write(
-      terminalOutput(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`)),
+      terminalOutput(this.redactor.redact(text.endsWith("\n") ? text : `${text}\n`)),
     );
   }
 
@@ -58,7 +65,7 @@ export class Printer {
   /** stderr: progress, logs, warnings. */
   err(text = ""): void {
     this.io.stderr.write(
-      terminalOutput(globalRedactor.redact(text.endsWith("\n") ? text : `${text}\n`)),
+      terminalOutput(this.redactor.redact(text.endsWith("\n") ? text : `${text}\n`)),
     );
   }
 

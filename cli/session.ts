@@ -10,7 +10,7 @@ import {
   type ApiAimAdmin,
   type ConsoleAimAdmin,
 } from "../core/databricks/aimAdmin";
-import { ConfigError, InsecureUrlError, type HttpEvent } from "../core/http";
+import { ConfigError, InsecureUrlError, type HttpEvent, type Redactor } from "../core/http";
 import { join, resolve } from "node:path";
 import { OktaClient, type OktaClientOptions } from "../core/okta";
 import { oktaCacheFileName, type OktaSnapshotCacheOptions } from "../core/okta/snapshotCache";
@@ -32,7 +32,8 @@ export interface SessionOptions {
   databricks?: boolean;
   /** Client tuning (the demo raises the write pace to its raised emulator limit). */
   databricksClient?: DatabricksClientOptions;
-  oktaClient?: OktaClientOptions;
+  /** Okta client tuning; its HTTP layer always gets the session's redactor. */
+  oktaClient?: Omit<OktaClientOptions, "http">;
   verbose?: boolean;
 }
 
@@ -47,6 +48,11 @@ export interface OktaCacheSettings {
 
 export interface Session {
   inputs: Inputs;
+  /**
+   * The run's redactor (the Printer's): every secret the inputs read and the
+   * clients learn (tokens, assertions) is redacted from all output and errors.
+   */
+  redactor: Redactor;
   oktaCache?: OktaCacheSettings;
   /** Reads Okta: AIM's own private_key_jwt client when the key is given, else the API token. */
   oktaReader?: OktaClient;
@@ -82,7 +88,8 @@ export function openSession(
   const dbxConfig = opts.databricks ? collect(() => requireDatabricks(inputs)) : undefined;
   const onEvent = opts.verbose ? (e: HttpEvent) => logEvent(printer, e) : undefined;
   const o = inputs.okta;
-  const session: Session = { inputs };
+  const { redactor } = printer;
+  const session: Session = { inputs, redactor };
   if (oktaReady) {
     const appKey = o.privateKey;
     if (appKey && o.clientId)
@@ -98,7 +105,7 @@ export function openSession(
                 keyId: o.keyId,
               },
             },
-            { onEvent, ...opts.oktaClient },
+            { onEvent, ...opts.oktaClient, http: { redactor } },
           ),
       );
     if (o.apiToken)
@@ -106,7 +113,7 @@ export function openSession(
         () =>
           new OktaClient(
             { orgUrl: o.orgUrl as string, auth: { kind: "apiToken", token: o.apiToken as string } },
-            { onEvent, ...opts.oktaClient },
+            { onEvent, ...opts.oktaClient, http: { redactor } },
           ),
       );
     session.oktaReader ??= session.oktaAdmin;
@@ -125,7 +132,7 @@ export function openSession(
       () =>
         new DatabricksAccountClient(dbxConfig, {
           ...opts.databricksClient,
-          http: { onEvent, ...opts.databricksClient?.http },
+          http: { onEvent, redactor, ...opts.databricksClient?.http },
         }),
     );
   // The same problem is reported once (a bad org URL refused by two Okta clients, a key
@@ -142,7 +149,7 @@ export function sessionFromArgs(
   printer: Printer,
   opts: SessionOptions,
 ): Session {
-  const { inputs, errors } = collectInputs(args, io.env, io.cwd);
+  const { inputs, errors } = collectInputs(args, io.env, io.cwd, printer.redactor);
   const oktaCache = oktaCacheSettings(args, io.cwd, errors);
   return { ...openSession(inputs, printer, opts, errors), oktaCache };
 }

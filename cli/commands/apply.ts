@@ -228,6 +228,7 @@ export async function reconcileWithProgress(
       oktaCache: oktaCacheFor(session, session.oktaReader),
       journalKey: io.env.AIMCTL_JOURNAL_KEY || undefined,
       observer: reporter,
+      redactor: session.redactor,
       // Read when the writes start: until then Ctrl-C ends the process as usual.
       get signal() {
         return interruptSignal(io);

@@ -113,6 +113,7 @@ export async function runCheck(
       connection: { oktaOrgUrl: o.orgUrl as string, privateKey: o.privateKey as AppPrivateKey },
       probeExternalId: probe,
       acceptedFindings,
+      redactor: session.redactor,
     },
     read?.plan,
   );

@@ -122,7 +122,7 @@ export async function demoCommand(argv: string[], io: CliIo, printer: Printer): 
   }
   const json = flag(args, "json");
   // In JSON mode the narrative goes to stderr so stdout holds the summary only.
-  const say = json ? new Printer({ ...io, stdout: io.stderr }) : printer;
+  const say = json ? new Printer({ ...io, stdout: io.stderr }, printer.redactor) : printer;
   const summary = await runDemo(io, say);
   if (json) printer.out(JSON.stringify(summary, null, 2));
   const ok =

@@ -99,7 +99,13 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
     r = await undo(
       file,
       { reader: dbx, writer: dbx },
-      { concurrency, journalKey, onProgress: progress.onProgress, signal: interruptSignal(io) },
+      {
+        concurrency,
+        journalKey,
+        onProgress: progress.onProgress,
+        signal: interruptSignal(io),
+        redactor: printer.redactor,
+      },
     );
   } finally {
     progress.stop();

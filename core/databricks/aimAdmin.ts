@@ -384,7 +384,8 @@ export class ConsoleAimAdmin extends BaseAimAdmin implements AimAdmin {
           scopes: [...AIM_OKTA_SCOPES],
         },
       },
-      this.oktaOptions,
+      // One redactor for the session: the Okta client's secrets are redacted where the steps print.
+      { http: { redactor: this.client.http.redactor }, ...this.oktaOptions },
     );
     const result = await okta.testConnection();
     return {

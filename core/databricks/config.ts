@@ -13,7 +13,7 @@
  * The host is normalised like the SDK (`https://` added when no scheme,
  * trailing slash removed) and must be https except for loopback.
  */
-import { ConfigError, InsecureUrlError, assertSecureUrl, globalRedactor } from "../http";
+import { ConfigError, InsecureUrlError, assertSecureUrl, type Redactor } from "../http";
 import type { DatabricksAccountConfig, DatabricksAuth } from "./api";
 
 export const DATABRICKS_ENV = {
@@ -60,6 +60,8 @@ function clean(v: string | undefined): string | undefined {
 export function databricksConfigFromEnv(
   env: Record<string, string | undefined> = process.env,
   overrides: DatabricksConfigOverrides = {},
+  /** The session's redactor: learns the secret and token before any message could quote them. */
+  redactor?: Redactor,
 ): DatabricksAccountConfig {
   const pick = (key: keyof typeof DATABRICKS_ENV & keyof DatabricksConfigOverrides) =>
     clean(overrides[key]) ?? clean(env[DATABRICKS_ENV[key]]);
@@ -112,7 +114,7 @@ export function databricksConfigFromEnv(
   const clientSecret = pick("clientSecret");
   const token = pick("token");
   // Register before any error can quote them.
-  globalRedactor.add(clientSecret, token);
+  redactor?.add(clientSecret, token);
   const authType = pick("authType")?.toLowerCase();
 
   const m2m = (): DatabricksAuth => {

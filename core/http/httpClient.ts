@@ -6,7 +6,7 @@
  */
 import { HttpError, kindForStatus, type Service } from "./errors";
 import { RateLimitPacer, TokenBucket, realSleep, type Sleep } from "./pacing";
-import { Redactor, globalRedactor, safeUrl } from "./redact";
+import { Redactor, safeUrl } from "./redact";
 import { assertSecureUrl } from "./url";
 
 export { assertSecureUrl, isLoopbackHost } from "./url";
@@ -103,7 +103,8 @@ export class HttpClient {
       maxDelayMs: options.maxDelayMs ?? 30_000,
     };
     this.sleep = options.sleep ?? realSleep;
-    this.redactor = options.redactor ?? globalRedactor;
+    // A session hands its redactor to every client it builds; a lone client keeps its own.
+    this.redactor = options.redactor ?? new Redactor();
     this.onEvent = options.onEvent;
     this.pacer = options.headerPacing === false ? undefined : new RateLimitPacer();
     this.rates = options.rates ?? {};
@@ -112,7 +113,6 @@ export class HttpClient {
   /** Registers secret values to redact from every message of this client. */
   addSecrets(...values: Array<string | undefined | null>): void {
     this.redactor.add(...values);
-    if (this.redactor !== globalRedactor) globalRedactor.add(...values);
   }
 
   totalRequests(): number {

@@ -95,6 +95,3 @@ export function safeUrl(url: string): string {
     return "[unparseable URL]";
   }
 }
-
-/** Process-wide redactor: every client registers its secrets here too. */
-export const globalRedactor = new Redactor();

@@ -7,6 +7,7 @@
  */
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
 import { ConfigError } from "../http/errors";
+import type { Redactor } from "../http/redact";
 import type { PaceReport } from "../http/pacing";
 import type { Plan, PlanAction, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
@@ -49,6 +50,8 @@ export interface ApplyOptions {
   journalKey?: string;
   /** End the run cleanly after this many writes or at this time (the rest stays pending). */
   bound?: RunBound;
+  /** The session's redactor, for the messages recorded with failures. */
+  redactor?: Redactor;
 }
 
 export interface ApplyFailure {
@@ -117,6 +120,7 @@ export async function applyPlan(
       journalFile: opts.undoFile,
       journalSync: opts.journalSync,
       now: opts.now,
+      redactor: opts.redactor,
       sleep: opts.sleep,
       journalKey: opts.journalKey,
       bound: opts.bound,

@@ -16,7 +16,7 @@ import type {
 } from "../databricks/api";
 import { AimError, ConfigError, ERROR_CODES, HttpError, type ErrorCode } from "../http/errors";
 import { realSleep, type PaceReport } from "../http/pacing";
-import { globalRedactor } from "../http/redact";
+import { Redactor } from "../http/redact";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
 import { JournalWriter, newRunId, JOURNAL_VERSION } from "./journal";
@@ -57,6 +57,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Waits between attempts after a 5xx or a dropped connection (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** The session's redactor, for the messages recorded with failures (default: patterns only). */
+  redactor?: Redactor;
   /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the writer's credential. */
   journalKey?: string;
   /**
@@ -150,10 +152,10 @@ export const DEFAULTS = {
   maxConsecutiveFailures: 10,
 } as const;
 
-export function errorInfo(err: unknown): ErrorInfo {
+export function errorInfo(err: unknown, redactor: Redactor): ErrorInfo {
   const code = err instanceof AimError ? err.code : ERROR_CODES.unexpected;
   const raw = err instanceof Error ? err.message : String(err);
-  return { code, message: globalRedactor.redact(raw) };
+  return { code, message: redactor.redact(raw) };
 }
 
 export function validateExecuteOptions(
@@ -218,6 +220,7 @@ export async function executeWrites<T extends TargetRef>(
 ): Promise<ExecuteResult<T>> {
   const { concurrency, recheckBatchSize, maxConsecutiveFailures } = validateExecuteOptions(opts);
   const now = opts.now ?? Date.now;
+  const redactor = opts.redactor ?? new Redactor();
   const started = now();
   const total = items.length;
   const result: ExecuteResult<T> = {
@@ -296,12 +299,12 @@ export async function executeWrites<T extends TargetRef>(
   const fail = (i: number, err: unknown): void => {
     const item = items[i];
     result.outcomes[i] = "failed";
-    result.failed.push({ item, error: errorInfo(err) });
+    result.failed.push({ item, error: errorInfo(err, redactor) });
     consecutiveFailures++;
     if (consecutiveFailures >= maxConsecutiveFailures && !result.aborted)
       result.aborted = {
         reason: "consecutiveFailures",
-        message: `stopped after ${consecutiveFailures} consecutive failures (last: ${errorInfo(err).code})`,
+        message: `stopped after ${consecutiveFailures} consecutive failures (last: ${errorInfo(err, redactor).code})`,
       };
     completed();
   };
@@ -369,7 +372,13 @@ export async function executeWrites<T extends TargetRef>(
               `${item.kind} "${item.databricksName}" (${item.databricksId}): the write of externalId ${JSON.stringify(w.externalId)} was answered as a success, but reading it back ${seen ? `shows ${JSON.stringify(there)}` : "finds no such identity"}; the value is not there. Run again (it re-plans from live state); if this repeats, try the other write route.`,
             );
           result.applied--;
-          journalOutcome({ type: "failed", runId, seq: w.seq, at: iso(now()), ...errorInfo(err) });
+          journalOutcome({
+            type: "failed",
+            runId,
+            seq: w.seq,
+            at: iso(now()),
+            ...errorInfo(err, redactor),
+          });
           fail(w.i, err);
         }
       }),
@@ -381,7 +390,7 @@ export async function executeWrites<T extends TargetRef>(
       journal.append(record);
     } catch (err) {
       // The intent is on record, so undo still covers this write; stop issuing more.
-      result.aborted ??= { reason: "journal", message: errorInfo(err).message };
+      result.aborted ??= { reason: "journal", message: errorInfo(err, redactor).message };
     }
   };
 
@@ -448,7 +457,7 @@ export async function executeWrites<T extends TargetRef>(
             op: opts.op,
           });
         } catch (err) {
-          result.aborted = { reason: "journal", message: errorInfo(err).message };
+          result.aborted = { reason: "journal", message: errorInfo(err, redactor).message };
           fail(i, err);
           return;
         }
@@ -476,7 +485,7 @@ export async function executeWrites<T extends TargetRef>(
         runId,
         seq: mySeq,
         at: iso(now()),
-        ...errorInfo(writeError),
+        ...errorInfo(writeError, redactor),
       });
       const throttled = writeError instanceof HttpError && writeError.kind === "RATE_LIMITED";
       if (throttled) result.throttledWrites++;

@@ -13,7 +13,7 @@ import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databrick
 import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/client";
 import { AimError, ERROR_CODES } from "../http/errors";
 import type { AppPrivateKey } from "../keys/privateKey";
-import { globalRedactor } from "../http/redact";
+import { Redactor } from "../http/redact";
 import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../model/aim";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
 import type { OktaApp } from "../model/tenant";
@@ -74,6 +74,8 @@ export interface PreflightDeps {
   probeExternalId?: string;
   /** Error finding codes accepted knowingly: the identity checks they fail become warnings. */
   acceptedFindings?: readonly FindingCode[];
+  /** The session's redactor, applied to every message and fix (default: patterns only). */
+  redactor?: Redactor;
 }
 
 const OKTA_APP = (label: string) => `Okta Admin Console → Applications → Applications → ${label}`;
@@ -87,6 +89,8 @@ const FIX_ADMIN_ROLE = (where: string) =>
 
 export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<PreflightResult> {
   const checks: PreflightCheck[] = [];
+  const redactor = deps.redactor ?? new Redactor();
+  const redact = (s: string) => redactor.redact(s);
   const add = (
     id: PreflightCheckId,
     ok: boolean,
@@ -507,8 +511,4 @@ function list(findings: readonly Finding[], max = 5): string {
 function describe(err: unknown): string {
   if (err instanceof AimError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
-}
-
-function redact(s: string): string {
-  return globalRedactor.redact(s);
 }

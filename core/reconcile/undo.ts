@@ -7,6 +7,7 @@
  */
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
 import { ConfigError } from "../http/errors";
+import type { Redactor } from "../http/redact";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
 import {
@@ -44,6 +45,8 @@ export interface UndoOptions {
   journal?: boolean;
   journalSync?: boolean;
   now?: () => number;
+  /** The session's redactor, for the messages recorded with failures. */
+  redactor?: Redactor;
 }
 
 export interface UndoResult {
@@ -181,6 +184,7 @@ export async function undo(
         journalSync: opts.journalSync,
         journalKey: opts.journalKey,
         now: opts.now,
+        redactor: opts.redactor,
       },
       decideRestore,
     );

@@ -12,6 +12,7 @@
  * `ReconcileObserver` and get a structured result back.
  */
 import type { DatabricksIdentityReader, DatabricksIdentityWriter } from "../databricks/api";
+import type { Redactor } from "../http/redact";
 import type { Plan, PlanAction, ReconcileRules, WriteRoute } from "../model/plan";
 import type { OktaReader } from "../okta/api";
 import type { OktaSnapshotCacheOptions } from "../okta/snapshotCache";
@@ -98,6 +99,8 @@ export interface ReconcileAccountOptions extends PlanAccountOptions {
   recheckBatchSize?: number;
   maxConsecutiveFailures?: number;
   signal?: AbortSignal;
+  /** The session's redactor, for the messages recorded with failures. */
+  redactor?: Redactor;
   /**
    * Called with the plan before anything is written, also when nothing is
    * pending; false writes nothing (the CLI's confirmation, a saved plan that
@@ -194,6 +197,7 @@ export async function reconcileAccount(
       onProgress: (p) => opts.observer?.writeProgress?.(p),
       now: opts.now,
       bound: bound((opts.now ?? Date.now)()),
+      redactor: opts.redactor,
     },
   );
   return finish(applyStatus(apply), planned, apply, opts.verify === false ? undefined : after());

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyPlan, type ApplyProgress } from "../../core/reconcile/apply";
 import { readJournal, type IntentRecord } from "../../core/reconcile/journal";
 import { ConfigError } from "../../core/http/errors";
-import { globalRedactor } from "../../core/http/redact";
+import { Redactor } from "../../core/http/redact";
 import type { PlanAction } from "../../core/model/plan";
 import { FakeDatabricks, serverError } from "../helpers/fakeDatabricks";
 
@@ -273,13 +273,18 @@ describe("applyPlan", () => {
   });
 
   it("never lets a secret reach an error message", async () => {
-    const secret = "dapi0123456789abcdef0123456789abcdef";
-    globalRedactor.add(secret);
+    // Not shaped like a token: only the session's redactor knows it is one.
+    const secret = "registered-secret-0123456789abcdef";
+    const redactor = new Redactor().add(secret);
     const db = new FakeDatabricks({ users: users(1), groups: [], servicePrincipals: [] });
     db.beforeWrite = () => {
-      throw new Error(`upstream said Authorization: Bearer ${secret}`);
+      throw new Error(`upstream said the secret is ${secret}`);
     };
-    const r = await applyPlan({ actions: links(1) }, { reader: db, writer: db }, { route: "scim" });
+    const r = await applyPlan(
+      { actions: links(1) },
+      { reader: db, writer: db },
+      { route: "scim", redactor },
+    );
     expect(r.failed[0].error.code).toBe("ERR_UNEXPECTED");
     expect(r.failed[0].error.message).not.toContain(secret);
     expect(r.failed[0].error.message).toContain("[REDACTED]");

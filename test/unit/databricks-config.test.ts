@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, globalRedactor } from "../../core/http";
+import { ConfigError, Redactor } from "../../core/http";
 import { databricksConfigFromEnv, normaliseHost } from "../../core/databricks/config";
 
 const ACCOUNT = "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6";
@@ -153,13 +153,18 @@ describe("databricksConfigFromEnv", () => {
     expect(c.auth).toEqual({ kind: "token", token: "dapi-override-0123456789" });
   });
 
-  it("registers the client secret and token with the redactor", () => {
-    databricksConfigFromEnv({
-      DATABRICKS_HOST: HOST,
-      DATABRICKS_ACCOUNT_ID: ACCOUNT,
-      DATABRICKS_CLIENT_ID: "cid",
-      DATABRICKS_CLIENT_SECRET: "dosezzzz-registered-secret",
-    });
-    expect(globalRedactor.redact("x dosezzzz-registered-secret y")).toBe("x [REDACTED] y");
+  it("registers the client secret and token with the session's redactor", () => {
+    const redactor = new Redactor();
+    databricksConfigFromEnv(
+      {
+        DATABRICKS_HOST: HOST,
+        DATABRICKS_ACCOUNT_ID: ACCOUNT,
+        DATABRICKS_CLIENT_ID: "cid",
+        DATABRICKS_CLIENT_SECRET: "dosezzzz-registered-secret",
+      },
+      {},
+      redactor,
+    );
+    expect(redactor.redact("x dosezzzz-registered-secret y")).toBe("x [REDACTED] y");
   });
 });
