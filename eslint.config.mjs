@@ -2,6 +2,78 @@
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
+/**
+ * The house rules of docs/architecture.md ("Folders"), checked: what each
+ * folder may import. `allowTypeImports` where only the code must stay out
+ * (types are erased).
+ */
+const FOLDER_RULE = "@typescript-eslint/no-restricted-imports";
+const outside = (group, message, allowTypeImports = false) => ({
+  group,
+  message,
+  allowTypeImports,
+});
+
+/** Pulumi-free core: no Pulumi, no CLI, no providers, components or emulators. */
+const CORE_IMPORTS = [
+  outside(["@pulumi/*"], "core/ knows nothing of Pulumi: translate in dynamic-providers/."),
+  outside(
+    ["**/cli/*", "**/cli", "**/dynamic-providers/*", "**/components/*", "**/components"],
+    "core/ is called by the CLI and the providers, never the other way round.",
+  ),
+  outside(["**/emulators/*", "**/index"], "core/ does not depend on emulators or the program."),
+];
+
+/** Components declare resources: no HTTP, no clients, no workflows (the providers run those). */
+const COMPONENT_IMPORTS = [
+  outside(
+    ["node:http", "node:https", "node:net", "undici"],
+    "components/ do no I/O of their own: a dynamic provider does it.",
+  ),
+  {
+    // The HTTP layer, both clients (orgUrl.ts, the org URL rule, is pure), reconcile, workflows.
+    regex:
+      "/core/(http(/.*)?|okta(/(?!orgUrl$).*)?|databricks(/.*)?|reconcile/.*|workflows(/.*)?|providerApi)$",
+    message:
+      "components/ use no HTTP layer, client or workflow: pass inputs to a dynamic provider.",
+    allowTypeImports: true,
+  },
+];
+
+/** Providers are serialised into state: core is loaded at call time through loadCore() only. */
+const PROVIDER_IMPORTS = [
+  {
+    regex: "/core/",
+    message: "dynamic-providers/ load core at call time (loadCore()); import its types only.",
+    allowTypeImports: true,
+  },
+  outside(["**/cli/*", "**/components/*", "**/emulators/*"], "providers translate Pulumi ⇄ core."),
+];
+
+/** The emulators are the services: they share the model (and its errors) only. */
+const EMULATOR_IMPORTS = [
+  {
+    regex: "/core/(?!model/|http/errors$)",
+    message:
+      "emulators/ stand for Okta and Databricks: they may use core/model (and its errors), never the clients or the engine they are tested against.",
+  },
+  outside(
+    ["@pulumi/*", "**/cli/*", "**/dynamic-providers/*", "**/components/*"],
+    "emulators/ are standalone services.",
+  ),
+];
+
+/** Error codes live in one typed list (core/http/errors.ts ERROR_CODES). */
+const NO_ERROR_CODE_LITERALS = {
+  "no-restricted-syntax": [
+    "error",
+    {
+      selector: "Literal[value=/^ERR_[A-Z0-9_]+$/]",
+      message: "Use ERROR_CODES from core/http/errors.ts, not an ERR_* string literal.",
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "bin/**", "**/*.mjs", "**/*.js"] },
   ...tseslint.configs.recommended,
@@ -20,5 +92,29 @@ export default tseslint.config(
       ],
       "@typescript-eslint/no-floating-promises": "error",
     },
+  },
+  { files: ["core/**/*.ts"], rules: { [FOLDER_RULE]: ["error", { patterns: CORE_IMPORTS }] } },
+  {
+    files: ["components/**/*.ts"],
+    rules: { [FOLDER_RULE]: ["error", { patterns: COMPONENT_IMPORTS }] },
+  },
+  {
+    files: ["dynamic-providers/**/*.ts"],
+    rules: { [FOLDER_RULE]: ["error", { patterns: PROVIDER_IMPORTS }] },
+  },
+  {
+    files: ["emulators/**/*.ts"],
+    rules: { [FOLDER_RULE]: ["error", { patterns: EMULATOR_IMPORTS }] },
+  },
+  {
+    files: [
+      "core/**/*.ts",
+      "cli/**/*.ts",
+      "dynamic-providers/**/*.ts",
+      "components/**/*.ts",
+      "index.ts",
+    ],
+    ignores: ["core/http/errors.ts"],
+    rules: NO_ERROR_CODE_LITERALS,
   },
 );
