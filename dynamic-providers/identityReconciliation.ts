@@ -347,6 +347,8 @@ async function reconcile(id: string, inputs: Inputs, previouslyWritten: number):
     snapshot: recallLiveRead<LiveRead>(liveReadKey(inputs))?.snapshot,
     route: inputs.writeRoute,
     undoFile: resolveJournal(inputs.journalPath),
+    // One writer per account, whether aimctl or another stack's up.
+    lock: { command: `pulumi (${label})` },
     observer: {
       applyStart: (plan) =>
         logInfo(

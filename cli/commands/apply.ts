@@ -61,6 +61,8 @@ safe links; they block enabling AIM.
   --plan FILE              apply a plan saved by aimctl plan --out, after re-planning and
                            checking that the actions are still the same (refused otherwise)
   --yes, -y                do not ask for confirmation (required without a terminal)
+  --break-lock             remove the account's write lock first (another run's, when that
+                           run is gone; a killed run's lock goes stale after 30 s anyway)
   --undo-file FILE         the undo journal (default .aimctl/undo-<timestamp>.jsonl)
   --write-rate N           writes per second (default 2, the published PATCH limit)
   --concurrency N          writes in flight (default 4; the client paces to the rate limit)
@@ -83,6 +85,7 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
       plan: "string",
       yes: "boolean",
       "undo-file": "string",
+      "break-lock": "boolean",
       concurrency: "string",
       "write-rate": "string",
       "max-writes": "string",
@@ -127,6 +130,11 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
     writeTimeBudgetMs,
     // What is pending after writing: what enabling AIM is gated on, and what a bounded run leaves.
     verify: enableAim || maxWritesPerRun !== undefined || writeTimeBudgetMs !== undefined,
+    lock: {
+      command: "aimctl apply",
+      dir: io.env.AIMCTL_LOCK_DIR || undefined,
+      breakLock: flag(args, "break-lock"),
+    },
     approve: async ({ plan }) => {
       if (saved && !savedPlanStillMatches(saved, plan, planFile as string, printer)) return false;
       printer.out(renderPlanText(plan));
@@ -214,6 +222,7 @@ export async function reconcileWithProgress(
     | "snapshot"
     | "maxWritesPerRun"
     | "writeTimeBudgetMs"
+    | "lock"
   > & { undoFile: string },
 ): Promise<ReconcileAccountResult> {
   const reporter = new ReconcileReporter(printer, {

@@ -14,7 +14,7 @@ import { formatDuration, writeReporter } from "../progress";
 import { sessionFromArgs } from "../session";
 import { quoted, terminalSafe } from "../../core/reconcile/escape";
 
-export const UNDO_HELP = `aimctl undo --file FILE [--yes] [--write-rate N] [--concurrency N] [inputs]
+export const UNDO_HELP = `aimctl undo --file FILE [--yes] [--break-lock] [--write-rate N] [--concurrency N] [inputs]
 
 Restores every externalId that the apply which wrote FILE changed, to its value
 before that apply (unset for new links). Identities whose externalId changed
@@ -35,6 +35,7 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
       ...INPUT_OPTIONS,
       file: "string",
       yes: "boolean",
+      "break-lock": "boolean",
       concurrency: "string",
       "write-rate": "string",
     },
@@ -105,6 +106,11 @@ export async function undoCommand(argv: string[], io: CliIo, printer: Printer): 
         onProgress: progress.onProgress,
         signal: interruptSignal(io),
         redactor: printer.redactor,
+        lock: {
+          command: "aimctl undo",
+          dir: io.env.AIMCTL_LOCK_DIR || undefined,
+          breakLock: flag(args, "break-lock"),
+        },
       },
     );
   } finally {

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   databricksToken: "ERR_DATABRICKS_TOKEN",
   /** Databricks answered the externalId write but kept another value. */
   databricksWriteNotPersisted: "ERR_DATABRICKS_WRITE_NOT_PERSISTED",
+  /** Another run holds the account's write lock (core/reconcile/accountLock.ts). */
+  accountLocked: "ERR_ACCOUNT_LOCKED",
   /** A write answered as a success whose value is not there when read back. */
   writeNotPersisted: "ERR_WRITE_NOT_PERSISTED",
   /** iamv2 says the account is not onboarded onto AIM. */

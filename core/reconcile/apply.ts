@@ -22,6 +22,7 @@ import {
   type ItemOutcome,
   type WriteProgress,
 } from "./execute";
+import type { AccountLockOptions } from "./accountLock";
 
 export type ApplyProgress = WriteProgress;
 export type { ItemOutcome } from "./execute";
@@ -52,6 +53,8 @@ export interface ApplyOptions {
   bound?: RunBound;
   /** The session's redactor, for the messages recorded with failures. */
   redactor?: Redactor;
+  /** Hold the account's write lock while writing (core/reconcile/accountLock.ts). */
+  lock?: AccountLockOptions;
 }
 
 export interface ApplyFailure {
@@ -124,6 +127,7 @@ export async function applyPlan(
       sleep: opts.sleep,
       journalKey: opts.journalKey,
       bound: opts.bound,
+      lock: opts.lock,
     },
     decideLink,
   );

@@ -19,6 +19,7 @@ import { realSleep, type PaceReport } from "../http/pacing";
 import { Redactor } from "../http/redact";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import { externalIdOf } from "../model/tenant";
+import { lockAccount, type AccountLockOptions } from "./accountLock";
 import { JournalWriter, newRunId, JOURNAL_VERSION } from "./journal";
 
 export interface WriteProgress {
@@ -67,6 +68,8 @@ export interface ExecuteOptions {
    * (on `now`'s clock) has passed. Writes in flight finish and are read back.
    */
   bound?: RunBound;
+  /** Hold the account's write lock for the run (accountLock.ts); absent: no lock. */
+  lock?: AccountLockOptions;
 }
 
 export interface RunBound {
@@ -213,6 +216,27 @@ class RateMeter {
 }
 
 export async function executeWrites<T extends TargetRef>(
+  items: readonly T[],
+  deps: { reader: DatabricksIdentityReader; writer: DatabricksIdentityWriter },
+  opts: ExecuteOptions & { op: "apply" | "undo" },
+  decide: (item: T, current: DatabricksIdentity | undefined) => Decision,
+): Promise<ExecuteResult<T>> {
+  if (!opts.lock) return writeAll(items, deps, opts, decide);
+  const account = deps.writer.journalAuth?.(opts.journalKey);
+  if (!account)
+    throw new ConfigError(
+      "lock",
+      "the account lock needs a Databricks writer that names its account.",
+    );
+  const release = await lockAccount(account.host, account.accountId, opts.lock);
+  try {
+    return await writeAll(items, deps, opts, decide);
+  } finally {
+    await release();
+  }
+}
+
+async function writeAll<T extends TargetRef>(
   items: readonly T[],
   deps: { reader: DatabricksIdentityReader; writer: DatabricksIdentityWriter },
   opts: ExecuteOptions & { op: "apply" | "undo" },

@@ -18,6 +18,7 @@ import {
   type WriteProgress,
 } from "./execute";
 import { readJournal, verifyJournal, type IntentRecord, type JournalRecord } from "./journal";
+import type { AccountLockOptions } from "./accountLock";
 
 export interface UndoEntry {
   kind: IdentityKind;
@@ -41,6 +42,8 @@ export interface UndoOptions {
   signal?: AbortSignal;
   /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the Databricks credential. */
   journalKey?: string;
+  /** Hold the account's write lock while writing (core/reconcile/accountLock.ts). */
+  lock?: AccountLockOptions;
   /** Append the restoring writes to the same journal (default true), so undo is audited too. */
   journal?: boolean;
   journalSync?: boolean;
@@ -183,6 +186,7 @@ export async function undo(
         journalFile: opts.journal === false ? undefined : file,
         journalSync: opts.journalSync,
         journalKey: opts.journalKey,
+        lock: opts.lock,
         now: opts.now,
         redactor: opts.redactor,
       },

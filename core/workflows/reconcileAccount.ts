@@ -27,6 +27,7 @@ import {
 import type { RunBound } from "../reconcile/execute";
 import { planLinks } from "../reconcile/plan";
 import { readSnapshot, type Snapshot, type SnapshotProgress } from "../reconcile/snapshot";
+import type { AccountLockOptions } from "../reconcile/accountLock";
 
 /** The two services a reconciliation reads (and, for apply, writes). */
 export interface AccountReaders {
@@ -94,6 +95,8 @@ export interface ReconcileAccountOptions extends PlanAccountOptions {
   journalSync?: boolean;
   /** AIMCTL_JOURNAL_KEY: the journal key's secret instead of the Databricks credential. */
   journalKey?: string;
+  /** Hold the account's write lock while writing (core/reconcile/accountLock.ts). */
+  lock?: AccountLockOptions;
   /** Writes in flight at once (default 4; the client paces them to the service's rate). */
   concurrency?: number;
   recheckBatchSize?: number;
@@ -190,6 +193,7 @@ export async function reconcileAccount(
       undoFile: opts.undoFile,
       journalSync: opts.journalSync,
       journalKey: opts.journalKey,
+      lock: opts.lock,
       concurrency: opts.concurrency,
       recheckBatchSize: opts.recheckBatchSize,
       maxConsecutiveFailures: opts.maxConsecutiveFailures,
