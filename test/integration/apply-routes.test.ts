@@ -108,10 +108,16 @@ describe.each<[WriteRoute, string, string]>([
 
     expect(r.applied).toBe(actions.length - 2);
     expect(r.skippedChanged).toBe(2);
-    expect(r.skipped.map((s) => [s.action.databricksName, s.reason, s.currentExternalId])).toEqual([
-      [changed.databricksName, "changed", "00u-set-by-someone-else"],
-      [vanished.databricksName, "missing", null],
-    ]);
+    // In completion order, which concurrent re-checks make any order: compare as a set.
+    const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(
+      r.skipped.map((s) => [s.action.databricksName, s.reason, s.currentExternalId]).sort(byName),
+    ).toEqual(
+      [
+        [changed.databricksName, "changed", "00u-set-by-someone-else"],
+        [vanished.databricksName, "missing", null],
+      ].sort(byName),
+    );
     expect(externalIdIn(emu, "user", changed.databricksId)).toBe("00u-set-by-someone-else");
     expect(writes.get(`user:${changed.databricksId}`)).toBeUndefined();
     expect(emu.counter.snapshot()[userPatch]).toBe(
