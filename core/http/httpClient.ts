@@ -67,6 +67,8 @@ export interface HttpClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   sleep?: Sleep;
+  /** The clock pacing and rate-limit resets are measured on (tests: a fake one, with `sleep`). */
+  now?: () => number;
   redactor?: Redactor;
   onEvent?: (e: HttpEvent) => void;
   /** Fixed client-side rates per bucket (requests per second). */
@@ -87,6 +89,7 @@ export class HttpClient {
     >
   >;
   private readonly sleep: Sleep;
+  private readonly now: () => number;
   private readonly onEvent?: (e: HttpEvent) => void;
   private readonly pacer?: RateLimitPacer;
   private readonly buckets = new Map<string, TokenBucket>();
@@ -103,10 +106,12 @@ export class HttpClient {
       maxDelayMs: options.maxDelayMs ?? 30_000,
     };
     this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? Date.now;
     // A session hands its redactor to every client it builds; a lone client keeps its own.
     this.redactor = options.redactor ?? new Redactor();
     this.onEvent = options.onEvent;
-    this.pacer = options.headerPacing === false ? undefined : new RateLimitPacer();
+    this.pacer =
+      options.headerPacing === false ? undefined : new RateLimitPacer(undefined, this.now);
     this.rates = options.rates ?? {};
   }
 
@@ -258,7 +263,7 @@ export class HttpClient {
     if (rate) {
       let tb = this.buckets.get(bucket);
       if (!tb) {
-        tb = new TokenBucket(rate);
+        tb = new TokenBucket(rate, undefined, this.now);
         this.buckets.set(bucket, tb);
       }
       wait = Math.max(wait, tb.reserve());
@@ -288,7 +293,7 @@ export class HttpClient {
       if (Number.isFinite(secs))
         return Math.min(this.opts.maxDelayMs * 4, secs * 1000 + Math.random() * 100);
       const at = Date.parse(retryAfter);
-      if (Number.isFinite(at)) return Math.max(0, at - Date.now());
+      if (Number.isFinite(at)) return Math.max(0, at - this.now());
     }
     const reset = Number(headers.get("x-rate-limit-reset"));
     if (headers.has("x-rate-limit-reset") && Number.isFinite(reset)) {
@@ -296,7 +301,7 @@ export class HttpClient {
       // plus jitter. When the local clock is off by more than the Date
       // header's one-second resolution, measure from the server's Date
       // instead (what Okta's own SDKs do).
-      let now = Date.now();
+      let now = this.now();
       const serverNow = Date.parse(headers.get("date") ?? "");
       if (Number.isFinite(serverNow) && Math.abs(serverNow - now) > 2000) now = serverNow;
       return Math.max(0, reset * 1000 - now) + Math.random() * 250;

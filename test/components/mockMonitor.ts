@@ -1,8 +1,11 @@
 /**
- * Pulumi mocks that record every registration, including what MockResourceArgs
- * leaves out: the parent URN and the dependencies (dependsOn plus input
- * dependencies) the SDK sends to the monitor. Call `installMocks()` before
- * importing the module under test.
+ * The one mock monitor of the component tests: Pulumi mocks that record every
+ * registration, including what MockResourceArgs leaves out: the parent URN,
+ * the dependencies (dependsOn plus input dependencies) and the
+ * additionalSecretOutputs the SDK sends to the monitor. Call `installMocks()`
+ * (inputs as outputs, plus extras) or `installStrictMocks()` (each resource
+ * answered by the test, anything else throws) before importing the module
+ * under test.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -16,7 +19,21 @@ export interface Registration {
   parent: string;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  additionalSecretOutputs: string[];
 }
+
+/** What the mocked engine answers for one resource. */
+export interface MockAnswer {
+  id: string;
+  state: Record<string, unknown>;
+}
+
+/** Answers a registration, or undefined for a resource the test does not expect (it throws). */
+export type MockResponder = (args: {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}) => MockAnswer | undefined;
 
 interface RegisterRequest {
   getType(): string;
@@ -26,6 +43,7 @@ interface RegisterRequest {
   getPropertydependenciesMap(): {
     forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
   };
+  getAdditionalsecretoutputsList(): string[];
 }
 
 /** Records resources and answers with their inputs as outputs (plus a few extras per type). */
@@ -37,26 +55,43 @@ export function installMocks(
   project = "okta-databricks-aim",
   stack = "test",
 ): Registration[] {
+  return installStrictMocks(
+    ({ type, name, inputs }) => ({
+      id: `${name}-id`,
+      state: { ...inputs, ...outputsFor(type, inputs) },
+    }),
+    project,
+    stack,
+  );
+}
+
+/** Records resources; `respond` gives each one's id and state, and throws for any it does not know. */
+export function installStrictMocks(
+  respond: MockResponder,
+  project = "okta-databricks-aim",
+  stack = "test",
+): Registration[] {
   const registrations: Registration[] = [];
   const pending = new Map<string, Omit<Registration, "inputs" | "custom" | "provider">>();
   void pulumi.runtime.setMocks(
     {
       newResource(args) {
         const meta = pending.get(`${args.type}::${args.name}`);
+        const inputs = args.inputs as Record<string, unknown>;
         registrations.push({
           type: args.type,
           name: args.name,
-          inputs: args.inputs as Record<string, unknown>,
+          inputs,
           custom: args.custom ?? false,
           provider: args.provider,
           parent: meta?.parent ?? "",
           dependencies: meta?.dependencies ?? [],
           propertyDependencies: meta?.propertyDependencies ?? {},
+          additionalSecretOutputs: meta?.additionalSecretOutputs ?? [],
         });
-        return {
-          id: `${args.name}-id`,
-          state: { ...args.inputs, ...outputsFor(args.type, args.inputs) },
-        };
+        const answer = respond({ type: args.type, name: args.name, inputs });
+        if (!answer) throw new Error(`unexpected resource ${args.type} ${args.name}`);
+        return answer;
       },
       call(args) {
         throw new Error(`unexpected call ${args.token}`);
@@ -79,6 +114,7 @@ export function installMocks(
       parent: req.getParent(),
       dependencies: req.getDependenciesList(),
       propertyDependencies,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     });
     return original(req, cb);
   };

@@ -1,12 +1,13 @@
 /**
- * OktaAimApp under Pulumi mocks: every registration is recorded (type, name,
- * parent, dependencies, additionalSecretOutputs, inputs); anything not mocked
- * throws. The dynamic resources' providers are serialised here too (under
+ * OktaAimApp under Pulumi mocks (the shared mock monitor, ./mockMonitor.ts):
+ * every registration is recorded (type, name, parent, dependencies,
+ * additionalSecretOutputs, inputs); anything not mocked throws. The dynamic resources' providers are serialised here too (under
  * vitest), which is what would break if a provider used `import()`.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { generateSigningKey, type SigningKeyMaterial } from "../../core/keys/signingKey";
+import { installStrictMocks, type Registration } from "./mockMonitor";
 
 const PROJECT = "okta-databricks-aim";
 const STACK = "test";
@@ -19,100 +20,62 @@ const T = {
   role: "okta:app/oauthRoleAssignment:OauthRoleAssignment",
 } as const;
 
-interface Registration {
-  type: string;
-  name: string;
-  parent: string;
-  dependencies: string[];
-  additionalSecretOutputs: string[];
-}
-
-const registrations: Registration[] = [];
-/** The inputs each resource was registered with, by name (from the mocks). */
-const inputsByName = new Map<string, Record<string, unknown>>();
 /** Key material the mocked SigningKey "creates", by resource name. */
 const keys = new Map<string, SigningKeyMaterial>();
 let nextKey: SigningKeyMaterial | undefined;
 /** The key the mocked SigningKey reports as rotated out (its previousPublicJwk output). */
 let nextPrevious: SigningKeyMaterial | undefined;
 
-// Mocks first; the component is imported after (beforeAll below).
-void pulumi.runtime.setMocks(
-  {
-    newResource(args) {
-      const inputs = args.inputs as Record<string, unknown>;
-      inputsByName.set(args.name, inputs);
-      switch (args.type) {
-        case T.component:
-          return { id: "", state: {} };
-        case T.key: {
-          const key = nextKey;
-          if (!key) throw new Error("test did not prepare a key");
-          keys.set(args.name, key);
-          return {
-            id: key.keyId,
-            state: {
-              ...inputs,
-              keyId: key.keyId,
-              publicJwk: key.publicJwk,
-              privateKeyPem: key.privateKeyPem,
-              ...(nextPrevious
-                ? {
-                    previousPublicJwk: nextPrevious.publicJwk,
-                    previousKeyId: nextPrevious.keyId,
-                  }
-                : {}),
-            },
-          };
-        }
-        case T.app:
-          return { id: `0oa-${args.name}`, state: { ...inputs, clientId: `0oa-${args.name}` } };
-        case T.scopes:
-        case T.role:
-          return { id: `${args.name}-id`, state: inputs };
-        case T.dpop:
-          return {
-            id: String(inputs.appId),
-            state: {
-              ...inputs,
-              liveDpopBoundAccessTokens: false,
-              clientId: inputs.appId,
-              label: "x",
-            },
-          };
-        default:
-          throw new Error(`unexpected resource ${args.type} ${args.name}`);
+// Mocks first (the shared mock monitor); the component is imported after (beforeAll below).
+const registrations: Registration[] = installStrictMocks(
+  ({ type, name, inputs }) => {
+    switch (type) {
+      case T.component:
+        return { id: "", state: {} };
+      case T.key: {
+        const key = nextKey;
+        if (!key) throw new Error("test did not prepare a key");
+        keys.set(name, key);
+        return {
+          id: key.keyId,
+          state: {
+            ...inputs,
+            keyId: key.keyId,
+            publicJwk: key.publicJwk,
+            privateKeyPem: key.privateKeyPem,
+            ...(nextPrevious
+              ? { previousPublicJwk: nextPrevious.publicJwk, previousKeyId: nextPrevious.keyId }
+              : {}),
+          },
+        };
       }
-    },
-    call(args) {
-      throw new Error(`unexpected call ${args.token}`);
-    },
+      case T.app:
+        return { id: `0oa-${name}`, state: { ...inputs, clientId: `0oa-${name}` } };
+      case T.scopes:
+      case T.role:
+        return { id: `${name}-id`, state: inputs };
+      case T.dpop:
+        return {
+          id: String(inputs.appId),
+          state: {
+            ...inputs,
+            liveDpopBoundAccessTokens: false,
+            clientId: inputs.appId,
+            label: "x",
+          },
+        };
+      default:
+        return undefined;
+    }
   },
   PROJECT,
   STACK,
 );
 
-// Record what the mocks do not show: parent, dependencies, additionalSecretOutputs.
-type RegisterRequest = {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getDependenciesList(): string[];
-  getAdditionalsecretoutputsList(): string[];
-};
-const monitor = pulumi.runtime.getMonitor() as unknown as {
-  registerResource(req: RegisterRequest, cb: unknown): unknown;
-};
-const original = monitor.registerResource.bind(monitor);
-monitor.registerResource = (req, cb) => {
-  registrations.push({
-    type: req.getType(),
-    name: req.getName(),
-    parent: req.getParent(),
-    dependencies: req.getDependenciesList(),
-    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-  });
-  return original(req, cb);
+/** The inputs each resource was registered with, by name (the last registration of the name). */
+const inputsByName = {
+  get: (name: string): Record<string, unknown> | undefined =>
+    registrations.filter((r) => r.name === name).at(-1)?.inputs,
 };
 
 type Component = typeof import("../../components/OktaAimApp");

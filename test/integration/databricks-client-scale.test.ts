@@ -2,12 +2,17 @@
  * 25,000 Databricks users listed through the client while the emulator
  * answers 5% of requests 429 and 5% 5xx: every user exactly once, and every
  * request accounted for (requests = pages + retries + rate-limit retries).
+ * Then the realistic rate limits: the client's pace keeps inside them. Both
+ * run on a virtual clock shared by the client and the emulator, so waits and
+ * rate windows are what they would be, however loaded the machine is; how
+ * fast it really goes is a bench/ figure.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpEvent } from "../../core/http";
 import { DATABRICKS_BUCKETS, DatabricksAccountClient } from "../../core/databricks/client";
 import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
 import { generateTenant } from "../../emulators/tenant/synthetic";
+import { virtualClock } from "../helpers/virtualClock";
 
 const USERS = 25_000;
 const USERS_ROUTE = "GET /api/2.0/accounts/:accountId/scim/v2/Users";
@@ -15,6 +20,7 @@ const TOKEN_ROUTE = "POST /oidc/accounts/:accountId/v1/token";
 
 let emu: DatabricksEmulator;
 let fixtureIds: string[];
+const clock = virtualClock();
 
 beforeAll(async () => {
   // The generator makes slightly fewer Databricks users than slots; take exactly USERS.
@@ -28,6 +34,7 @@ beforeAll(async () => {
     pageCap: 100,
     // Token requests are exempt so that the run measures list paging only.
     faults: { rate429: 0.05, rate500: 0.025, rate503: 0.025, seed: 2025, exempt: /\/oidc\// },
+    now: clock.now,
   });
 });
 
@@ -46,14 +53,12 @@ describe("Databricks client at scale", () => {
       },
       {
         listConcurrency: 8,
-        // Short waits keep the run fast; Retry-After is capped at 4 × maxDelayMs.
-        http: { baseDelayMs: 2, maxDelayMs: 25, onEvent: (e) => events.push(e) },
+        now: clock.now,
+        http: { now: clock.now, sleep: clock.sleep, onEvent: (e) => events.push(e) },
       },
     );
-    const t0 = Date.now();
     let pagesSeen = 0;
     const users = await client.listUsers({ onPage: () => pagesSeen++ });
-    const ms = Date.now() - t0;
 
     // Every user exactly once, and exactly the fixture's users.
     expect(users).toHaveLength(USERS);
@@ -70,7 +75,7 @@ describe("Databricks client at scale", () => {
     const serverCounts = emu.counter.snapshot();
     const injected = { ...emu.faults.injected };
     console.log(
-      `[databricks scale] ${USERS} users in ${ms} ms; list: ${JSON.stringify(list)}; client bucket: ${JSON.stringify(stats)}; emulator requests per endpoint: ${JSON.stringify(serverCounts)}; injected: ${JSON.stringify(injected)}; events: ${events.length}`,
+      `[databricks scale] ${USERS} users; list: ${JSON.stringify(list)}; client bucket: ${JSON.stringify(stats)}; emulator requests per endpoint: ${JSON.stringify(serverCounts)}; injected: ${JSON.stringify(injected)}; events: ${events.length}`,
     );
 
     expect(list).toMatchObject({
@@ -93,18 +98,21 @@ describe("Databricks client at scale", () => {
     // The server saw exactly what the client sent: no hidden requests, no trailing empty page.
     expect(serverCounts[USERS_ROUTE]).toBe(stats.requests);
     expect(serverCounts[TOKEN_ROUTE]).toBe(1);
-    expect(ms).toBeLessThan(60_000);
+    // Every retry waited: backoff after 5xx, Retry-After after 429.
+    expect(clock.waits.length).toBeGreaterThanOrEqual(stats.retries + stats.throttled);
   });
 });
 
 describe("Databricks client under the emulator's realistic rate limits", () => {
   it("stays inside LIST 240/s and PATCH 2/s without a single 429", async () => {
+    const paced = virtualClock();
     const tenant = generateTenant({ users: 10_500, seed: 26 });
     const users = tenant.databricks.users.slice(0, 10_000);
     const limited = await startDatabricksEmulator({
       fixture: { ...tenant.databricks, users },
       rateLimits: "realistic",
       pageCap: 25, // 400 pages: more than one second of LIST budget
+      now: paced.now,
     });
     try {
       const client = new DatabricksAccountClient(
@@ -113,17 +121,17 @@ describe("Databricks client under the emulator's realistic rate limits", () => {
           accountId: limited.accountId,
           auth: { kind: "token", token: limited.token },
         },
-        { listConcurrency: 16 },
+        { listConcurrency: 16, now: paced.now, http: { now: paced.now, sleep: paced.sleep } },
       );
-      const t0 = Date.now();
+      const t0 = paced.now();
       const listed = await client.listUsers();
-      const listMs = Date.now() - t0;
+      const listMs = paced.now() - t0;
       expect(listed).toHaveLength(10_000);
-      const t1 = Date.now();
+      const t1 = paced.now();
       for (const u of listed.slice(0, 5)) {
         await client.setExternalId("user", u.id, `00uPACED${u.id.slice(-8)}`, "scim");
       }
-      const writeMs = Date.now() - t1;
+      const writeMs = paced.now() - t1;
       const list = client.http.stats.get(DATABRICKS_BUCKETS.scimList("Users"));
       const patch = client.http.stats.get(DATABRICKS_BUCKETS.scimPatch("Users"));
       console.log(
@@ -131,9 +139,9 @@ describe("Databricks client under the emulator's realistic rate limits", () => {
       );
       expect(list).toEqual({ requests: 400, retries: 0, throttled: 0 });
       expect(patch).toEqual({ requests: 5, retries: 0, throttled: 0 });
-      // 400 pages at 100/s with a burst of 100: at least ~3 s; 5 writes at 2/s: at least ~2 s.
-      expect(listMs).toBeGreaterThanOrEqual(2_500);
-      expect(writeMs).toBeGreaterThanOrEqual(1_900);
+      // On the clock: 400 pages at 100/s after a burst of 100 take 3 s; 5 writes at 2/s, 2 s.
+      expect(listMs).toBeGreaterThanOrEqual(2_990);
+      expect(writeMs).toBeGreaterThanOrEqual(2_000);
     } finally {
       await limited.close();
     }

@@ -78,7 +78,6 @@ describe("readSnapshot", () => {
     expect(log.slice(0, 5).every((l) => l.startsWith("start"))).toBe(true);
     expect(log).toHaveLength(10);
     expect(s.okta.users).toHaveLength(2);
-    expect(s.timing.totalMs).toBeGreaterThanOrEqual(0);
   });
 
   it("fails with the failing side's error", async () => {

@@ -12,6 +12,7 @@ import {
   type HttpEvent,
 } from "../../core/http";
 import { WindowRateLimiter } from "../../emulators/common/counters";
+import { virtualClock } from "../helpers/virtualClock";
 import { sendJson, startTestServer, type TestHandler, type TestServer } from "./httpServer";
 
 let server: TestServer | undefined;
@@ -249,11 +250,11 @@ describe("429 handling", () => {
   });
 
   it("honours X-Rate-Limit-Reset (epoch seconds) and retries a POST after 429", async () => {
+    const clock = virtualClock();
     let n = 0;
-    let resetSec = 0;
+    const resetSec = Math.floor(clock.now() / 1000) + 5;
     const s = await serve((_r, res) => {
       if (++n === 1) {
-        resetSec = Math.floor(Date.now() / 1000) + 5;
         sendJson(
           res,
           429,
@@ -269,23 +270,21 @@ describe("429 handling", () => {
         );
       } else sendJson(res, 200, {});
     });
-    const { waits, sleep } = recordingSleep();
-    const t0 = Date.now();
-    // Pacing off: with a fake sleep no time passes, so the pacer would wait for the reset again.
-    await client({ sleep, headerPacing: false }).request({
+    // Pacing off: this test is about the 429's own wait.
+    await client({ sleep: clock.sleep, now: clock.now, headerPacing: false }).request({
       method: "POST",
       url: `${s.url}/oauth2/v1/token`,
       json: {},
     });
-    const expected = resetSec * 1000 - t0;
-    expect(waits).toHaveLength(1);
-    expect(waits[0]).toBeGreaterThan(expected - 200);
-    expect(waits[0]).toBeLessThanOrEqual(expected + 250);
-    expect(waits[0]).toBeGreaterThan(3500);
+    // Until the reset (5 s on the clock), plus up to 250 ms of jitter.
+    expect(clock.waits).toHaveLength(1);
+    expect(clock.waits[0]).toBeGreaterThanOrEqual(5000);
+    expect(clock.waits[0]).toBeLessThanOrEqual(5250);
   });
 
   it("measures X-Rate-Limit-Reset from the server's Date when the clocks disagree", async () => {
-    const serverNow = Date.now() + 3_600_000; // server clock an hour ahead
+    const clock = virtualClock();
+    const serverNow = clock.now() + 3_600_000; // server clock an hour ahead, on a whole second
     let n = 0;
     const s = await serve((_r, res) =>
       ++n === 1
@@ -302,10 +301,13 @@ describe("429 handling", () => {
           )
         : sendJson(res, 200, {}),
     );
-    const { waits, sleep } = recordingSleep();
-    await client({ sleep, headerPacing: false }).request({ method: "GET", url: s.url });
-    expect(waits[0]).toBeGreaterThan(2500);
-    expect(waits[0]).toBeLessThan(5500);
+    await client({ sleep: clock.sleep, now: clock.now, headerPacing: false }).request({
+      method: "GET",
+      url: s.url,
+    });
+    // 4 s on the server's clock (not an hour and 4 s on ours), plus up to 250 ms of jitter.
+    expect(clock.waits[0]).toBeGreaterThanOrEqual(4000);
+    expect(clock.waits[0]).toBeLessThanOrEqual(4250);
   });
 
   it("gives up after maxRateLimitRetries with ERR_OKTA_RATE_LIMITED", async () => {
@@ -350,8 +352,11 @@ describe("429 handling", () => {
 
 describe("pacing", () => {
   /** A server with a fixed window of `limit` requests per second, Okta's headers and 429s. */
-  async function windowServer(limit: number): Promise<{ s: TestServer; throttled: () => number }> {
-    const limiter = new WindowRateLimiter();
+  async function windowServer(
+    limit: number,
+    now: () => number,
+  ): Promise<{ s: TestServer; throttled: () => number }> {
+    const limiter = new WindowRateLimiter(now);
     let throttled = 0;
     const s = await serve((_r, res) => {
       const w = limiter.take("users", limit, 1000);
@@ -369,17 +374,18 @@ describe("pacing", () => {
   }
 
   it("slows down before a 429 when X-Rate-Limit-Remaining runs low", async () => {
-    const { s, throttled } = await windowServer(10);
+    const clock = virtualClock();
+    const { s, throttled } = await windowServer(10, clock.now);
     const events: HttpEvent[] = [];
-    const http = client({ sleep: undefined, onEvent: (e) => events.push(e) });
-    const t0 = Date.now();
+    const http = client({ sleep: clock.sleep, now: clock.now, onEvent: (e) => events.push(e) });
+    const t0 = clock.now();
     for (let i = 0; i < 25; i++)
       await http.request({
         method: "GET",
         url: `${s.url}/api/v1/users`,
         bucket: "okta GET /api/v1/users",
       });
-    const elapsed = Date.now() - t0;
+    const elapsed = clock.now() - t0;
     expect(throttled()).toBe(0);
     expect(http.stats.get("okta GET /api/v1/users")).toEqual({
       requests: 25,
@@ -392,8 +398,9 @@ describe("pacing", () => {
   });
 
   it("control: the same server throttles a client that does not pace", async () => {
-    const { s, throttled } = await windowServer(10);
-    const http = client({ headerPacing: false, sleep: undefined });
+    const clock = virtualClock();
+    const { s, throttled } = await windowServer(10, clock.now);
+    const http = client({ headerPacing: false, sleep: clock.sleep, now: clock.now });
     for (let i = 0; i < 25; i++)
       await http.request({ method: "GET", url: `${s.url}/api/v1/users` });
     expect(throttled()).toBeGreaterThan(0);
@@ -416,12 +423,15 @@ describe("pacing", () => {
   it("applies a fixed per-bucket rate (TokenBucket) to requests", async () => {
     const s = await serve((_r, res) => sendJson(res, 200, {}));
     const events: HttpEvent[] = [];
+    const clock = virtualClock();
     const http = new HttpClient({
       service: "databricks",
       rates: { "databricks PATCH /scim": 20 },
       onEvent: (e) => events.push(e),
+      sleep: clock.sleep,
+      now: clock.now,
     });
-    const t0 = Date.now();
+    const t0 = clock.now();
     for (let i = 0; i < 40; i++)
       await http.request({
         method: "PATCH",
@@ -429,10 +439,11 @@ describe("pacing", () => {
         json: {},
         bucket: "databricks PATCH /scim",
       });
-    const elapsed = Date.now() - t0;
-    // In T seconds the bucket lets through at most 20 (burst) + 20*T requests,
-    // so 40 take at least one second however fast or loaded the machine is.
-    expect(elapsed).toBeGreaterThanOrEqual(950);
+    const elapsed = clock.now() - t0;
+    // In T seconds the bucket lets through at most 20 (burst) + 20*T requests:
+    // 40 take one second on the clock, the last 20 spaced 50 ms apart.
+    expect(elapsed).toBeCloseTo(1000, 6);
+    expect(clock.waits.slice(-3)).toEqual([50, 50, 50].map((w) => expect.closeTo(w, 6)));
     expect(events.some((e) => e.type === "paced")).toBe(true);
   });
 });
@@ -455,10 +466,9 @@ describe("timeouts", () => {
       res.write("[");
     });
     const http = new HttpClient({ service: "databricks", timeoutMs: 60_000, maxRetries: 0 });
-    const t0 = Date.now();
+    // Were the client's 60 s used instead, the test itself would time out.
     const err = await caught(http.request({ method: "GET", url: s.url, timeoutMs: 150 }));
     expect(err.code).toBe("ERR_DATABRICKS_TIMEOUT");
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
 
