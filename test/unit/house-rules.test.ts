@@ -37,8 +37,8 @@ const IMPORTS = "@typescript-eslint/no-restricted-imports";
 
 describe("house rules (lint)", () => {
   it.each([
-    ["core/reconcile/plan.ts", 'import * as pulumi from "@pulumi/pulumi"; void pulumi;'],
-    ["core/reconcile/plan.ts", 'import { Printer } from "../../cli/io"; void Printer;'],
+    ["core/reconcile/plan/index.ts", 'import * as pulumi from "@pulumi/pulumi"; void pulumi;'],
+    ["core/reconcile/plan/index.ts", 'import { Printer } from "../../cli/io"; void Printer;'],
     [
       "core/workflows/reconcileAccount.ts",
       'import { loadCore } from "../../dynamic-providers/loadCore"; void loadCore;',

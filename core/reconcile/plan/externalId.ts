@@ -1,0 +1,161 @@
+/**
+ * The externalId decisions, once each identity has its Okta identity:
+ * already linked, a link to write, a conflict (or an overwrite under
+ * onConflict "overwrite"); and duplicates: one Okta identity chosen by
+ * several Databricks identities, or a link that would hand an Okta id to a
+ * second identity that keeps carrying it.
+ */
+import type { FindingCode, PlanAction } from "../../model/plan";
+import { OKTA_ID_PATTERN } from "../normalize";
+import type { PlanContext } from "./context";
+import { push, type Identity } from "./identity";
+import { cmp, kindLabel, listPlain } from "./messages";
+
+/** One Okta identity chosen by several Databricks identities: all of them are duplicates. */
+export function markDuplicates(ctx: PlanContext, all: readonly Identity[]): void {
+  // Count first: only the rare shared targets get a list (no array per identity).
+  const count = new Map<string, number>();
+  for (const ident of all) {
+    if (ident.bucket === undefined && ident.target !== undefined) {
+      count.set(ident.target, (count.get(ident.target) ?? 0) + 1);
+    }
+  }
+  const byTarget = new Map<string, Identity[]>();
+  for (const ident of all) {
+    if (ident.bucket !== undefined || ident.target === undefined) continue;
+    if ((count.get(ident.target) ?? 0) >= 2) push(byTarget, ident.target, ident);
+  }
+  for (const [oktaId, idents] of byTarget) {
+    const who = ctx.okta.describe(oktaId) ?? `Okta id ${oktaId}`;
+    const names = idents.map((i) => `${kindLabel(i.kind)} "${i.name}" (${i.id})`).sort(cmp);
+    for (const ident of idents) {
+      ident.bucket = "duplicate";
+      ctx.findings.add(
+        "DUPLICATE_IDENTITY",
+        "error",
+        ident.kind,
+        [ident.name],
+        `${who} is chosen by ${idents.length} Databricks identities: ${listPlain(names)}. ` +
+          `Only one may carry its id; merge or remove the extra identities, or exclude them.`,
+        ident.name,
+      );
+    }
+  }
+}
+
+/** The externalId rules for an identity with exactly one chosen Okta identity. */
+export function decide(ctx: PlanContext, ident: Identity): void {
+  if (ident.bucket !== undefined || ident.target === undefined) return;
+  const target = ident.target;
+  const ext = ident.externalId;
+  if (ext === target) {
+    ident.bucket = "alreadyLinked";
+    return;
+  }
+  if (ext === null) {
+    link(ctx, ident, target, null);
+    return;
+  }
+  const owner = ctx.okta.describe(ext);
+  const oktaShaped = owner !== null || OKTA_ID_PATTERN.test(ext);
+  const code: FindingCode = oktaShaped ? "EXTERNAL_ID_CONFLICT" : "EXTERNAL_ID_FOREIGN";
+  const what = `Databricks ${kindLabel(ident.kind)} "${ident.name}" matches ${ctx.okta.describe(target) ?? target}`;
+  const has =
+    owner !== null
+      ? `but its externalId is the id of ${owner}`
+      : oktaShaped
+        ? `but its externalId "${ext}" looks like an Okta id that is not in this org (deleted, or another org)`
+        : `but its externalId "${ext}" is not an Okta id (another identity provider?)`;
+  if (ctx.overwrite) {
+    link(ctx, ident, target, ext);
+    ctx.findings.add(
+      code,
+      "warning",
+      ident.kind,
+      [ident.name],
+      `${what} ${has}; onConflict "overwrite": it will be replaced (previous value recorded in the action).`,
+      ident.name,
+    );
+    return;
+  }
+  ident.bucket = "conflict";
+  ctx.findings.add(
+    code,
+    oktaShaped ? "error" : "warning",
+    ident.kind,
+    [ident.name],
+    `${what} ${has}. AIM will not match it; clear or correct the externalId, ` +
+      `or set onConflict "overwrite" to replace it.`,
+    ident.name,
+  );
+}
+
+function link(ctx: PlanContext, ident: Identity, oktaId: string, previous: string | null): void {
+  ident.bucket = "link";
+  const action: PlanAction = {
+    kind: ident.kind,
+    databricksId: ident.id,
+    databricksName: ident.name,
+    oktaId,
+    matchedBy: ident.matchedBy ?? "override",
+    previousExternalId: previous,
+  };
+  ident.action = action;
+  ctx.actions.push(action);
+}
+
+/**
+ * A link must not hand an Okta id to a second Databricks identity: when
+ * another identity keeps carrying that id (one in conflict, ambiguous,
+ * excluded, ...), AIM resolves the Okta identity to either of them at
+ * login. Such a link is withdrawn and reported as DUPLICATE_IDENTITY.
+ * Decision (docs/matching.md, "Duplicates"): "carried" is the externalId
+ * each identity has once the plan is applied.
+ */
+export function withdrawSharedLinks(ctx: PlanContext, all: readonly Identity[]): void {
+  const { actions } = ctx;
+  if (actions.length === 0) return;
+  // Count carriers only of Okta ids that some action writes; list them only when shared.
+  const carried = new Map<string, number>();
+  for (const a of actions) carried.set(a.oktaId, 0);
+  const after = (ident: Identity) => ident.action?.oktaId ?? ident.externalId;
+  for (const ident of all) {
+    const id = after(ident);
+    if (id === null) continue;
+    const n = carried.get(id);
+    if (n !== undefined) carried.set(id, n + 1);
+  }
+  const carriers = new Map<string, Identity[]>();
+  for (const ident of all) {
+    const id = after(ident);
+    if (id !== null && (carried.get(id) ?? 0) >= 2) push(carriers, id, ident);
+  }
+  const withdrawn = new Set<PlanAction>();
+  for (const [oktaId, idents] of carriers) {
+    for (const ident of idents) {
+      const action = ident.action;
+      if (action === undefined || action.oktaId !== oktaId) continue;
+      withdrawn.add(action);
+      ident.bucket = "duplicate";
+      ident.action = undefined;
+      const others = idents
+        .filter((o) => o !== ident)
+        .map((o) => `${kindLabel(o.kind)} "${o.name}" (${o.id})`)
+        .sort(cmp);
+      ctx.findings.add(
+        "DUPLICATE_IDENTITY",
+        "error",
+        ident.kind,
+        [ident.name],
+        `${ctx.okta.describe(oktaId) ?? `Okta id ${oktaId}`} matches Databricks ${kindLabel(ident.kind)} "${ident.name}" ` +
+          `but is already the externalId of ${listPlain(others)}; linking both would give AIM two identities for it. ` +
+          `Correct or clear the other externalId, or merge the identities, then plan again.`,
+        ident.name,
+      );
+    }
+  }
+  if (withdrawn.size === 0) return;
+  const kept = actions.filter((a) => !withdrawn.has(a));
+  actions.length = 0;
+  actions.push(...kept);
+}

@@ -1,0 +1,109 @@
+/**
+ * The Okta side indexed once: users by id and by normalised login and email
+ * (live and DEPROVISIONED apart), groups by id and by name key (BUILT_IN
+ * left out). Every Databricks identity is then a map look-up, so planning
+ * is linear in the size of the tenant.
+ */
+import type { OktaGroup, OktaUser } from "../../model/tenant";
+import { groupNameKey, normalizeName } from "../normalize";
+import { push } from "./identity";
+
+export interface OktaSnapshot {
+  users: readonly OktaUser[];
+  groups: readonly OktaGroup[];
+}
+
+/** An Okta user a Databricks username matches, and by which attribute. */
+export interface Candidate {
+  user: OktaUser;
+  by: "login" | "email";
+}
+
+export class OktaIndex {
+  private readonly userById = new Map<string, OktaUser>();
+  private readonly groupById = new Map<string, OktaGroup>();
+  /** norm(login|email) → non-DEPROVISIONED Okta users, each at most once per key. */
+  private readonly activeByName = new Map<string, Candidate | Candidate[]>();
+  /** norm(login|email) → DEPROVISIONED Okta users. */
+  private readonly deprovisionedByName = new Map<string, OktaUser[]>();
+  /** group name key → non-BUILT_IN Okta groups. */
+  private readonly groupsByName = new Map<string, OktaGroup[]>();
+
+  constructor(
+    okta: OktaSnapshot,
+    private readonly caseInsensitiveGroups: boolean,
+  ) {
+    for (const u of okta.users) {
+      this.userById.set(u.id, u);
+      const login = normalizeName(u.profile.login);
+      const email = normalizeName(u.profile.email);
+      if (u.status === "DEPROVISIONED") {
+        push(this.deprovisionedByName, login, u);
+        if (email !== login) push(this.deprovisionedByName, email, u);
+      } else {
+        this.addCandidate(login, { user: u, by: "login" });
+        // A user whose email is its login is one candidate, matched by login.
+        if (email !== login) this.addCandidate(email, { user: u, by: "email" });
+      }
+    }
+    for (const g of okta.groups) {
+      this.groupById.set(g.id, g);
+      if (g.type === "BUILT_IN") continue;
+      push(this.groupsByName, this.groupKey(g.profile.name), g);
+    }
+  }
+
+  /** The key a group name is compared by (exact, or case-insensitive by the rules). */
+  groupKey(name: string): string {
+    return groupNameKey(name, this.caseInsensitiveGroups);
+  }
+
+  /** Most names have one candidate: an array only on collision keeps 200k allocations away. */
+  private addCandidate(key: string, c: Candidate): void {
+    const entry = this.activeByName.get(key);
+    if (entry === undefined) this.activeByName.set(key, c);
+    else if (Array.isArray(entry)) entry.push(c);
+    else this.activeByName.set(key, [entry, c]);
+  }
+
+  /** Live Okta users whose normalised login or email is `key`. */
+  usersNamed(key: string): readonly Candidate[] {
+    const entry = this.activeByName.get(key);
+    return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+  }
+
+  /** DEPROVISIONED Okta users whose normalised login or email is `key`. */
+  deprovisionedNamed(key: string): readonly OktaUser[] | undefined {
+    return this.deprovisionedByName.get(key);
+  }
+
+  /** Linkable Okta groups whose name key is `key`. */
+  groupsNamed(key: string): readonly OktaGroup[] {
+    return this.groupsByName.get(key) ?? [];
+  }
+
+  /** Names (normalised) that two or more live Okta users hold as login or email. */
+  *sharedNames(): Iterable<[string, readonly Candidate[]]> {
+    for (const [value, entry] of this.activeByName) if (Array.isArray(entry)) yield [value, entry];
+  }
+
+  describe(id: string): string | null {
+    const u = this.userById.get(id);
+    if (u !== undefined) return `Okta user ${id} ("${u.profile.login}")`;
+    const g = this.groupById.get(id);
+    if (g !== undefined) return `Okta group ${id} ("${g.profile.name}")`;
+    return null;
+  }
+
+  /** An Okta user that can be linked: present and not DEPROVISIONED. */
+  linkableUser(id: string): OktaUser | undefined {
+    const u = this.userById.get(id);
+    return u !== undefined && u.status !== "DEPROVISIONED" ? u : undefined;
+  }
+
+  /** An Okta group that can be linked: present and not BUILT_IN. */
+  linkableGroup(id: string): OktaGroup | undefined {
+    const g = this.groupById.get(id);
+    return g !== undefined && g.type !== "BUILT_IN" ? g : undefined;
+  }
+}
