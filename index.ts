@@ -12,6 +12,7 @@ import { DatabricksAim, OktaAimApp } from "./components";
 import type { FindingCode, ReconcileRules, WriteRoute } from "./core/model/plan";
 import type { AimAdapter } from "./dynamic-providers/aimConnection";
 import type { PublicSigningJwk } from "./core/keys/signingKey";
+import { DURATION_FORM, parseDuration } from "./core/workflows/runBound";
 
 /** The namespace of this program's keys: `pulumi config set oktaAim:<key> …` (every export is a stack output). */
 const CONFIG_NAMESPACE = "oktaAim";
@@ -57,6 +58,10 @@ const aim = new DatabricksAim("aim", {
   revertOnDelete: config.getBoolean("revertOnDelete") ?? false,
   journalPath: config.get("journalPath"),
   writeRatePerSecond: config.getNumber("writeRatePerSecond"),
+  maxWritesPerRun: config.getNumber("maxWritesPerRun"),
+  writeTimeBudgetSeconds: durationSeconds("writeTimeBudget"),
+  oktaSnapshotCache: config.getBoolean("oktaSnapshotCache") ?? true,
+  oktaSnapshotCacheMaxAgeSeconds: durationSeconds("oktaSnapshotCacheMaxAge"),
   adapter,
   apiBasePath: aimApiBasePath,
   enableAim: config.getBoolean("enableAim") ?? true,
@@ -64,6 +69,18 @@ const aim = new DatabricksAim("aim", {
   disableOnDelete: config.getBoolean("disableOnDelete") ?? false,
   probeExternalId: config.get("probeExternalId"),
 });
+
+/** A duration key ("5h", "30m", "2d") in whole seconds; a clear error naming the key otherwise. */
+function durationSeconds(key: string): number | undefined {
+  const raw = config.get(key);
+  if (raw === undefined) return undefined;
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms < 1000)
+    throw new pulumi.RunError(
+      `${CONFIG_NAMESPACE}:${key} must be ${DURATION_FORM} (got "${raw}"): pulumi config set ${CONFIG_NAMESPACE}:${key} 5h`,
+    );
+  return Math.floor(ms / 1000);
+}
 
 /**
  * An explicit Okta provider when `oktaAim:oktaApiToken` is set, so one secret

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../core/http";
 import { FINDING_CODES, type FindingCode } from "../core/model/plan";
+import { DURATION_FORM, parseDuration } from "../core/workflows/runBound";
 
 export type OptionKind = "string" | "boolean";
 export type OptionSpec = Record<string, OptionKind>;
@@ -99,19 +100,13 @@ export function intOption(
   return Number(raw);
 }
 
-const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** A duration such as 90s, 30m, 6h or 2d, in milliseconds; or a ConfigError naming the option. */
 export function durationOption(args: ParsedArgs, name: string): number | undefined {
   const raw = str(args, name);
   if (raw === undefined) return undefined;
-  const m = /^(\d+)\s*([smhd])$/.exec(raw.trim());
-  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]] : 0;
-  if (!m || ms <= 0)
-    throw new ConfigError(
-      `--${name}`,
-      `--${name} must be a duration above zero with a unit s, m, h or d, e.g. 30m or 24h (got "${raw}").`,
-    );
+  const ms = parseDuration(raw);
+  if (ms === undefined)
+    throw new ConfigError(`--${name}`, `--${name} must be ${DURATION_FORM} (got "${raw}").`);
   return ms;
 }
 

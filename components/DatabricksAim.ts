@@ -41,6 +41,14 @@ export interface DatabricksAimArgs {
   readonly journalPath?: pulumi.Input<string>;
   /** Writes per second (default 2, the published PATCH limit); raise only with a raised account limit. */
   readonly writeRatePerSecond?: pulumi.Input<number>;
+  /** At most this many links written per `pulumi up`; the next up continues (default: no bound). */
+  readonly maxWritesPerRun?: pulumi.Input<number>;
+  /** No write starts once this many seconds of writing have passed in one `pulumi up` (default: no bound). */
+  readonly writeTimeBudgetSeconds?: pulumi.Input<number>;
+  /** Keep the Okta users of the last read beside the journal and read only changes (default true). */
+  readonly oktaSnapshotCache?: pulumi.Input<boolean>;
+  /** Read Okta in full when that cache is older than this many seconds (default 86400). */
+  readonly oktaSnapshotCacheMaxAgeSeconds?: pulumi.Input<number>;
   /** "api" (private-preview admin API, default) or "console" (values to enter are output). */
   readonly adapter?: pulumi.Input<AimAdapter>;
   /** `api` only: base path of the AIM admin API. */
@@ -146,6 +154,10 @@ function createReconciliation(
       revertOnDelete: args.revertOnDelete,
       journalPath: args.journalPath,
       writeRatePerSecond: args.writeRatePerSecond,
+      maxWritesPerRun: args.maxWritesPerRun,
+      writeTimeBudgetSeconds: args.writeTimeBudgetSeconds,
+      oktaSnapshotCache: args.oktaSnapshotCache,
+      oktaSnapshotCacheMaxAgeSeconds: args.oktaSnapshotCacheMaxAgeSeconds,
     },
     { parent },
   );
@@ -170,6 +182,10 @@ function createConnection(
       privateKeyPem: args.privateKeyPem,
       enabled: args.enableAim ?? true,
       reconciliationFindings: reconciliation.findings,
+      // A backfill bounded per run leaves links pending: AIM waits for the last one.
+      reconciliationPending: reconciliation.pending.apply(
+        (p) => (p?.users?.link ?? 0) + (p?.groups?.link ?? 0) + (p?.servicePrincipals?.link ?? 0),
+      ),
       acceptFindings: args.acceptFindings,
       disableOnDelete: args.disableOnDelete,
       probeExternalId: args.probeExternalId,

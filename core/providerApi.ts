@@ -39,3 +39,4 @@ export { FINDING_CODES } from "./model/plan";
 export { canonicalJson, errorFindingCodes, summarizePlan } from "./reconcile/report";
 export { validateRules } from "./reconcile/rules";
 export { undo } from "./reconcile/undo";
+export { oktaCacheFileName } from "./okta/snapshotCache";

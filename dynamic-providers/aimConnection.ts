@@ -74,6 +74,11 @@ export interface AimConnectionArgs {
   readonly enabled?: pulumi.Input<boolean>;
   /** The reconciliation's findings (IdentityReconciliation.findings); error codes block enabling. */
   readonly reconciliationFindings?: pulumi.Input<FindingsSummary>;
+  /**
+   * Links the reconciliation still has to write (its `pending`, summed): AIM
+   * is not enabled while any is (a backfill bounded per run is under way).
+   */
+  readonly reconciliationPending?: pulumi.Input<number>;
   /** Error finding codes accepted knowingly: AIM is enabled despite them. */
   readonly acceptFindings?: pulumi.Input<pulumi.Input<string>[]>;
   /** On delete, switch AIM off (default false: leave it as it is). */
@@ -104,6 +109,8 @@ export interface ResolvedAimConnectionInputs extends LiveConnectionFields {
   privateKeyPem: string;
   enabled: boolean;
   reconciliationFindings?: FindingsSummary;
+  /** Absent (and in state written before it existed): none pending. */
+  reconciliationPending?: number;
   acceptFindings: string[];
   disableOnDelete: boolean;
   probeExternalId?: string;
@@ -157,17 +164,22 @@ const LIVE_FIELDS = [
 
 /** Error codes of the findings not in acceptFindings (sorted); [] when nothing blocks. */
 function blockingCodes(findings: FindingsSummary | undefined, accepted: string[]): string[] {
-  return loadCore().enableBlockers(enableGate(findings, accepted)).findingCodes;
+  return loadCore().enableBlockers(enableGate(findings, accepted, 0)).findingCodes;
 }
 
 /** The reconciliation's findings summary as core's gate (older state may lack errorCodes). */
-function enableGate(findings: FindingsSummary | undefined, accepted: string[]) {
+function enableGate(
+  findings: FindingsSummary | undefined,
+  accepted: string[],
+  pendingLinks: number | undefined,
+) {
   return {
     errorCodes:
       findings && findings.error > 0 && Array.isArray(findings.errorCodes)
         ? findings.errorCodes
         : [],
     errorCount: findings?.error ?? 0,
+    pendingLinks: pendingLinks ?? 0,
     accepted: accepted ?? [],
   };
 }
@@ -269,7 +281,11 @@ async function converge(
       ...(inputs.keyId ? { keyId: inputs.keyId } : {}),
     },
     enabled: inputs.enabled,
-    gate: enableGate(inputs.reconciliationFindings, inputs.acceptFindings ?? []),
+    gate: enableGate(
+      inputs.reconciliationFindings,
+      inputs.acceptFindings ?? [],
+      inputs.reconciliationPending,
+    ),
   });
   if (r.outcome === "testFailed" || !r.state) {
     const failed = r.test.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.message}`);
@@ -291,6 +307,13 @@ async function converge(
     consolePrivateKeyPem: null,
   };
   if (r.console) outs.consoleInstructions = r.console.instructions;
+  if (r.outcome === "blocked" && blocked.length === 0) {
+    // Only links still to write (a backfill bounded per run): not a failure of this up.
+    logInfo(
+      `${label}: AIM not enabled yet: ${r.blockers.pendingLinks} link(s) still to write; a later pulumi up enables it once none is pending. The connection is configured and tested.`,
+    );
+    return { id: resourceId, outs };
+  }
   if (r.outcome === "blocked") {
     // id + properties: the host records the configured, tested connection; only enabling is refused.
     throw initFailed(
@@ -461,6 +484,7 @@ export class AimConnection extends pulumi.dynamic.Resource {
         privateKeyPem: pulumi.secret(args.privateKeyPem),
         enabled: args.enabled ?? true,
         reconciliationFindings: args.reconciliationFindings,
+        reconciliationPending: args.reconciliationPending,
         acceptFindings: args.acceptFindings ?? [],
         disableOnDelete: args.disableOnDelete ?? false,
         probeExternalId: args.probeExternalId,

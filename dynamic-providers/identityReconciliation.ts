@@ -82,6 +82,21 @@ export interface IdentityReconciliationArgs {
    * Raise it only when Databricks raised your account's limit.
    */
   readonly writeRatePerSecond?: pulumi.Input<number>;
+  /**
+   * Write at most this many links per `pulumi up` (a long backfill spread
+   * over pipeline jobs): the update then ends cleanly with the rest pending,
+   * and the next `pulumi up` continues. Default: no bound.
+   */
+  readonly maxWritesPerRun?: pulumi.Input<number>;
+  /** Start no write once this many seconds have passed since the first of the run. Default: no bound. */
+  readonly writeTimeBudgetSeconds?: pulumi.Input<number>;
+  /**
+   * Keep the Okta users of the last read in a local file in the journal's
+   * folder (never in state) and ask Okta only for changes (default true).
+   */
+  readonly oktaSnapshotCache?: pulumi.Input<boolean>;
+  /** Read Okta in full when the cache is older than this (default 86400: a day). */
+  readonly oktaSnapshotCacheMaxAgeSeconds?: pulumi.Input<number>;
 }
 
 /** Findings counts as kept in state: per severity, per code, and the codes of error findings. */
@@ -143,6 +158,12 @@ export interface ResolvedIdentityReconciliationInputs extends Partial<LivePlanFi
   journalPath: string;
   /** Absent in state written before it existed: the default pace. */
   writeRatePerSecond?: number;
+  /** Absent: no bound (and in state written before it existed). */
+  maxWritesPerRun?: number;
+  writeTimeBudgetSeconds?: number;
+  /** Absent: on. */
+  oktaSnapshotCache?: boolean;
+  oktaSnapshotCacheMaxAgeSeconds?: number;
   providerVersion: string;
 }
 
@@ -165,6 +186,10 @@ const PROGRAM_INPUTS = [
   "revertOnDelete",
   "journalPath",
   "writeRatePerSecond",
+  "maxWritesPerRun",
+  "writeTimeBudgetSeconds",
+  "oktaSnapshotCache",
+  "oktaSnapshotCacheMaxAgeSeconds",
   "providerVersion",
 ] as const;
 const LIVE_FIELDS = [
@@ -197,6 +222,22 @@ function resolveJournal(journalPath: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where the method runs
   const path = require("node:path") as typeof import("node:path");
   return path.resolve(process.env.OKTA_AIM_PROJECT_ROOT || process.cwd(), journalPath);
+}
+
+/** The Okta snapshot cache in the journal's folder (one per org and client), unless switched off. */
+function oktaCache(inputs: Inputs, cacheKey: string) {
+  if (inputs.oktaSnapshotCache === false || isUnknown(inputs.journalPath)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where the method runs
+  const path = require("node:path") as typeof import("node:path");
+  return {
+    file: path.join(
+      path.dirname(resolveJournal(inputs.journalPath)),
+      loadCore().oktaCacheFileName(cacheKey),
+    ),
+    ...(inputs.oktaSnapshotCacheMaxAgeSeconds !== undefined
+      ? { maxAgeMs: inputs.oktaSnapshotCacheMaxAgeSeconds * 1000 }
+      : {}),
+  };
 }
 
 /** Problems with the program's inputs, each naming its field; unknown values are checked later. */
@@ -232,6 +273,27 @@ function inputProblems(news: Inputs): pulumi.dynamic.CheckFailure[] {
       "writeRatePerSecond",
       `[writeRatePerSecond] must be a positive number of writes per second (the published limit is 2); got ${JSON.stringify(news.writeRatePerSecond)}.`,
     );
+  for (const [k, what] of [
+    ["maxWritesPerRun", "links written per pulumi up"],
+    ["writeTimeBudgetSeconds", "seconds of writing per pulumi up"],
+    [
+      "oktaSnapshotCacheMaxAgeSeconds",
+      "seconds before the Okta snapshot cache is read again in full",
+    ],
+  ] as const) {
+    const v = news[k];
+    if (known(k) && v !== undefined && !(Number.isInteger(v) && (v as number) > 0))
+      bad(
+        k,
+        `[${k}] must be a whole number above zero (${what}), or unset; got ${JSON.stringify(v)}.`,
+      );
+  }
+  if (
+    known("oktaSnapshotCache") &&
+    news.oktaSnapshotCache !== undefined &&
+    typeof news.oktaSnapshotCache !== "boolean"
+  )
+    bad("oktaSnapshotCache", "[oktaSnapshotCache] must be true or false.");
   if (!containsUnknown(news.rules)) failures.push(...rulesProblems(news.rules));
   return failures;
 }
@@ -266,7 +328,11 @@ type LiveRead = import("../core/workflows").AccountPlan;
 
 /** core's planAccount: reads both sides and plans; kept for the rest of this operation. */
 async function readLive(inputs: Inputs): Promise<LiveRead> {
-  const read = await loadCore().planAccount(clients(inputs), { rules: inputs.rules ?? {} });
+  const c = clients(inputs);
+  const read = await loadCore().planAccount(c, {
+    rules: inputs.rules ?? {},
+    oktaCache: oktaCache(inputs, c.okta.cacheKey),
+  });
   keepLiveRead(liveReadKey(inputs), read);
   return read;
 }
@@ -341,14 +407,21 @@ function withoutLive<T extends Partial<LivePlanFields>>(
 async function reconcile(id: string, inputs: Inputs, previouslyWritten: number): Promise<Outputs> {
   const label = `IdentityReconciliation ${inputs.accountId}`;
   let lastLogAt = Date.now();
-  const run = await loadCore().reconcileAccount(clients(inputs), {
+  const c = clients(inputs);
+  const run = await loadCore().reconcileAccount(c, {
     rules: inputs.rules ?? {},
     // The read `check` made for this operation, if any: writes are re-checked live anyway.
     snapshot: recallLiveRead<LiveRead>(liveReadKey(inputs))?.snapshot,
+    oktaCache: oktaCache(inputs, c.okta.cacheKey),
     route: inputs.writeRoute,
     undoFile: resolveJournal(inputs.journalPath),
     // One writer per account, whether aimctl or another stack's up.
     lock: { command: `pulumi (${label})` },
+    maxWritesPerRun: inputs.maxWritesPerRun,
+    writeTimeBudgetMs:
+      inputs.writeTimeBudgetSeconds === undefined
+        ? undefined
+        : inputs.writeTimeBudgetSeconds * 1000,
     observer: {
       applyStart: (plan) =>
         logInfo(
@@ -376,6 +449,10 @@ async function reconcile(id: string, inputs: Inputs, previouslyWritten: number):
     lastApply: run.counts,
     linksWritten: previouslyWritten + run.counts.applied,
   };
+  if (result?.bounded)
+    logInfo(
+      `${label}: stopped at the per-run bound (${result.bounded.message}): ${after.plan.actions.length} link(s) still pending; the next pulumi up continues from live state.`,
+    );
   if (result && run.status === "failed") {
     const first = result.failed
       .slice(0, 3)
@@ -435,6 +512,10 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
       (olds.revertOnDelete ?? false) !== news.revertOnDelete ||
       olds.journalPath !== news.journalPath ||
       olds.writeRatePerSecond !== news.writeRatePerSecond ||
+      olds.maxWritesPerRun !== news.maxWritesPerRun ||
+      olds.writeTimeBudgetSeconds !== news.writeTimeBudgetSeconds ||
+      (olds.oktaSnapshotCache ?? true) !== (news.oktaSnapshotCache ?? true) ||
+      olds.oktaSnapshotCacheMaxAgeSeconds !== news.oktaSnapshotCacheMaxAgeSeconds ||
       olds.providerVersion !== news.providerVersion;
     // Not read in check (unknown inputs): the plan is read at apply time.
     const unread = news.liveRead !== "read";
@@ -546,6 +627,10 @@ export class IdentityReconciliation extends pulumi.dynamic.Resource {
         revertOnDelete: args.revertOnDelete ?? false,
         journalPath: args.journalPath,
         writeRatePerSecond: args.writeRatePerSecond,
+        maxWritesPerRun: args.maxWritesPerRun,
+        writeTimeBudgetSeconds: args.writeTimeBudgetSeconds,
+        oktaSnapshotCache: args.oktaSnapshotCache,
+        oktaSnapshotCacheMaxAgeSeconds: args.oktaSnapshotCacheMaxAgeSeconds,
         providerVersion: IDENTITY_RECONCILIATION_PROVIDER_VERSION,
         liveRead: undefined,
         target: undefined,

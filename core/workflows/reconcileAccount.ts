@@ -16,7 +16,6 @@ import type { Redactor } from "../http/redact";
 import type { Plan, PlanAction, ReconcileRules, WriteRoute } from "../model/plan";
 import type { OktaReader } from "../okta/api";
 import type { OktaSnapshotCacheOptions } from "../okta/snapshotCache";
-import { ConfigError } from "../http/errors";
 import {
   applyPlan,
   databricksAfterApply,
@@ -24,7 +23,7 @@ import {
   type ApplyResult,
   type ItemOutcome,
 } from "../reconcile/apply";
-import type { RunBound } from "../reconcile/execute";
+import { runBound, runBoundProblems, type RunBoundOptions } from "./runBound";
 import { planLinks } from "../reconcile/plan";
 import { readSnapshot, type Snapshot, type SnapshotProgress } from "../reconcile/snapshot";
 import type { AccountLockOptions } from "../reconcile/accountLock";
@@ -87,7 +86,7 @@ async function read(clients: AccountReaders, opts: PlanAccountOptions): Promise<
   return snapshot;
 }
 
-export interface ReconcileAccountOptions extends PlanAccountOptions {
+export interface ReconcileAccountOptions extends PlanAccountOptions, RunBoundOptions {
   route: WriteRoute;
   /** The undo journal (JSON lines); required when the plan overwrites existing externalIds. */
   undoFile?: string;
@@ -117,14 +116,8 @@ export interface ReconcileAccountOptions extends PlanAccountOptions {
    * next read.
    */
   verify?: boolean;
-  /**
-   * At most this many writes per run (a long backfill spread over pipeline
-   * jobs): the run then ends cleanly, status `bounded`, the rest pending for
-   * the next run, which resumes from live state.
-   */
-  maxWritesPerRun?: number;
-  /** Start no write after this long from the first (ms); then as `maxWritesPerRun`. */
-  writeTimeBudgetMs?: number;
+  // maxWritesPerRun / writeTimeBudgetMs (RunBoundOptions): a run that reaches one ends
+  // cleanly, status `bounded`, the rest pending for the next run, which resumes from live state.
 }
 
 /**
@@ -178,7 +171,9 @@ export async function reconcileAccount(
   clients: AccountClients,
   opts: ReconcileAccountOptions,
 ): Promise<ReconcileAccountResult> {
-  const bound = runBound(opts);
+  // Checked before anything is read.
+  const problem = runBoundProblems(opts)[0];
+  if (problem) throw problem;
   const planned = await planAccount(clients, opts);
   const { plan } = planned;
   if (opts.approve && !(await opts.approve(planned))) return finish("declined", planned);
@@ -200,7 +195,7 @@ export async function reconcileAccount(
       signal: opts.signal,
       onProgress: (p) => opts.observer?.writeProgress?.(p),
       now: opts.now,
-      bound: bound((opts.now ?? Date.now)()),
+      bound: runBound(opts, (opts.now ?? Date.now)()),
       redactor: opts.redactor,
     },
   );
@@ -222,25 +217,6 @@ export function applyStatus(r: ApplyResult): "complete" | "incomplete" | "bounde
   if (r.bounded) return "bounded";
   if (r.notAttempted > 0) return "failed";
   return r.skipped.length > 0 ? "incomplete" : "complete";
-}
-
-/** The per-run bound, checked before anything is read; the deadline counts from the first write. */
-function runBound(opts: ReconcileAccountOptions): (startMs: number) => RunBound {
-  const check = (field: string, v: number | undefined, what: string) => {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0))
-      throw new ConfigError(
-        field,
-        `${field} must be a whole number above zero (${what}); got ${JSON.stringify(v)}. Leave it unset for no bound.`,
-      );
-  };
-  check("maxWritesPerRun", opts.maxWritesPerRun, "writes per run");
-  check("writeTimeBudgetMs", opts.writeTimeBudgetMs, "milliseconds of writing per run");
-  return (startMs) => ({
-    ...(opts.maxWritesPerRun !== undefined ? { maxWrites: opts.maxWritesPerRun } : {}),
-    ...(opts.writeTimeBudgetMs !== undefined
-      ? { deadlineMs: startMs + opts.writeTimeBudgetMs }
-      : {}),
-  });
 }
 
 function finish(

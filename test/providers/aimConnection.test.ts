@@ -5,7 +5,7 @@
  * Pulumi does then driven through the dynamic-provider host over gRPC.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { generateSigningKey, type SigningKeyMaterial } from "../../core/keys/signingKey";
 import type { OktaApp } from "../../core/model/tenant";
 import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
@@ -231,6 +231,23 @@ describe("AimConnection provider, called directly", () => {
     const { outs } = await p.create(accepted);
     expect(outs.liveEnabled).toBe(true);
     expect(env.dbx.store.aimEnabled).toBe(true);
+  });
+
+  it("links still pending (a bounded backfill): configured and tested, AIM stays off without failing the up; enabled once none is", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
+    const mid = (await p.check(env.inputs({ reconciliationPending: 120 }))).inputs;
+    const { id, outs } = await p.create(mid);
+    expect(outs).toMatchObject({ liveConfigured: true, liveEnabled: false, enableBlockedBy: [] });
+    expect(env.dbx.store.aimEnabled).toBe(false);
+    expect(logged.join("\n")).toContain(
+      `AimConnection ${env.dbx.accountId} (api): AIM not enabled yet: 120 link(s) still to write; a later pulumi up enables it once none is pending. The connection is configured and tested.`,
+    );
+    const done = (await p.check(env.inputs({ reconciliationPending: 0 }))).inputs;
+    expect((await p.diff(outs, done)).changes).toBe(true); // desired on, live off
+    const updated = await p.update(outs, done);
+    expect(updated.liveEnabled).toBe(true);
+    expect(id).toBe(`${env.dbx.accountId}/okta`);
   });
 
   it("delete leaves AIM on unless disableOnDelete", async () => {

@@ -303,6 +303,67 @@ describe("IdentityReconciliation provider, called directly", () => {
     });
   });
 
+  it("maxWritesPerRun ends create cleanly with the rest pending; the next update writes the rest", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
+    const checked = (await p.check({}, env.inputs({ maxWritesPerRun: 4 }))).inputs;
+    const { id, outs } = await p.create(checked);
+    expect(outs.lastApply).toMatchObject({ planned: 6, applied: 4, failed: 0, notAttempted: 2 });
+    // Which 4 is up to the writes in flight; that 2 remain is not.
+    expect((outs.pending?.users.link ?? 0) + (outs.pending?.groups.link ?? 0)).toBe(2);
+    expect(outs.target).toEqual(checked.target); // the target is what it converges to
+    expect(
+      logged.some((l) =>
+        l.includes(
+          "stopped at the per-run bound (4 write(s) issued, the most allowed per run): 2 link(s) still pending; the next pulumi up continues from live state.",
+        ),
+      ),
+    ).toBe(true);
+    const next = (await p.check(checked, env.inputs({ maxWritesPerRun: 4 }))).inputs;
+    expect((await p.diff(id, outs, next)).changes).toBe(true);
+    const updated = await p.update(id, outs, next);
+    expect(updated.lastApply).toMatchObject({ planned: 2, applied: 2, notAttempted: 0 });
+    expect(updated.linksWritten).toBe(6);
+    expect(
+      (await p.check(next, env.inputs({ maxWritesPerRun: 4, writeTimeBudgetSeconds: 0 }))).failures,
+    ).toEqual([
+      {
+        property: "writeTimeBudgetSeconds",
+        reason:
+          "[writeTimeBudgetSeconds] must be a whole number above zero (seconds of writing per pulumi up), or unset; got 0.",
+      },
+    ]);
+  });
+
+  it("keeps an Okta snapshot cache in the journal's folder: the next check asks Okta only for changed users; off with oktaSnapshotCache false", async () => {
+    await stopEnv(env);
+    const fixture = tenant();
+    fixture.okta.groups.push({
+      id: "00g99999999999999999",
+      type: "BUILT_IN",
+      profile: { name: "Everyone", description: "All users in your organization" },
+      created: "2024-01-01T00:00:00.000Z",
+      lastUpdated: "2024-01-01T00:00:00.000Z",
+    });
+    env = await startEnv(fixture);
+    await p.check({}, env.inputs());
+    const cache = path.join(
+      env.journalDir,
+      `okta-snapshot-127.0.0.1_${new URL(env.okta.url).port}_api-token.jsonl`,
+    );
+    expect(existsSync(cache)).toBe(true);
+    env.okta.counter.reset();
+    const again = (await p.check({}, env.inputs())).inputs;
+    expect(again.liveRead).toBe("read");
+    expect(env.okta.counter.snapshot()).toEqual({
+      "GET /api/v1/groups": 1,
+      "GET /api/v1/users": 1,
+    });
+    rmSync(cache);
+    await p.check({}, env.inputs({ oktaSnapshotCache: false }));
+    expect(existsSync(cache)).toBe(false);
+  });
+
   it("delete leaves externalIds alone; with revertOnDelete it restores only what it wrote", async () => {
     const checked = (await p.check({}, env.inputs())).inputs;
     const { id, outs } = await p.create(checked);
