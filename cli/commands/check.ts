@@ -18,6 +18,7 @@ import { EXIT, EXIT_CODES_HELP, outcomeExitCode, type ExitCode } from "../exitCo
 import { describeFailure } from "../failure";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import type { CliIo, Printer } from "../io";
+import type { PreflightDeps } from "../../core/reconcile/preflight";
 import { linkedProbeId } from "../../core/workflows";
 import { aimAdminFor, sessionFromArgs, readAndPlan, type Session } from "../session";
 import { terminalSafe } from "../../core/reconcile/escape";
@@ -109,6 +110,8 @@ export async function runCheck(
       appId: o.appId ?? (o.clientId as string),
       aimClientId: o.clientId,
       aim: aimAdminFor(session, io.env, probe),
+      // The exchange AIM performs, run from here: the private key never leaves this process.
+      localTest: (config) => localAimTest(session, io.env, config),
       iamv2: session.databricks,
       connection: { oktaOrgUrl: o.orgUrl as string, privateKey: o.privateKey as AppPrivateKey },
       probeExternalId: probe,
@@ -165,4 +168,17 @@ export function renderPreflight(r: PreflightResult, plan?: Plan): string {
     );
   }
   return lines.join("\n");
+}
+
+/** The console adapter's connection test (local): what check runs when AIM holds no connection. */
+function localAimTest(
+  session: Session,
+  env: Record<string, string | undefined>,
+  config: Parameters<NonNullable<PreflightDeps["localTest"]>>[0],
+) {
+  const local = aimAdminFor(
+    { ...session, inputs: { ...session.inputs, aim: { adapter: "console" } } },
+    env,
+  );
+  return local.test(config);
 }

@@ -233,6 +233,16 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
     return normaliseTestResult(res, this.client);
   }
 
+  /** The test of the stored configuration: no body, so no key leaves this process. */
+  async testStored(): Promise<AimConnectionTestResult | undefined> {
+    const conn = await this.send<ConnectionBody>("GET", "/connection", undefined, {
+      missingOk: true,
+    });
+    if (!conn) return undefined;
+    const res = await this.send<{ success?: unknown; steps?: unknown }>("POST", "/connection/test");
+    return normaliseTestResult(res, this.client);
+  }
+
   async configure(config: AimConnectionConfig): Promise<AimAdminState> {
     const c = validateAimConnectionConfig(config, this.client);
     const conn = await this.send<ConnectionBody>("PUT", "/connection", connectionBody(c));

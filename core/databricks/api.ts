@@ -93,4 +93,9 @@ export interface AimAdmin {
   }): Promise<AimConnectionState>;
   enable(): Promise<AimConnectionState>;
   disable(): Promise<AimConnectionState>;
+  /**
+   * Tests the connection AIM already holds, sending no key (undefined when
+   * nothing is configured). Only adapters that can reach AIM have it.
+   */
+  testStored?(): Promise<AimConnectionTestResult | undefined>;
 }

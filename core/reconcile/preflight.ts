@@ -63,6 +63,12 @@ export interface PreflightDeps {
   /** Its client id (0oa…); read from the app when absent. */
   aimClientId?: string;
   aim?: AimAdmin;
+  /**
+   * The connection test run here (the console adapter's: the token exchange
+   * AIM performs, from this process). A preflight never sends the private
+   * key anywhere: it tests what AIM holds (`aim.testStored`), or runs this.
+   */
+  localTest?: AimAdmin["test"];
   iamv2?: DatabricksIamV2;
   /** What the connection test sends (the private key is a secret: never echoed). */
   connection?: { oktaOrgUrl: string; privateKey: AppPrivateKey | string };
@@ -300,11 +306,28 @@ async function checkConnection(
     return;
   }
   try {
-    const r = await deps.aim.test({
-      oktaOrgUrl: deps.connection.oktaOrgUrl,
-      clientId,
-      privateKey: deps.connection.privateKey,
-    });
+    // What AIM holds, tested where it is; else the same exchange run from here. The key given
+    // to preflight is used only locally (it never travels to Databricks).
+    const stored = deps.aim.testStored ? await deps.aim.testStored() : undefined;
+    const local = deps.aim.mode === "console" ? deps.aim.test.bind(deps.aim) : deps.localTest;
+    if (!stored && !local) {
+      add(
+        "aim.connectionTest",
+        false,
+        "warning",
+        "connection test not run: AIM holds no connection yet, and no local test was given",
+        "Run aimctl check with the console adapter, or configure the connection first (aimctl apply --enable-aim).",
+      );
+      return;
+    }
+    const r =
+      stored ??
+      (await (local as NonNullable<typeof local>)({
+        oktaOrgUrl: deps.connection.oktaOrgUrl,
+        clientId,
+        privateKey: deps.connection.privateKey,
+      }));
+    const where = stored ? "of the connection AIM holds" : "run from here";
     const failed = r.steps.filter((s) => !s.ok);
     const ok = r.success && failed.length === 0;
     add(
@@ -312,8 +335,8 @@ async function checkConnection(
       ok,
       "error",
       ok
-        ? `connection test passed (${r.steps.map((s) => `${s.name}: ${s.message}`).join("; ")})`
-        : `connection test failed at ${failed.map((s) => `${s.name}: ${s.message}`).join("; ") || "an unnamed step"}`,
+        ? `connection test ${where} passed (${r.steps.map((s) => `${s.name}: ${s.message}`).join("; ")})`
+        : `connection test ${where} failed at ${failed.map((s) => `${s.name}: ${s.message}`).join("; ") || "an unnamed step"}`,
       fixForTestFailure(failed.map((s) => s.message).join(" "), label),
     );
   } catch (err) {

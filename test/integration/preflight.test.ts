@@ -53,14 +53,17 @@ async function setup(app: { grants?: string[]; roles?: string[]; dpop?: boolean 
     actions: linkActions(fixture),
     findings: [],
   };
+  // The connection test runs here (AIM holds no connection yet): the key never goes to Databricks.
+  const local = createAimAdmin({ mode: "console", client });
   const deps = {
     okta: admin,
     appId: created.id,
     aim,
+    localTest: local.test.bind(local),
     iamv2: client,
     connection: { oktaOrgUrl: okta.url, privateKey: key.privateKeyPem },
   };
-  return { deps, plan, app: created };
+  return { deps, plan, app: created, dbx };
 }
 
 const check = (r: PreflightResult, id: string) => r.checks.find((c) => c.id === id)!;
@@ -74,13 +77,46 @@ describe("runPreflight against the emulators", () => {
     expect(check(r, "plan.pendingLinks")).toMatchObject({ severity: "warning" });
     expect(r.ok).toBe(true);
     expect(check(r, "aim.connectionTest").message).toMatch(
-      /^connection test passed \(token: .*read_user: .*read_group: /,
+      /^connection test run from here passed \(token: .*read_user: .*read_group: /,
     );
     expect(check(r, "aim.status").message).toMatch(
       /AIM connection not configured, disabled \(api adapter\); iamv2 probe: AIM is off/,
     );
     expect(okta!.counter.get("POST /oauth2/v1/token")).toBe(1);
     expect(JSON.stringify(r)).not.toContain(keyBody());
+  });
+
+  it("never sends the private key to Databricks: it tests the connection AIM holds, or runs the test here", async () => {
+    const { deps, plan } = await setup();
+    const bodies: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      if (String(input).startsWith(dbx!.url)) bodies.push(String(init?.body ?? ""));
+      return realFetch(input, init);
+    };
+    try {
+      // AIM holds nothing yet: the test runs here (no request to the AIM admin API's test).
+      const first = await runPreflight(deps, plan);
+      expect(check(first, "aim.connectionTest").message).toMatch(
+        /^connection test run from here passed/,
+      );
+      expect(
+        dbx!.counter.get("POST /api/2.0/accounts/:accountId/aim/okta/connection/test") ?? 0,
+      ).toBe(0);
+      // Once AIM holds a connection, preflight tests that one, with no body.
+      await deps.aim.configure({ ...deps.connection, clientId: deps.appId });
+      const second = await runPreflight(deps, plan);
+      expect(check(second, "aim.connectionTest").message).toMatch(
+        /^connection test of the connection AIM holds passed/,
+      );
+      expect(dbx!.counter.get("POST /api/2.0/accounts/:accountId/aim/okta/connection/test")).toBe(
+        1,
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    // Only the configure above carried the key; no preflight request did.
+    expect(bodies.filter((b) => b.includes(keyBody()))).toHaveLength(1);
   });
 
   it("catches DPoP: from the app's setting and from the failing token exchange", async () => {
@@ -92,7 +128,9 @@ describe("runPreflight against the emulators", () => {
     );
     const test = check(r, "aim.connectionTest");
     expect(test).toMatchObject({ ok: false, severity: "error" });
-    expect(test.message).toMatch(/^connection test failed at token: .*invalid_dpop_proof/);
+    expect(test.message).toMatch(
+      /^connection test run from here failed at token: .*invalid_dpop_proof/,
+    );
     expect(test.fix).toMatch(
       /uncheck "Require Demonstrating Proof of Possession \(DPoP\) header in token requests"/,
     );

@@ -18,6 +18,8 @@ function deps(over: Partial<PreflightDeps> = {}, app = aimApp()): PreflightDeps 
     okta: new FakeOkta([], [], [app]),
     appId: app.id,
     aim,
+    // The fake adapter has no stored-connection test: the test runs "here".
+    localTest: aim.test.bind(aim),
     iamv2: new FakeIamV2(() => aim.state.enabled),
     connection: { oktaOrgUrl: "https://example.okta.com", privateKey: PRIVATE_KEY },
     ...over,
@@ -201,7 +203,7 @@ describe("runPreflight", () => {
     const c = check(r, "aim.connectionTest");
     expect(c).toMatchObject({ ok: false, severity: "error" });
     expect(c.message).toMatch(
-      /^connection test failed at token: invalid_dpop_proof: The DPoP proof JWT header is missing\./,
+      /^connection test run from here failed at token: invalid_dpop_proof: The DPoP proof JWT header is missing\./,
     );
     expect(c.message).not.toContain(
       "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj",
