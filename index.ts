@@ -25,6 +25,8 @@ const oktaProvider = explicitOktaProvider(oktaOrgUrl, config.getSecret("oktaApiT
 const databricksHost = config.require("databricksHost");
 const databricksAccountId = config.require("databricksAccountId");
 const adapter = (config.get("adapter") ?? "api") as AimAdapter;
+/** Protect the Okta app and the AIM connection (and their children): `pulumi destroy` stops before deleting them. */
+const protect = config.getBoolean("protect") ?? false;
 const aimApiBasePath = config.get("aimApiBasePath");
 
 const app = new OktaAimApp(
@@ -43,32 +45,36 @@ const app = new OktaAimApp(
     },
     retirePreviousKey: config.getBoolean("retirePreviousKey") ?? false,
   },
-  oktaProvider ? { providers: [oktaProvider] } : undefined,
+  { protect, ...(oktaProvider ? { providers: [oktaProvider] } : {}) },
 );
 
-const aim = new DatabricksAim("aim", {
-  oktaOrgUrl,
-  databricksHost,
-  accountId: databricksAccountId,
-  clientId: app.clientId,
-  keyId: app.keyId,
-  privateKeyPem: app.privateKeyPem,
-  rules: config.getObject<ReconcileRules>("rules") ?? {},
-  writeRoute: (config.get("writeRoute") ?? "scim") as WriteRoute,
-  revertOnDelete: config.getBoolean("revertOnDelete") ?? false,
-  journalPath: config.get("journalPath"),
-  writeRatePerSecond: config.getNumber("writeRatePerSecond"),
-  maxWritesPerRun: config.getNumber("maxWritesPerRun"),
-  writeTimeBudgetSeconds: durationSeconds("writeTimeBudget"),
-  oktaSnapshotCache: config.getBoolean("oktaSnapshotCache") ?? true,
-  oktaSnapshotCacheMaxAgeSeconds: durationSeconds("oktaSnapshotCacheMaxAge"),
-  adapter,
-  apiBasePath: aimApiBasePath,
-  enableAim: config.getBoolean("enableAim") ?? true,
-  acceptFindings: config.getObject<FindingCode[]>("acceptFindings") ?? [],
-  disableOnDelete: config.getBoolean("disableOnDelete") ?? false,
-  probeExternalId: config.get("probeExternalId"),
-});
+const aim = new DatabricksAim(
+  "aim",
+  {
+    oktaOrgUrl,
+    databricksHost,
+    accountId: databricksAccountId,
+    clientId: app.clientId,
+    keyId: app.keyId,
+    privateKeyPem: app.privateKeyPem,
+    rules: config.getObject<ReconcileRules>("rules") ?? {},
+    writeRoute: (config.get("writeRoute") ?? "scim") as WriteRoute,
+    revertOnDelete: config.getBoolean("revertOnDelete") ?? false,
+    journalPath: config.get("journalPath"),
+    writeRatePerSecond: config.getNumber("writeRatePerSecond"),
+    maxWritesPerRun: config.getNumber("maxWritesPerRun"),
+    writeTimeBudgetSeconds: durationSeconds("writeTimeBudget"),
+    oktaSnapshotCache: config.getBoolean("oktaSnapshotCache") ?? true,
+    oktaSnapshotCacheMaxAgeSeconds: durationSeconds("oktaSnapshotCacheMaxAge"),
+    adapter,
+    apiBasePath: aimApiBasePath,
+    enableAim: config.getBoolean("enableAim") ?? true,
+    acceptFindings: config.getObject<FindingCode[]>("acceptFindings") ?? [],
+    disableOnDelete: config.getBoolean("disableOnDelete") ?? false,
+    probeExternalId: config.get("probeExternalId"),
+  },
+  { protect },
+);
 
 /** A duration key ("5h", "30m", "2d") in whole seconds; a clear error naming the key otherwise. */
 function durationSeconds(key: string): number | undefined {

@@ -54,7 +54,7 @@ export interface OktaAimAppArgs {
 export class OktaAimApp extends pulumi.ComponentResource {
   /** ID of the Okta app. */
   readonly appId: pulumi.Output<string>;
-  /** OAuth client ID to enter in the Databricks AIM connection. */
+  /** OAuth client ID to enter in the Databricks AIM connection; known once scopes, role and DPoP are set. */
   readonly clientId: pulumi.Output<string>;
   /** kid of the current signing key (RFC 7638 thumbprint). */
   readonly keyId: pulumi.Output<string>;
@@ -91,16 +91,22 @@ export class OktaAimApp extends pulumi.ComponentResource {
     );
     const jwks = appJwks(key.publicJwk, key.previousPublicJwk, args.previousPublicJwks ?? [], this);
     const app = createApp(name, args.label, jwks, this);
-    createScopes(name, app, issuer, this);
-    createRole(name, app, this);
-    new OktaAppDpop(
+    const scopes = createScopes(name, app, issuer, this);
+    const role = createRole(name, app, this);
+    const dpop = new OktaAppDpop(
       `${name}-dpop`,
       { orgUrl: issuer, appId: app.id },
       { parent: this, dependsOn: [app] },
     );
 
     this.appId = app.id;
-    this.clientId = app.clientId;
+    // The client id a consumer hands to AIM resolves only once the app is usable by AIM: scopes
+    // granted, role assigned, DPoP off. Whatever takes it (DatabricksAim's connection test) then
+    // waits for all three; under the real engine a connection test once ran while DPoP was still
+    // being turned off and failed with invalid_dpop_proof.
+    this.clientId = pulumi
+      .all([app.clientId, scopes.id, role.id, dpop.id])
+      .apply(([clientId]) => clientId);
     this.keyId = key.keyId;
     this.publicJwk = key.publicJwk;
     this.previousKeyId = key.previousKeyId;

@@ -29,7 +29,12 @@
  * Secrets: the private key is a secret input (Pulumi encrypts it in state);
  * it is never in a non-secret output: `keyThumbprint` (the RFC 7638 kid of its
  * public half) stands for it in diffs. Databricks credentials come from
- * ./credentials.ts. Delete disables AIM only when `disableOnDelete`.
+ * ./credentials.ts.
+ *
+ * Delete (pulumi destroy, or the connection removed from the program): with
+ * `disableOnDelete` AIM is switched off first. Without it, delete refuses
+ * while AIM is on with a connection to this stack's Okta app, which the same
+ * destroy deletes next: it never leaves AIM enabled on a dead connection.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AimAdminState } from "../core/databricks/aimAdmin";
@@ -37,6 +42,7 @@ import type { AimConnectionTestResult } from "../core/databricks/api";
 import type { FindingsSummary } from "./identityReconciliation";
 import { databricksClient, logInfo, rememberCredentials } from "./credentials";
 import { initFailed } from "./initFailed";
+import { forEngine } from "./forEngine";
 import { loadCore } from "./loadCore";
 import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
 import { containsUnknown } from "./unknown";
@@ -367,7 +373,7 @@ async function liveDrift(news: Inputs): Promise<string[]> {
   return drift;
 }
 
-export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = forEngine({
   async configure(req) {
     rememberCredentials(req.config);
   },
@@ -441,12 +447,23 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
   },
 
   async delete(_id, props) {
-    if (!props.disableOnDelete) return;
-    // console: core refuses with the clicks to make (ERR_AIM_CONSOLE_ONLY).
-    await admin(props).disable();
-    logInfo(`AimConnection ${props.accountId}: AIM disabled (disableOnDelete)`);
+    const aim = admin(props);
+    if (props.disableOnDelete) {
+      // console: core refuses with the clicks to make (ERR_AIM_CONSOLE_ONLY).
+      await aim.disable();
+      logInfo(`AimConnection ${props.accountId}: AIM disabled (disableOnDelete)`);
+      return;
+    }
+    // Never leave AIM enabled on a connection whose Okta app this destroy is about to delete:
+    // the connection goes first (it depends on the app), so refusing here keeps everything.
+    const live = await aim.read();
+    const usesThisApp = live.clientId === undefined || live.clientId === props.clientId;
+    if (live.enabled && usesThisApp)
+      throw new Error(
+        `AimConnection ${props.accountId}: not deleted: AIM is on and signs in to Okta with the app this stack manages (client ${props.clientId}); deleting the app would leave AIM enabled on a dead connection, failing every sync and login. Nothing was changed. To switch AIM off first: \`pulumi config set oktaAim:disableOnDelete true\`, \`pulumi up\`, then destroy again. To keep AIM running, keep the app: \`pulumi config set oktaAim:protect true\` and \`pulumi up\` protect the Okta app and the AIM connection, so that a destroy stops before deleting anything; or hand them over to another stack with \`pulumi state delete\`.`,
+      );
   },
-};
+});
 
 /** The AIM connection in the Databricks account: tested, configured, then enabled. */
 export class AimConnection extends pulumi.dynamic.Resource {

@@ -96,6 +96,20 @@ export function databricksAccountConfig(host: string, accountId: string): Databr
   }
 }
 
+/**
+ * Where the Databricks credentials of this process come from, for a refusal's
+ * message: core's says "check DATABRICKS_CLIENT_ID …", which misleads when
+ * they came from stack config.
+ */
+export function databricksCredentialSource(): string {
+  const keys = (
+    ["databricksClientId", "databricksClientSecret", "databricksToken"] as const
+  ).filter((k) => fromConfig(k) !== undefined);
+  if (keys.length === 0)
+    return "they came from the environment (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET or DATABRICKS_TOKEN)";
+  return `they came from stack config (${keys.map((k) => CREDENTIAL_CONFIG_KEYS[k].join(" or ")).join(", ")}): check them with \`pulumi config\` and set a secret again with \`pulumi config set --secret …\``;
+}
+
 /** A Databricks account client for the given inputs (credentials as above). */
 export function databricksClient(
   host: string,

@@ -46,6 +46,7 @@ import type { ReconcileCounts } from "../core/workflows";
 import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
 import { initFailed } from "./initFailed";
 import { keepLiveRead, recallLiveRead } from "./liveReads";
+import { forEngine } from "./forEngine";
 import { loadCore } from "./loadCore";
 import { accountIdProblems, databricksHostProblems, oktaOrgUrlProblems } from "./checks";
 import { UNKNOWN_INPUT, containsUnknown, isUnknown } from "./unknown";
@@ -469,126 +470,127 @@ async function reconcile(id: string, inputs: Inputs, previouslyWritten: number):
   return outs;
 }
 
-export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
-  async configure(req) {
-    rememberCredentials(req.config);
-  },
+export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> =
+  forEngine({
+    async configure(req) {
+      rememberCredentials(req.config);
+    },
 
-  async check(_olds, news) {
-    const inputs: Inputs = {
-      ...news,
-      rules: news.rules ?? {},
-      writeRoute: news.writeRoute ?? "scim",
-      revertOnDelete: news.revertOnDelete ?? false,
-      journalPath:
-        news.journalPath ??
-        (isUnknown(news.accountId)
-          ? UNKNOWN_INPUT
-          : defaultJournalPath(String(news.accountId ?? ""))),
-    };
-    const failures = inputProblems(inputs);
-    if (failures.length > 0) return { inputs, failures };
-    const unknown = READ_INPUTS.filter((k) => containsUnknown(inputs[k]));
-    if (unknown.length > 0) {
-      // First preview: these come from resources not created yet. Say so in the inputs.
-      return {
-        inputs: {
-          ...withoutLive(inputs),
-          liveRead: `skipped: ${unknown.join(", ")} not known until other resources exist; the live plan is read when this resource is applied`,
-        },
+    async check(_olds, news) {
+      const inputs: Inputs = {
+        ...news,
+        rules: news.rules ?? {},
+        writeRoute: news.writeRoute ?? "scim",
+        revertOnDelete: news.revertOnDelete ?? false,
+        journalPath:
+          news.journalPath ??
+          (isUnknown(news.accountId)
+            ? UNKNOWN_INPUT
+            : defaultJournalPath(String(news.accountId ?? ""))),
       };
-    }
-    return { inputs: { ...withoutLive(inputs), ...targetFields((await readLive(inputs)).plan) } };
-  },
+      const failures = inputProblems(inputs);
+      if (failures.length > 0) return { inputs, failures };
+      const unknown = READ_INPUTS.filter((k) => containsUnknown(inputs[k]));
+      if (unknown.length > 0) {
+        // First preview: these come from resources not created yet. Say so in the inputs.
+        return {
+          inputs: {
+            ...withoutLive(inputs),
+            liveRead: `skipped: ${unknown.join(", ")} not known until other resources exist; the live plan is read when this resource is applied`,
+          },
+        };
+      }
+      return { inputs: { ...withoutLive(inputs), ...targetFields((await readLive(inputs)).plan) } };
+    },
 
-  async diff(_id, olds, news) {
-    const replaces = REPLACING_INPUTS.filter((k) => olds[k] !== news[k]);
-    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
-    if (PROGRAM_INPUTS.some((k) => containsUnknown(news[k])))
-      return { changes: true, replaces: [] };
-    const settings =
-      stable(olds.rules ?? {}) !== stable(news.rules ?? {}) ||
-      (olds.writeRoute ?? "scim") !== news.writeRoute ||
-      (olds.revertOnDelete ?? false) !== news.revertOnDelete ||
-      olds.journalPath !== news.journalPath ||
-      olds.writeRatePerSecond !== news.writeRatePerSecond ||
-      olds.maxWritesPerRun !== news.maxWritesPerRun ||
-      olds.writeTimeBudgetSeconds !== news.writeTimeBudgetSeconds ||
-      (olds.oktaSnapshotCache ?? true) !== (news.oktaSnapshotCache ?? true) ||
-      olds.oktaSnapshotCacheMaxAgeSeconds !== news.oktaSnapshotCacheMaxAgeSeconds ||
-      olds.providerVersion !== news.providerVersion;
-    // Not read in check (unknown inputs): the plan is read at apply time.
-    const unread = news.liveRead !== "read";
-    // olds are the outputs: the target as verified after the last apply.
-    const moved =
-      stable(olds.target ?? null) !== stable(news.target ?? null) ||
-      stable(findingCounts(olds.findings)) !== stable(findingCounts(news.findings));
-    let pending = 0;
-    if (!unread) {
-      const { plan } = await currentLive(news);
-      pending = plan.actions.length;
-      if (pending > 0) logInfo(`IdentityReconciliation ${news.accountId}: ${pendingLine(plan)}`);
-    }
-    return {
-      changes: settings || unread || moved || pending > 0,
-      replaces: [],
-      deleteBeforeReplace: false,
-    };
-  },
+    async diff(_id, olds, news) {
+      const replaces = REPLACING_INPUTS.filter((k) => olds[k] !== news[k]);
+      if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+      if (PROGRAM_INPUTS.some((k) => containsUnknown(news[k])))
+        return { changes: true, replaces: [] };
+      const settings =
+        stable(olds.rules ?? {}) !== stable(news.rules ?? {}) ||
+        (olds.writeRoute ?? "scim") !== news.writeRoute ||
+        (olds.revertOnDelete ?? false) !== news.revertOnDelete ||
+        olds.journalPath !== news.journalPath ||
+        olds.writeRatePerSecond !== news.writeRatePerSecond ||
+        olds.maxWritesPerRun !== news.maxWritesPerRun ||
+        olds.writeTimeBudgetSeconds !== news.writeTimeBudgetSeconds ||
+        (olds.oktaSnapshotCache ?? true) !== (news.oktaSnapshotCache ?? true) ||
+        olds.oktaSnapshotCacheMaxAgeSeconds !== news.oktaSnapshotCacheMaxAgeSeconds ||
+        olds.providerVersion !== news.providerVersion;
+      // Not read in check (unknown inputs): the plan is read at apply time.
+      const unread = news.liveRead !== "read";
+      // olds are the outputs: the target as verified after the last apply.
+      const moved =
+        stable(olds.target ?? null) !== stable(news.target ?? null) ||
+        stable(findingCounts(olds.findings)) !== stable(findingCounts(news.findings));
+      let pending = 0;
+      if (!unread) {
+        const { plan } = await currentLive(news);
+        pending = plan.actions.length;
+        if (pending > 0) logInfo(`IdentityReconciliation ${news.accountId}: ${pendingLine(plan)}`);
+      }
+      return {
+        changes: settings || unread || moved || pending > 0,
+        replaces: [],
+        deleteBeforeReplace: false,
+      };
+    },
 
-  async create(inputs) {
-    const id = `${inputs.accountId}@${new URL(inputs.oktaOrgUrl).host}`;
-    return { id, outs: await reconcile(id, inputs, 0) };
-  },
+    async create(inputs) {
+      const id = `${inputs.accountId}@${new URL(inputs.oktaOrgUrl).host}`;
+      return { id, outs: await reconcile(id, inputs, 0) };
+    },
 
-  async read(id, props) {
-    if (!props) return { id, props };
-    const { plan } = await readLive(props);
-    const inputs: Record<string, unknown> = {};
-    for (const k of PROGRAM_INPUTS) if (props[k] !== undefined) inputs[k] = props[k];
-    return {
-      id,
-      props: { ...props, ...liveFields(plan) },
-      // Refresh records the live target as inputs too, so the next preview diffs from it.
-      // ReadResult types inputs as outputs; they are the input subset here.
-      inputs: { ...inputs, ...targetFields(plan) } as Outputs,
-    };
-  },
+    async read(id, props) {
+      if (!props) return { id, props };
+      const { plan } = await readLive(props);
+      const inputs: Record<string, unknown> = {};
+      for (const k of PROGRAM_INPUTS) if (props[k] !== undefined) inputs[k] = props[k];
+      return {
+        id,
+        props: { ...props, ...liveFields(plan) },
+        // Refresh records the live target as inputs too, so the next preview diffs from it.
+        // ReadResult types inputs as outputs; they are the input subset here.
+        inputs: { ...inputs, ...targetFields(plan) } as Outputs,
+      };
+    },
 
-  async update(id, olds, news) {
-    return { outs: await reconcile(id, news, olds.linksWritten ?? 0) };
-  },
+    async update(id, olds, news) {
+      return { outs: await reconcile(id, news, olds.linksWritten ?? 0) };
+    },
 
-  async delete(_id, props) {
-    if (!props.revertOnDelete) return;
-    const { undo } = loadCore();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where the method runs
-    const fs = require("node:fs") as typeof import("node:fs");
-    const file = resolveJournal(props.journalPath);
-    if ((props.linksWritten ?? 0) === 0 && !fs.existsSync(file)) return; // nothing was ever written
-    if (!fs.existsSync(file))
-      throw new Error(
-        `revertOnDelete is set but the undo journal ${props.journalPath} is missing, so the ${props.linksWritten} externalId link(s) this resource wrote cannot be restored. Put the journal back (e.g. from the CI artifacts of the run that applied), or set revertOnDelete to false and run pulumi up before destroying to leave the links in place.`,
+    async delete(_id, props) {
+      if (!props.revertOnDelete) return;
+      const { undo } = loadCore();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded where the method runs
+      const fs = require("node:fs") as typeof import("node:fs");
+      const file = resolveJournal(props.journalPath);
+      if ((props.linksWritten ?? 0) === 0 && !fs.existsSync(file)) return; // nothing was ever written
+      if (!fs.existsSync(file))
+        throw new Error(
+          `revertOnDelete is set but the undo journal ${props.journalPath} is missing, so the ${props.linksWritten} externalId link(s) this resource wrote cannot be restored. Put the journal back (e.g. from the CI artifacts of the run that applied), or set revertOnDelete to false and run pulumi up before destroying to leave the links in place.`,
+        );
+      const dbx = databricksClient(props.databricksHost, props.accountId, {
+        writeRatePerSecond: props.writeRatePerSecond,
+      });
+      logInfo(
+        `IdentityReconciliation ${props.accountId}: restoring the externalIds recorded in ${props.journalPath}`,
       );
-    const dbx = databricksClient(props.databricksHost, props.accountId, {
-      writeRatePerSecond: props.writeRatePerSecond,
-    });
-    logInfo(
-      `IdentityReconciliation ${props.accountId}: restoring the externalIds recorded in ${props.journalPath}`,
-    );
-    const r = await undo(file, { reader: dbx, writer: dbx }, { route: props.writeRoute });
-    logInfo(
-      `IdentityReconciliation ${props.accountId}: restored ${r.restored}, already restored ${r.alreadyRestored}, changed since (left alone) ${r.skippedChanged}, failed ${r.failed.length}`,
-    );
-    if (r.failed.length > 0 || r.aborted)
-      throw new Error(
-        `revertOnDelete: ${r.failed.length} restore(s) failed${r.aborted ? ` (${r.aborted.message})` : ""}; run pulumi destroy again to retry (undo only restores values this resource wrote). ${r.failed
-          .slice(0, 3)
-          .map((f) => `${f.entry.kind} "${f.entry.databricksName}": ${f.error.message}`)
-          .join("; ")}`,
+      const r = await undo(file, { reader: dbx, writer: dbx }, { route: props.writeRoute });
+      logInfo(
+        `IdentityReconciliation ${props.accountId}: restored ${r.restored}, already restored ${r.alreadyRestored}, changed since (left alone) ${r.skippedChanged}, failed ${r.failed.length}`,
       );
-  },
-};
+      if (r.failed.length > 0 || r.aborted)
+        throw new Error(
+          `revertOnDelete: ${r.failed.length} restore(s) failed${r.aborted ? ` (${r.aborted.message})` : ""}; run pulumi destroy again to retry (undo only restores values this resource wrote). ${r.failed
+            .slice(0, 3)
+            .map((f) => `${f.entry.kind} "${f.entry.databricksName}": ${f.error.message}`)
+            .join("; ")}`,
+        );
+    },
+  });
 
 /** The counts diff compares (errorCodes follow from byCode and severities). */
 function findingCounts(f: FindingsSummary | undefined): unknown {

@@ -20,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppDpopState } from "../core/okta/appDpop";
 import { oktaOrgUrlProblems } from "./checks";
 import { logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
+import { forEngine } from "./forEngine";
 import { loadCore } from "./loadCore";
 import { isUnknown } from "./unknown";
 
@@ -70,7 +71,7 @@ function outputsOf(
 export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
   ResolvedOktaAppDpopInputs,
   ResolvedOktaAppDpopOutputs
-> = {
+> = forEngine({
   async configure(req) {
     rememberCredentials(req.config);
   },
@@ -148,7 +149,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
   async delete() {
     // Leave the app as it is: false is the safe value and the app belongs to okta.app.OAuth.
   },
-};
+});
 
 /** Keeps "Require DPoP" off on an Okta app. */
 export class OktaAppDpop extends pulumi.dynamic.Resource {

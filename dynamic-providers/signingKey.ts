@@ -29,6 +29,7 @@ import type {
 import type { AimAdapter } from "./aimConnection";
 import { accountIdProblems, databricksHostProblems } from "./checks";
 import { databricksClient, rememberCredentials } from "./credentials";
+import { forEngine } from "./forEngine";
 import { loadCore } from "./loadCore";
 import { containsUnknown, isUnknown } from "./unknown";
 
@@ -221,7 +222,7 @@ function assertRotationAllowed(
 export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   ResolvedSigningKeyInputs,
   ResolvedSigningKeyOutputs
-> = {
+> = forEngine({
   async configure(req) {
     rememberCredentials(req.config);
   },
@@ -350,7 +351,7 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   async delete() {
     // Nothing outside state to remove; the Okta app drops the public key.
   },
-};
+});
 
 /** An RSA signing key kept in Pulumi state; the private key is a secret output. */
 export class SigningKey extends pulumi.dynamic.Resource {

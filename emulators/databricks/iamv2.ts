@@ -336,6 +336,7 @@ function update(ctx: EmulatorContext, spec: KindSpec, req: EmulatorRequest): Emu
       return databricksError(400, "INVALID_PARAMETER_VALUE", `${p} must be ACTIVE or INACTIVE.`);
   }
   // Accept-but-drop (behaviour.ts) changes a copy: the answer shows the write, the store keeps the old value.
+  ctx.store.noteWrite(stored.id);
   if (ctx.behaviour.dropsWrite(spec.scim, stored.id, "iamv2")) x = structuredClone(stored);
   for (const p of paths) {
     if (p === "external_id") x.externalId = text(b.external_id);

@@ -318,6 +318,7 @@ function replace(ctx: EmulatorContext, kind: ScimKind, req: EmulatorRequest): Em
     return scimError(400, INVALID_SYNTAX, "invalidSyntax");
   // Accept-but-drop (behaviour.ts): the answer shows the write, the store keeps the old value.
   const target = ctx.behaviour.dropsWrite(kind, x.id, "scim") ? structuredClone(x) : x;
+  ctx.store.noteWrite(x.id);
   applyMutable(kind, target, body as Json);
   return { status: 200, body: render(kind, target, false) };
 }
@@ -377,6 +378,7 @@ function patch(ctx: EmulatorContext, kind: ScimKind, req: EmulatorRequest): Emul
     );
   }
   // Accept-but-drop (behaviour.ts): the answer is the same either way.
+  ctx.store.noteWrite(x.id);
   if (!ctx.behaviour.dropsWrite(kind, x.id, "scim")) applyMutable(kind, x, patched);
   // The API reference gives `{}` as the answer; both SDKs discard it. Nothing is echoed.
   return { status: 200, body: {} };

@@ -75,6 +75,15 @@ export class DatabricksStore {
   connection: AimConnectionRecord | undefined;
   /** The latest test result per configuration fingerprint. */
   readonly connectionTests = new Map<string, AimTestRecord>();
+  /**
+   * Accepted writes per identity id (SCIM PATCH/PUT, iamv2 PATCH), dropped ones
+   * included: what "every link written exactly once" is counted on.
+   */
+  readonly writeCounts = new Map<string, number>();
+
+  noteWrite(id: string): void {
+    this.writeCounts.set(id, (this.writeCounts.get(id) ?? 0) + 1);
+  }
 
   private listCache = new Map<ScimKind, { version: number; items: unknown[] }>();
 

@@ -118,6 +118,8 @@ export function registerApps({ store, guarded, appRoute }: OktaRoutes): void {
     } else {
       delete next.settings.oauthClient.jwks;
     }
+    // An org that forces DPoP on this app (test switch): the update is accepted, the flag stays on.
+    if (store.dpopForced.has(app.id)) next.settings.oauthClient.dpop_bound_access_tokens = true;
     store.putApp(next);
     return { status: 200, body: renderApp(req.baseUrl, store, next) };
   });

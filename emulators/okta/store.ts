@@ -155,6 +155,11 @@ export class OktaStore {
   readonly profileEnrollmentPolicyId = `rst${randomId(17)}`;
   /** ID-token settings per app (`/api/v1/internal/apps/{id}/settings/oauth/idToken`, used by the Okta provider). */
   readonly idTokenSettings = new Map<string, Record<string, unknown>>();
+  /**
+   * Test switch: apps whose "Require DPoP" stays on whatever an update says
+   * (as when an org policy forces it): PUT answers 200 with the flag still true.
+   */
+  readonly dpopForced = new Set<string>();
 
   private loginIndex?: { version: number; byLogin: Map<string, OktaUser> };
 

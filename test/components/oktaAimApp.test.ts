@@ -54,6 +54,8 @@ const registrations: Registration[] = installStrictMocks(
       case T.scopes:
       case T.role:
         return { id: `${name}-id`, state: inputs };
+      case "test:index:Consumer":
+        return { id: `${name}-id`, state: inputs };
       case T.dpop:
         return {
           id: String(inputs.appId),
@@ -120,6 +122,31 @@ describe("OktaAimApp", () => {
       generateSigningKey({ algorithm: "RS256", modulusLength: 2048 }),
     ]);
     mod = await import("../../components/OktaAimApp");
+  });
+
+  it("clientId carries the scopes, role and DPoP resources: a consumer (AIM's connection test) waits for all three", async () => {
+    nextKey = first;
+    const aim = new mod.OktaAimApp("ready", {
+      label: "Databricks AIM",
+      orgUrl: "https://example.okta.com",
+      rotationTrigger: "r",
+    });
+    class Consumer extends pulumi.CustomResource {
+      constructor(name: string, props: pulumi.Inputs) {
+        super("test:index:Consumer", name, props);
+      }
+    }
+    new Consumer("consumer", { clientId: aim.clientId });
+    await settled(["consumer"]);
+    const consumer = registrations.find((r) => r.name === "consumer")!;
+    for (const [type, child] of [
+      [T.app, "ready-app"],
+      [T.scopes, "ready-scopes"],
+      [T.role, "ready-role"],
+      [T.dpop, "ready-dpop"],
+    ] as const)
+      expect(consumer.dependencies).toContain(urnOf(type, child, T.component));
+    expect(await value(aim.clientId)).toBe("0oa-ready-app");
   });
 
   it("registers exactly the key, app, scopes, role and DPoP children under the component", async () => {

@@ -99,7 +99,10 @@ export class EngineStack {
       stackArgs?: boolean;
       configFile?: boolean;
       input?: string;
+      /** SIGKILL the CLI and everything it started once the output so far satisfies this. */
       killAfter?: (out: string) => boolean;
+      /** SIGKILL likewise once this turns true (polled every 50 ms, e.g. on an emulator's state). */
+      killWhen?: () => boolean;
     } = {},
   ): Promise<CommandResult> {
     const full = [
@@ -123,16 +126,18 @@ export class EngineStack {
       let stdout = "";
       let stderr = "";
       let killed = false;
-      const maybeKill = () => {
-        if (!killed && opts.killAfter?.(stdout + stderr)) {
-          killed = true;
-          // SIGKILL the whole tree: the CLI, its language host and provider plugins.
-          try {
-            process.kill(-child.pid!, "SIGKILL");
-          } catch {
-            child.kill("SIGKILL");
-          }
+      const killTree = () => {
+        if (killed) return;
+        killed = true;
+        // SIGKILL the whole process group: the CLI, its language host and provider plugins.
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          child.kill("SIGKILL");
         }
+      };
+      const maybeKill = () => {
+        if (opts.killAfter?.(stdout + stderr)) killTree();
       };
       child.stdout.on("data", (d: Buffer) => {
         stdout += d.toString();
@@ -142,8 +147,14 @@ export class EngineStack {
         stderr += d.toString();
         maybeKill();
       });
+      const poll = opts.killWhen
+        ? setInterval(() => {
+            if (opts.killWhen?.()) killTree();
+          }, 50)
+        : undefined;
       child.on("error", reject);
       child.on("close", (code, signal) => {
+        if (poll) clearInterval(poll);
         const ms = Date.now() - started;
         this.history.push({ args, code, ms });
         resolve({ code, signal, stdout, stderr, output: stdout + stderr, ms });
@@ -194,7 +205,10 @@ export class EngineStack {
   }
 
   /** preview / up / refresh / destroy. */
-  op(args: string[], opts: { killAfter?: (out: string) => boolean } = {}): Promise<CommandResult> {
+  op(
+    args: string[],
+    opts: { killAfter?: (out: string) => boolean; killWhen?: () => boolean } = {},
+  ): Promise<CommandResult> {
     return this.run(args, opts);
   }
 

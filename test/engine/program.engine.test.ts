@@ -12,22 +12,18 @@
  * account limit would).
  */
 import { existsSync } from "node:fs";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planLinks } from "../../core/reconcile/plan";
-import type { TenantFixture } from "../../core/model/tenant";
-import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
-import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
+import type { DatabricksEmulator } from "../../emulators/databricks";
+import type { OktaEmulator } from "../../emulators/okta";
 import { sampleRules, sampleTenant } from "../../emulators/tenant/sample";
-import { EngineStack, engineVersions, type CommandResult } from "./harness";
+import type { CommandResult, EngineStack } from "./harness";
+import { PROGRAM_WRITE_RATE, startEngineTenant, type EngineTenant } from "./tenant";
 
-const PATCH_LIMIT_PER_SECOND = 400;
-const PROGRAM_WRITE_RATE = 300;
-
+let tenant: EngineTenant;
 let okta: OktaEmulator;
 let dbx: DatabricksEmulator;
 let stack: EngineStack;
-let fixture: TenantFixture;
 let journal: string;
 let acceptedCodes: string[];
 const upFigures: Array<{ step: string; ms: number; okta: number; databricks: number }> = [];
@@ -50,10 +46,13 @@ async function measured(step: string, args: string[]): Promise<CommandResult> {
   return r;
 }
 
+function planned() {
+  return planLinks(tenant.fixture.okta, tenant.fixture.databricks, tenant.rules);
+}
+
 function linkedCount(): number {
-  const plan = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture));
   let linked = 0;
-  for (const a of plan.actions) {
+  for (const a of planned().actions) {
     const store =
       a.kind === "user"
         ? dbx.store.users
@@ -65,52 +64,22 @@ function linkedCount(): number {
   return linked;
 }
 
-function errorCodes(): string[] {
-  const plan = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture));
-  return [
-    ...new Set(plan.findings.filter((f) => f.severity === "error").map((f) => f.code)),
-  ].sort();
-}
-
-function aimApps() {
-  return [...okta.store.apps.values()].filter((a) => a.label === "Databricks AIM");
-}
+const aimApps = () => tenant.aimApps();
 
 beforeAll(async () => {
-  const versions = engineVersions();
-  console.log(`[engine] ${JSON.stringify(versions)}`);
-  fixture = sampleTenant();
-  okta = await startOktaEmulator({ fixture: fixture.okta });
-  dbx = await startDatabricksEmulator({
-    fixture: fixture.databricks,
-    rateLimits: { get: 20, list: 240, patch: PATCH_LIMIT_PER_SECOND, write: 5 },
-  });
-  stack = new EngineStack();
-  journal = path.join(stack.dir, "journal.jsonl");
-  await stack.init();
-  // The keys a user sets for a real org (README "Use with Pulumi"), with the emulators' URLs.
-  await stack.setConfig("oktaAim:oktaOrgUrl", okta.url);
-  await stack.setConfig("oktaAim:databricksHost", dbx.url);
-  await stack.setConfig("oktaAim:databricksAccountId", dbx.accountId);
-  await stack.setConfig("oktaAim:oktaApiToken", okta.apiToken, true);
-  await stack.setConfig("oktaAim:databricksClientId", dbx.clientId);
-  await stack.setConfig("oktaAim:databricksClientSecret", dbx.clientSecret, true);
-  await stack.setConfig("oktaAim:journalPath", journal);
-  await stack.setConfig("oktaAim:writeRatePerSecond", String(PROGRAM_WRITE_RATE));
-  stack.setObjectConfig("oktaAim:rules", sampleRules(fixture));
+  const fixture = sampleTenant();
+  tenant = await startEngineTenant(fixture, sampleRules(fixture));
+  ({ okta, dbx, stack, journal } = tenant);
   // The sample holds every pathology on purpose, error findings among them: like `aimctl demo`,
   // the suite accepts them knowingly so that AIM can be enabled (step 9 shows the refusal).
-  acceptedCodes = errorCodes();
+  acceptedCodes = tenant.errorCodes;
   console.log(`[engine] accepting the sample's error findings: ${acceptedCodes.join(", ")}`);
   stack.setObjectConfig("oktaAim:acceptFindings", acceptedCodes);
 }, 120_000);
 
 afterAll(async () => {
   console.log(`[engine] figures: ${JSON.stringify(upFigures)}`);
-  console.log(`[engine] commands: ${JSON.stringify(stack?.history ?? [])}`);
-  await okta?.close();
-  await dbx?.close();
-  stack?.cleanup();
+  await tenant?.close();
 });
 
 describe("pulumi against index.ts and the emulators", () => {
@@ -132,8 +101,7 @@ describe("pulumi against index.ts and the emulators", () => {
   });
 
   it("2. up creates the Okta app as documented, writes every planned link, enables AIM last", async () => {
-    const planned = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture)).actions
-      .length;
+    const plannedLinks = planned().actions.length;
     okta.counter.reset();
     dbx.counter.reset();
     const r = await measured("up (first)", ["up", "--yes", "--skip-preview"]);
@@ -149,7 +117,7 @@ describe("pulumi against index.ts and the emulators", () => {
     const outputs = await stack.outputs();
     const kids = (app.settings.oauthClient.jwks?.keys ?? []).map((k) => k.kid);
     expect(kids).toEqual([outputs.keyId]);
-    expect(linkedCount()).toBe(planned);
+    expect(linkedCount()).toBe(plannedLinks);
     expect(dbx.store.aimEnabled).toBe(true);
     // AIM last: tested, then configured, then enabled, after every link was written.
     const seq = dbx.counter.sequence();
@@ -173,7 +141,7 @@ describe("pulumi against index.ts and the emulators", () => {
 
   it("4. drift made out of band shows in a plain preview, --expect-no-changes fails, up converges, the next preview is clean", async () => {
     const app = aimApps()[0]!;
-    const plan = planLinks(fixture.okta, fixture.databricks, sampleRules(fixture));
+    const plan = planned();
     const relink = plan.actions.find((a) => a.kind === "user")!;
     // 1. DPoP back on; 2. one link cleared; 3. AIM switched off; 4. a new person, Okta and a new Databricks user.
     app.settings.oauthClient.dpop_bound_access_tokens = true;
@@ -235,5 +203,181 @@ describe("pulumi against index.ts and the emulators", () => {
       "--expect-no-changes",
     ]);
     expectOk(clean, "pulumi preview --expect-no-changes");
+  });
+
+  it("7. pulumi stack export holds no private key, client secret or token in plain text, nor does a serialised provider", async () => {
+    const plain = await stack.exportState();
+    const revealed = (await stack.run(["stack", "export", "--show-secrets"])).stdout;
+    // --show-secrets gives a secret as {"<sig>": "<secret sig>", "plaintext": "<JSON of the value>"}.
+    const shown = JSON.parse(revealed).deployment.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::aim-key"),
+    ).outputs.privateKeyPem as { plaintext: string };
+    const key = JSON.parse(shown.plaintext) as string;
+    expect(key).toContain("PRIVATE KEY");
+    const secrets = [
+      okta.apiToken,
+      dbx.clientSecret,
+      dbx.token,
+      ...[...okta.store.tokens.keys()],
+      ...key.split("\n").filter((l) => l.length > 40),
+    ];
+    for (const secret of secrets) expect(plain).not.toContain(secret);
+    expect(plain).not.toContain("PRIVATE KEY");
+    // The serialised providers are in the export too; nothing secret is inside them.
+    const providers = [...plain.matchAll(/"__provider":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+    expect(providers.length).toBeGreaterThan(0);
+    for (const code of providers) for (const secret of secrets) expect(code).not.toContain(secret);
+  });
+
+  it("8. an up SIGKILLed in the middle of linking recovers as documented: every link written exactly once", async () => {
+    const plan = planned();
+    const relink = plan.actions.filter((a) => a.kind === "user").slice(0, 400);
+    for (const a of relink) dbx.store.users.get(a.databricksId)!.externalId = null;
+    await stack.setConfig("oktaAim:writeRatePerSecond", "40");
+    const writesBefore = new Map(dbx.store.writeCounts);
+    const written = () =>
+      relink.filter(
+        (a) =>
+          (dbx.store.writeCounts.get(a.databricksId) ?? 0) >
+          (writesBefore.get(a.databricksId) ?? 0),
+      ).length;
+    const killed = await stack.op(["up", "--yes", "--skip-preview"], {
+      killWhen: () => written() >= 100,
+    });
+    expect(killed.signal ?? killed.code).not.toBe(0);
+    const writtenBeforeKill = written();
+    expect(writtenBeforeKill).toBeGreaterThanOrEqual(100);
+    expect(writtenBeforeKill).toBeLessThan(relink.length);
+
+    // docs/pulumi.md, "An interrupted up": the killed CLI left its lock: cancel removes it
+    // (file backends too), refresh settles the operation the engine left pending, then up resumes.
+    expectOk(await stack.run(["cancel", "--yes"], { configFile: false }), "pulumi cancel");
+    const refresh = await measured("refresh (after SIGKILL)", [
+      "refresh",
+      "--yes",
+      "--skip-preview",
+    ]);
+    expectOk(refresh, "pulumi refresh");
+    await stack.setConfig("oktaAim:writeRatePerSecond", String(PROGRAM_WRITE_RATE));
+    const resume = await measured("up (resume)", ["up", "--yes", "--skip-preview"]);
+    expectOk(resume, "pulumi up (resume)");
+    for (const a of relink) {
+      expect(dbx.store.users.get(a.databricksId)!.externalId).toBe(a.oktaId);
+      const writes =
+        (dbx.store.writeCounts.get(a.databricksId) ?? 0) - (writesBefore.get(a.databricksId) ?? 0);
+      expect(writes, a.databricksName).toBe(1);
+    }
+    console.log(
+      `[engine] SIGKILL after ${writtenBeforeKill} of ${relink.length} writes; resumed the rest, each identity written once`,
+    );
+    await stack.setConfig("oktaAim:writeRatePerSecond", String(PROGRAM_WRITE_RATE));
+    expectOk(
+      await stack.op(["preview", "--expect-no-changes"]),
+      "pulumi preview --expect-no-changes",
+    );
+  });
+
+  it("9. a wrong Databricks secret, DPoP forced on and an unaccepted blocking finding each fail the up with the project's message, changing nothing they should not", async () => {
+    const noTrace = (out: string) => expect(out).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+    const linked = linkedCount();
+    const appId = aimApps()[0]!.id;
+
+    // a) A wrong Databricks secret, with a link pending: nothing written, AIM as it was.
+    const cleared = planned().actions.find((a) => a.kind === "group")!;
+    dbx.store.groups.get(cleared.databricksId)!.externalId = null;
+    await stack.setConfig("oktaAim:databricksClientSecret", "dose-not-the-secret", true);
+    const wrongSecret = await measured("up (wrong Databricks secret)", [
+      "up",
+      "--yes",
+      "--skip-preview",
+    ]);
+    expect(wrongSecret.code).not.toBe(0);
+    expect(wrongSecret.output).toContain("OAuth M2M token request failed");
+    expect(wrongSecret.output).toContain(
+      "In this stack they came from stack config (oktaAim:databricksClientId or databricks:clientId, oktaAim:databricksClientSecret or databricks:clientSecret)",
+    );
+    noTrace(wrongSecret.output);
+    expect(wrongSecret.output).not.toContain("dose-not-the-secret");
+    expect(dbx.store.groups.get(cleared.databricksId)!.externalId ?? null).toBeNull();
+    expect(dbx.store.aimEnabled).toBe(true);
+    await stack.setConfig("oktaAim:databricksClientSecret", dbx.clientSecret, true);
+
+    // b) DPoP turned on and forced by the org: the update says so; the app keeps its keys and scopes.
+    okta.store.dpopForced.add(appId);
+    okta.store.getApp(appId)!.settings.oauthClient.dpop_bound_access_tokens = true;
+    const grants = [...(okta.store.getApp(appId)!.grants ?? [])];
+    const forced = await measured("up (DPoP forced on)", ["up", "--yes", "--skip-preview"]);
+    expect(forced.code).not.toBe(0);
+    expect(forced.output).toContain("dpop_bound_access_tokens is still true");
+    noTrace(forced.output);
+    expect(okta.store.getApp(appId)!.grants).toEqual(grants);
+    okta.store.dpopForced.delete(appId);
+
+    // c) An error finding no longer accepted: AIM is not switched on, the links stay.
+    dbx.setAimEnabled(false);
+    const [dropped, ...kept] = acceptedCodes;
+    stack.setObjectConfig("oktaAim:acceptFindings", kept);
+    const blocked = await measured("up (unaccepted finding)", ["up", "--yes", "--skip-preview"]);
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.output).toContain(
+      `AIM not enabled: the reconciliation reports error findings ${dropped}`,
+    );
+    expect(blocked.output).toContain("add the codes to acceptFindings");
+    noTrace(blocked.output);
+    expect(dbx.store.aimEnabled).toBe(false);
+    expect(linkedCount()).toBe(linked);
+
+    // Back to the accepted set: everything converges.
+    stack.setObjectConfig("oktaAim:acceptFindings", acceptedCodes);
+    expectOk(await measured("up (after failures)", ["up", "--yes", "--skip-preview"]), "pulumi up");
+    expect(dbx.store.aimEnabled).toBe(true);
+    expect(dbx.store.groups.get(cleared.databricksId)!.externalId).toBe(cleared.oktaId);
+    expect(okta.store.getApp(appId)!.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
+  });
+
+  it("6. refresh is quiet; destroy never leaves AIM enabled on a deleted app: refused by default, with disableOnDelete AIM goes off first", async () => {
+    expectOk(await measured("refresh", ["refresh", "--yes", "--skip-preview"]), "pulumi refresh");
+    expectOk(
+      await stack.op(["preview", "--expect-no-changes"]),
+      "pulumi preview --expect-no-changes",
+    );
+    const appId = aimApps()[0]!.id;
+    const linked = linkedCount();
+
+    const refused = await measured("destroy (defaults)", ["destroy", "--yes", "--skip-preview"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain(
+      "not deleted: AIM is on and signs in to Okta with the app this stack manages",
+    );
+    expect(refused.output).toContain("pulumi config set oktaAim:disableOnDelete true");
+    expect(okta.store.getApp(appId)).toBeDefined();
+    expect(dbx.store.aimEnabled).toBe(true);
+    expect(linkedCount()).toBe(linked);
+
+    await stack.setConfig("oktaAim:disableOnDelete", "true");
+    await stack.setConfig("oktaAim:revertOnDelete", "true");
+    expectOk(
+      await measured("up (delete settings)", ["up", "--yes", "--skip-preview"]),
+      "pulumi up",
+    );
+    const order: string[] = [];
+    const seqStart = dbx.counter.sequence().length;
+    const destroyed = await measured("destroy (disableOnDelete, revertOnDelete)", [
+      "destroy",
+      "--yes",
+      "--skip-preview",
+    ]);
+    expectOk(destroyed, "pulumi destroy");
+    order.push(...dbx.counter.sequence().slice(seqStart));
+    expect(dbx.store.aimEnabled).toBe(false);
+    expect(okta.store.getApp(appId)).toBeUndefined();
+    // AIM went off before any link was reverted.
+    const disabledAt = order.findIndex((e) => e.endsWith("/aim/okta/connection/disable"));
+    const firstRevert = order.findIndex((e) => e.startsWith("PATCH "));
+    expect(disabledAt).toBeGreaterThan(-1);
+    expect(firstRevert).toBeGreaterThan(disabledAt);
+    // revertOnDelete: every link this stack wrote is gone again, the ones that were there before stay.
+    expect(linkedCount()).toBe(0);
+    expect([...dbx.store.users.values()].some((u) => u.externalId)).toBe(true);
   });
 });

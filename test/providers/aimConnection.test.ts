@@ -250,12 +250,29 @@ describe("AimConnection provider, called directly", () => {
     expect(id).toBe(`${env.dbx.accountId}/okta`);
   });
 
-  it("delete leaves AIM on unless disableOnDelete", async () => {
+  it("delete never leaves AIM on with this app's connection: refused (nothing changed) unless disableOnDelete, which switches it off", async () => {
     const { outs } = await p.create((await p.check(env.inputs())).inputs);
-    await p.delete(outs);
+    const refused = await p.delete(outs).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(refused?.message).toContain(
+      "not deleted: AIM is on and signs in to Okta with the app this stack manages",
+    );
+    expect(refused?.message).toContain("pulumi config set oktaAim:disableOnDelete true");
+    expect(refused?.message).toContain("pulumi config set oktaAim:protect true");
     expect(env.dbx.store.aimEnabled).toBe(true);
+    expect(env.dbx.store.connection).toBeDefined();
     await p.delete({ ...outs, disableOnDelete: true });
     expect(env.dbx.store.aimEnabled).toBe(false);
+    // AIM off (here: switched off by hand), nothing to protect: delete goes through.
+    await expect(p.delete(outs)).resolves.toBeUndefined();
+  });
+
+  it("delete goes through while AIM is on with another app's connection (this app is not the one AIM uses)", async () => {
+    const { outs } = await p.create((await p.check(env.inputs())).inputs);
+    await expect(p.delete({ ...outs, clientId: "0oaSOMEOTHERAPP000000" })).resolves.toBeUndefined();
+    expect(env.dbx.store.aimEnabled).toBe(true);
   });
 
   it("a failing connection test (DPoP required) configures nothing and says why", async () => {
