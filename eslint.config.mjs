@@ -31,9 +31,10 @@ const COMPONENT_IMPORTS = [
     "components/ do no I/O of their own: a dynamic provider does it.",
   ),
   {
-    // The HTTP layer, both clients (orgUrl.ts, the org URL rule, is pure), reconcile, workflows.
+    // The HTTP layer, both clients (orgUrl.ts, the org URL rule, is pure), reconcile, workflows
+    // (runBound.ts, the duration rule of their arguments, is pure).
     regex:
-      "/core/(http(/.*)?|okta(/(?!orgUrl$).*)?|databricks(/.*)?|reconcile/.*|workflows(/.*)?|providerApi)$",
+      "/core/(http(/.*)?|okta(/(?!orgUrl$).*)?|databricks(/.*)?|reconcile/.*|workflows(/(?!runBound$).*)?|providerApi)$",
     message:
       "components/ use no HTTP layer, client or workflow: pass inputs to a dynamic provider.",
     allowTypeImports: true,
@@ -63,6 +64,15 @@ const EMULATOR_IMPORTS = [
   ),
 ];
 
+/** The program is one consumer of the package: the public API (components/index.ts) and Pulumi only. */
+const PROGRAM_IMPORTS = [
+  {
+    regex: "^\\.\\/(?!components$)",
+    message:
+      "index.ts uses the package's public API only (components/index.ts, what `okta-databricks-aim` exports): export what it needs from there.",
+  },
+];
+
 /** Error codes live in one typed list (core/http/errors.ts ERROR_CODES). */
 const NO_ERROR_CODE_LITERALS = {
   "no-restricted-syntax": [
@@ -75,7 +85,17 @@ const NO_ERROR_CODE_LITERALS = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "**/*.mjs", "**/*.js"] },
+  {
+    // test/package/project is another team's program: type-checked against the installed package by its test.
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      "bin/**",
+      "**/*.mjs",
+      "**/*.js",
+      "test/package/project/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
@@ -106,6 +126,7 @@ export default tseslint.config(
     files: ["emulators/**/*.ts"],
     rules: { [FOLDER_RULE]: ["error", { patterns: EMULATOR_IMPORTS }] },
   },
+  { files: ["index.ts"], rules: { [FOLDER_RULE]: ["error", { patterns: PROGRAM_IMPORTS }] } },
   {
     files: [
       "core/**/*.ts",

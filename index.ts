@@ -8,11 +8,19 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as okta from "@pulumi/okta";
-import { DatabricksAim, OktaAimApp } from "./components";
-import type { FindingCode, ReconcileRules, WriteRoute } from "./core/model/plan";
-import type { AimAdapter } from "./dynamic-providers/aimConnection";
-import type { PublicSigningJwk } from "./core/keys/signingKey";
-import { DURATION_FORM, parseDuration } from "./core/workflows/runBound";
+// The package's public API, as another program gets it from `import … from "okta-databricks-aim"`.
+import {
+  DatabricksAim,
+  OktaAimApp,
+  oktaProviderLocation,
+  parseDuration,
+  DURATION_FORM,
+  type AimAdapter,
+  type FindingCode,
+  type PublicSigningJwk,
+  type ReconcileRules,
+  type WriteRoute,
+} from "./components";
 
 /** The namespace of this program's keys: `pulumi config set oktaAim:<key> …` (every export is a stack output). */
 const CONFIG_NAMESPACE = "oktaAim";
@@ -95,26 +103,15 @@ function durationSeconds(key: string): number | undefined {
  *
  * A plain-http loopback org URL (a local emulator, never a real org) is
  * reached the only way the Okta provider can reach plain HTTP: through its
- * `httpProxy` setting, which makes that URL the org URL.
+ * `httpProxy` setting (oktaProviderLocation).
  */
 function explicitOktaProvider(
   orgUrl: string,
   apiToken: pulumi.Output<string> | undefined,
 ): okta.Provider | undefined {
   if (!apiToken) return undefined;
-  const url = new URL(orgUrl);
-  if (url.protocol === "http:")
-    return new okta.Provider("okta", {
-      orgName: "local",
-      baseUrl: "loopback",
-      httpProxy: url.origin,
-      apiToken,
-    });
-  // https://acme.okta.com → orgName "acme", baseUrl "okta.com" (the provider's split).
-  const dot = url.hostname.indexOf(".");
   return new okta.Provider("okta", {
-    orgName: url.hostname.slice(0, dot),
-    baseUrl: url.hostname.slice(dot + 1),
+    ...oktaProviderLocation(orgUrl, "oktaAim:oktaOrgUrl"),
     apiToken,
   });
 }

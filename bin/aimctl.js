@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through ts-node (type-checking happens in `npm test`).
+// The source checkout's launcher (npm run aimctl, tests, the GitOps example):
+// runs cli/main.ts through ts-node; type-checking happens in `npm test`. The
+// installed package runs the compiled dist/cli/main.js instead (package.json "bin").
 "use strict";
 require("ts-node").register({ transpileOnly: true, project: require("node:path").join(__dirname, "..", "tsconfig.json") });
-require("../cli/aimctl").main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`aimctl: ${err && err.message ? err.message : String(err)}\n`); process.exitCode = 1; },
-);
+require("../cli/main");

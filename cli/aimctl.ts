@@ -16,10 +16,12 @@ import { undoCommand } from "./commands/undo";
 import { EXIT, EXIT_CODES_HELP } from "./exitCodes";
 import { describeFailure } from "./failure";
 import { Printer, processIo, type CliIo } from "./io";
+import { TOOL_VERSION } from "./version";
 
 export const HELP = `aimctl — reconcile Okta and Databricks identities before enabling automatic identity management (AIM)
 
 Usage: aimctl <command> [options]
+       aimctl --version
 
 Commands:
   check     preflight only: the Okta app, a real connection test, findings, AIM status
@@ -51,6 +53,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (!name || name === "--help" || name === "-h" || name === "help") {
     printer.out(HELP);
     return name ? EXIT.ok : EXIT.failed;
+  }
+  if (name === "--version" || name === "-V") {
+    printer.out(TOOL_VERSION);
+    return EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -51,3 +51,39 @@ export function oktaOrgUrlProblem(value: unknown, field: string): string | undef
     throw err;
   }
 }
+
+/**
+ * Where the Okta Pulumi (Terraform) provider is told an org is: it builds
+ * `https://{orgName}.{baseUrl}` (okta:orgName, okta:baseUrl) and reaches a
+ * plain-HTTP org only through its `httpProxy` setting.
+ */
+export interface OktaProviderLocation {
+  orgName: string;
+  baseUrl: string;
+  /** Only for a loopback http org (an emulator): the requests go to the proxy, which is the org. */
+  httpProxy?: string;
+}
+
+/** The Okta provider's default okta:baseUrl. */
+export const OKTA_DEFAULT_BASE_URL = "okta.com";
+
+/**
+ * orgName and baseUrl for a loopback http org reached through httpProxy. No
+ * real Okta domain is "loopback", so the pair also marks such a location when
+ * it is read back (oktaOrgUrlFromProvider).
+ */
+const LOOPBACK_LOCATION = { orgName: "local", baseUrl: "loopback" } as const;
+
+/** The Okta provider settings for an org URL: https://acme.okta.com → orgName "acme", baseUrl "okta.com". */
+export function oktaProviderLocation(orgUrl: string, field: string): OktaProviderLocation {
+  const origin = parseOktaOrgUrl(orgUrl, field);
+  const url = new URL(origin);
+  if (url.protocol === "http:") return { ...LOOPBACK_LOCATION, httpProxy: origin };
+  const dot = url.host.indexOf(".");
+  if (dot <= 0)
+    throw new ConfigError(
+      field,
+      `${field} (${origin}) has no domain to split into the Okta provider's orgName and baseUrl: use the org URL, e.g. ${EXAMPLE}.`,
+    );
+  return { orgName: url.host.slice(0, dot), baseUrl: url.host.slice(dot + 1) };
+}

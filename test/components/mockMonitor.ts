@@ -54,6 +54,8 @@ export function installMocks(
   ) => Record<string, unknown> = () => ({}),
   project = "okta-databricks-aim",
   stack = "test",
+  /** The Pulumi SDK the program under test loads (another project's copy, for an installed package). */
+  sdk: typeof pulumi = pulumi,
 ): Registration[] {
   return installStrictMocks(
     ({ type, name, inputs }) => ({
@@ -62,6 +64,7 @@ export function installMocks(
     }),
     project,
     stack,
+    sdk,
   );
 }
 
@@ -70,10 +73,12 @@ export function installStrictMocks(
   respond: MockResponder,
   project = "okta-databricks-aim",
   stack = "test",
+  /** The Pulumi SDK the program under test loads (another project's copy, for an installed package). */
+  sdk: typeof pulumi = pulumi,
 ): Registration[] {
   const registrations: Registration[] = [];
   const pending = new Map<string, Omit<Registration, "inputs" | "custom" | "provider">>();
-  void pulumi.runtime.setMocks(
+  void sdk.runtime.setMocks(
     {
       newResource(args) {
         const meta = pending.get(`${args.type}::${args.name}`);
@@ -101,7 +106,7 @@ export function installStrictMocks(
     stack,
   );
   // The mock monitor passes newResource no parent or dependencies: read them off the request.
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
+  const monitor = sdk.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, cb: unknown): unknown;
   };
   const original = monitor.registerResource.bind(monitor);
@@ -119,6 +124,36 @@ export function installStrictMocks(
     return original(req, cb);
   };
   return registrations;
+}
+
+/**
+ * What the mocks answer for the program's resources beyond their inputs: the
+ * outputs an engine would fill in (the Okta app's client id, the key, a plan).
+ */
+export function mockOutputs(type: string): Record<string, unknown> {
+  if (type === "okta:app/oAuth:OAuth") return { clientId: "0oa-mock-client" };
+  if (type.endsWith(":SigningKey"))
+    return {
+      keyId: "kid-mock",
+      publicJwk: {
+        kid: "kid-mock",
+        kty: "RSA",
+        alg: "RS256",
+        use: "sig",
+        n: "bW9jaw",
+        e: "AQAB",
+      },
+      privateKeyPem: "-----BEGIN PRIVATE KEY-----\nmock\n",
+    };
+  if (type.endsWith(":IdentityReconciliation"))
+    return {
+      pending: { users: { link: 37, overwrite: 0 } },
+      buckets: {},
+      digest: "d".repeat(64),
+      findings: { error: 1, warning: 2, info: 3, byCode: {}, errorCodes: ["AMBIGUOUS_MATCH"] },
+    };
+  if (type.endsWith(":AimConnection")) return { liveEnabled: false, enableBlockedBy: [] };
+  return {};
 }
 
 /** Resolves when an Output settles (mocks resolve asynchronously). */

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { load } from "js-yaml";
-import { installMocks, settle } from "./mockMonitor";
+import { installMocks, mockOutputs, settle } from "./mockMonitor";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 
@@ -27,31 +27,7 @@ export function stackConfig(file: string): Record<string, string> {
 async function main(): Promise<void> {
   const [resultPath, mode] = process.argv.slice(2);
   if (!resultPath) throw new Error("usage: programMain <result.json> [with-token]");
-  const registrations = installMocks((type) => {
-    if (type === "okta:app/oAuth:OAuth") return { clientId: "0oa-mock-client" };
-    if (type.endsWith(":SigningKey"))
-      return {
-        keyId: "kid-mock",
-        publicJwk: {
-          kid: "kid-mock",
-          kty: "RSA",
-          alg: "RS256",
-          use: "sig",
-          n: "bW9jaw",
-          e: "AQAB",
-        },
-        privateKeyPem: "-----BEGIN PRIVATE KEY-----\nmock\n",
-      };
-    if (type.endsWith(":IdentityReconciliation"))
-      return {
-        pending: { users: { link: 37, overwrite: 0 } },
-        buckets: {},
-        digest: "d".repeat(64),
-        findings: { error: 1, warning: 2, info: 3, byCode: {}, errorCodes: ["AMBIGUOUS_MATCH"] },
-      };
-    if (type.endsWith(":AimConnection")) return { liveEnabled: false, enableBlockedBy: [] };
-    return {};
-  });
+  const registrations = installMocks(mockOutputs);
   const config = stackConfig(path.join(REPO_ROOT, "Pulumi.example.yaml"));
   const secretKeys: string[] = [];
   if (mode === "with-token") {

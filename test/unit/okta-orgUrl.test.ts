@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, InsecureUrlError } from "../../core/http/errors";
-import { oktaOrgUrlProblem, parseOktaOrgUrl } from "../../core/okta/orgUrl";
+import { oktaOrgUrlProblem, oktaProviderLocation, parseOktaOrgUrl } from "../../core/okta/orgUrl";
 
 describe("Okta org URL", () => {
   it.each([
@@ -59,5 +59,29 @@ describe("Okta org URL", () => {
     expect(empty).toBeInstanceOf(ConfigError);
     expect((empty as ConfigError).field).toBe("OKTA_ORG_URL");
     expect(() => parseOktaOrgUrl("http://acme.okta.com", "OKTA_ORG_URL")).toThrow(InsecureUrlError);
+  });
+});
+
+describe("Okta provider location (okta:orgName, okta:baseUrl, okta:httpProxy)", () => {
+  it.each([
+    ["https://acme.okta.com", { orgName: "acme", baseUrl: "okta.com" }],
+    ["https://dev-123.oktapreview.com/", { orgName: "dev-123", baseUrl: "oktapreview.com" }],
+    ["https://login.acme.com:8443", { orgName: "login", baseUrl: "acme.com:8443" }],
+    // The provider reaches plain HTTP only through a proxy: the loopback org is the proxy.
+    [
+      "http://127.0.0.1:4567",
+      { orgName: "local", baseUrl: "loopback", httpProxy: "http://127.0.0.1:4567" },
+    ],
+  ])("%s is %j", (orgUrl, location) => {
+    expect(oktaProviderLocation(orgUrl, "oktaAim:oktaOrgUrl")).toEqual(location);
+  });
+
+  it("refuses what the org URL rule refuses, and a host without a domain, naming the field", () => {
+    expect(() => oktaProviderLocation("http://acme.okta.com", "oktaAim:oktaOrgUrl")).toThrow(
+      InsecureUrlError,
+    );
+    expect(() => oktaProviderLocation("https://intranet", "oktaAim:oktaOrgUrl")).toThrow(
+      "oktaAim:oktaOrgUrl (https://intranet) has no domain to split into the Okta provider's orgName and baseUrl: use the org URL, e.g. https://acme.okta.com.",
+    );
   });
 });

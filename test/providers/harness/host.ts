@@ -21,10 +21,9 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
-const HOST_SCRIPT = path.join(
-  REPO_ROOT,
-  "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js",
-);
+/** The dynamic-provider host of a project's own @pulumi/pulumi, as Pulumi starts it there. */
+const hostScript = (projectDir: string) =>
+  path.join(projectDir, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js");
 const SERIALIZE_SCRIPT = path.join(__dirname, "serializeMain.ts");
 const PROJECT = "okta-databricks-aim";
 
@@ -138,14 +137,21 @@ export interface StartProviderHostOptions {
   env?: NodeJS.ProcessEnv;
   /** Environment variables to remove from the host's environment. */
   unsetEnv?: string[];
+  /**
+   * The Pulumi project the host runs in (default this repository): its
+   * working directory and the @pulumi/pulumi whose host it runs, as the engine
+   * starts it for that project.
+   */
+  projectDir?: string;
 }
 
 /** Starts `node …/cmd/dynamic-provider/index.js <engine>` and connects a gRPC client. */
 export async function startProviderHost(opts: StartProviderHostOptions): Promise<ProviderHost> {
   const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_PROJECT: PROJECT, ...opts.env };
   for (const k of opts.unsetEnv ?? []) delete env[k];
-  const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
-    cwd: REPO_ROOT, // where `require("jose")` in the serialised provider resolves from
+  const projectDir = opts.projectDir ?? REPO_ROOT;
+  const child = spawn(process.execPath, [hostScript(projectDir), "127.0.0.1:1"], {
+    cwd: projectDir, // where bare `require(…)` in the serialised provider resolves from
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * The `aimctl` executable: the package's `bin` (compiled to
+ * dist/cli/main.js, run by plain Node) and, through bin/aimctl.js, the
+ * source checkout's launcher. Runs the CLI on this process's arguments and
+ * streams and leaves its exit code (cli/exitCodes.ts).
+ */
+import { main } from "./aimctl";
+import { EXIT } from "./exitCodes";
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // main() turns every failure into a message; this is the last line of defence.
+    process.stderr.write(`aimctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);
