@@ -194,14 +194,14 @@ export async function undo(
     );
     out.restored += r.applied;
     out.alreadyRestored += r.alreadyDone;
-    out.skipped.push(
-      ...r.skipped.map((s) => ({
+    // Loops, not push(...): a spread of a tenant-sized list overflows the call stack.
+    for (const s of r.skipped)
+      out.skipped.push({
         entry: s.item,
         reason: s.reason,
         currentExternalId: s.currentExternalId,
-      })),
-    );
-    out.failed.push(...r.failed.map((f) => ({ entry: f.item, error: f.error })));
+      });
+    for (const f of r.failed) out.failed.push({ entry: f.item, error: f.error });
     out.notAttempted += r.notAttempted;
     out.recheckReads += r.recheckReads;
     out.verifyReads += r.verifyReads;

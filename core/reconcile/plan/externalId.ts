@@ -155,7 +155,8 @@ export function withdrawSharedLinks(ctx: PlanContext, all: readonly Identity[]):
     }
   }
   if (withdrawn.size === 0) return;
-  const kept = actions.filter((a) => !withdrawn.has(a));
-  actions.length = 0;
-  actions.push(...kept);
+  // Compacted in place: a spread of a tenant-sized list overflows the call stack (~200k).
+  let kept = 0;
+  for (const a of actions) if (!withdrawn.has(a)) actions[kept++] = a;
+  actions.length = kept;
 }
