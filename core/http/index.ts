@@ -2,3 +2,4 @@ export * from "./errors";
 export * from "./redact";
 export * from "./pacing";
 export * from "./httpClient";
+export * from "./tokenCache";

@@ -13,6 +13,8 @@ import {
   HttpClient,
   HttpError,
   realSleep,
+  TokenCache,
+  type AccessToken,
   type FetchLike,
   type HttpClientOptions,
   type HttpEvent,
@@ -66,12 +68,6 @@ export interface OktaClientOptions {
   now?: () => number;
 }
 
-interface CachedToken {
-  value: string;
-  type: string;
-  expiresAtMs: number;
-}
-
 interface TokenResponse {
   access_token?: string;
   token_type?: string;
@@ -93,14 +89,18 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly tokenRetryDelayMs: number;
-  private token?: CachedToken;
-  private inflightToken?: Promise<CachedToken>;
+  /** private_key_jwt: the access token, renewed before expiry and once after a 401. */
+  private readonly tokens: TokenCache;
 
   constructor(config: OktaClientConfig, opts: OktaClientOptions = {}) {
     this.orgUrl = parseOktaOrgUrl(config?.orgUrl, "OKTA_ORG_URL");
     this.auth = config.auth;
     this.cacheKey = `${new URL(this.orgUrl).host}/${config.auth?.kind === "privateKeyJwt" ? config.auth.clientId : "api-token"}`;
     this.now = opts.now ?? Date.now;
+    this.tokens = new TokenCache(() => this.requestToken(), {
+      now: this.now,
+      renewBeforeMs: TOKEN_RENEW_BEFORE_MS,
+    });
     if (opts.http instanceof HttpClient) {
       if (opts.http.service !== "okta")
         throw new ConfigError(
@@ -286,7 +286,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
     const ok =
       (await step("token", async () => {
         if (this.auth.kind === "apiToken") return "API token (SSWS): no token request";
-        const t = await this.accessToken();
+        const t = await this.tokens.get();
         return `${t.type} token for scopes ${this.scopes.join(" ")}`;
       })) &&
       (await step("read_user", async () => {
@@ -357,7 +357,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
     }
   }
 
-  /** One API call with the right credentials; a 401 with a cached token renews it once. */
+  /** One API call with the right credentials; a 401 with an OAuth token renews it once. */
   private async api<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     if (this.auth.kind === "apiToken") {
       return this.call<T>({
@@ -365,22 +365,12 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
         headers: { ...req.headers, authorization: `SSWS ${this.auth.token}` },
       });
     }
-    const token = await this.accessToken();
-    try {
-      return await this.call<T>({
+    return this.tokens.withToken((token) =>
+      this.call<T>({
         ...req,
         headers: { ...req.headers, authorization: `${token.type} ${token.value}` },
-      });
-    } catch (e) {
-      if (!(e instanceof HttpError && e.status === 401)) throw e;
-      // Revoked or expired early: drop it (unless another caller already did) and retry once.
-      if (this.token === token) this.token = undefined;
-      const fresh = await this.accessToken();
-      return this.call<T>({
-        ...req,
-        headers: { ...req.headers, authorization: `${fresh.type} ${fresh.value}` },
-      });
-    }
+      }),
+    );
   }
 
   private async call<T>(req: HttpRequest): Promise<HttpResponse<T>> {
@@ -400,18 +390,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
     }
   }
 
-  /** The cached token, or one shared in-flight request for a new one. */
-  private async accessToken(): Promise<CachedToken> {
-    if (this.token && this.now() < this.token.expiresAtMs - TOKEN_RENEW_BEFORE_MS)
-      return this.token;
-    this.inflightToken ??= this.requestToken().finally(() => {
-      this.inflightToken = undefined;
-    });
-    this.token = await this.inflightToken;
-    return this.token;
-  }
-
-  private async requestToken(): Promise<CachedToken> {
+  private async requestToken(): Promise<AccessToken> {
     const a = this.auth as Extract<OktaAuth, { kind: "privateKeyJwt" }>;
     const tokenUrl = `${this.orgUrl}/oauth2/v1/token`;
     for (let attempt = 1; ; attempt++) {
