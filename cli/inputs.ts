@@ -13,7 +13,9 @@ import { AimError, ConfigError, ERROR_CODES, Redactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
 import { parsePrivateKey, type AppPrivateKey } from "../core/keys/privateKey";
 import { validateRules } from "../core/reconcile/rules";
+import { urlCredentials } from "../core/http/url";
 import { str, type OptionSpec, type ParsedArgs } from "./args";
+import { readJsonFile } from "./files";
 
 /** Options every command that talks to the services accepts. */
 export const INPUT_OPTIONS: OptionSpec = {
@@ -77,7 +79,7 @@ export interface OktaInputs {
   clientId?: string;
   /** The app's private key, parsed once here and handed on as is (its text is a secret). */
   privateKey?: AppPrivateKey;
-  /** Where the key came from, for messages ("OKTA_PRIVATE_KEY_FILE=/path"). */
+  /** Where the key came from, for messages ("OKTA_PRIVATE_KEY_FILE=/path"); set also when it was refused. */
   privateKeySource?: string;
   keyId?: string;
   /** SSWS admin token (optional). A secret. */
@@ -126,26 +128,17 @@ function readConfigFile(
   redactor: Redactor,
 ): { config: ConfigFile; dir: string } {
   const dir = dirname(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    errors.push(
-      new ConfigError(
-        label,
-        `${label} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}): give the path of a JSON config file.`,
-      ),
-    );
-    return { config: {}, dir };
-  }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = readJsonFile(file);
   } catch (err) {
+    const e = err as NodeJS.ErrnoException;
     errors.push(
       new ConfigError(
         label,
-        `${label} ${file} is not valid JSON (${(err as Error).message}): fix its syntax.`,
+        e.code
+          ? `${label} ${file} cannot be read (${e.code}): give the path of a JSON config file.`
+          : `${label} ${file} is not valid JSON (${e.message}): fix its syntax.`,
       ),
     );
     return { config: {}, dir };
@@ -168,6 +161,15 @@ function readConfigFile(
           `${file}: unknown key "${key}": the keys are okta, databricks, rules, writeRoute and aim.`,
         ),
       );
+  }
+  if (cfg.writeRoute !== undefined && typeof cfg.writeRoute !== "string") {
+    errors.push(
+      new ConfigError(
+        "config.writeRoute",
+        `${file}: "writeRoute" must be a string, "scim" or "iamv2" (got ${JSON.stringify(cfg.writeRoute)}).`,
+      ),
+    );
+    delete cfg.writeRoute;
   }
   for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
     const v = cfg[section];
@@ -314,6 +316,8 @@ export function collectInputs(
     ),
   };
   redactor.add(databricks.clientSecret, databricks.token, env.AIMCTL_JOURNAL_KEY);
+  // A URL given with user:password@ is refused below, and its password never shown.
+  redactor.add(...urlCredentials(okta.orgUrl), ...urlCredentials(databricks.host));
 
   const route =
     pick("writeRoute", "write-route", "AIMCTL_WRITE_ROUTE", config.writeRoute, "writeRoute") ??
@@ -430,6 +434,8 @@ function readPrivateKey(
         `${source}${file ? ` (${file})` : ""} does not hold a usable private key: ${why}`,
       ),
     );
+    // Given but refused (said above): requireOkta must not call it "not set" as well.
+    okta.privateKeySource = file ? `${source}=${file}` : source;
     return;
   }
   okta.privateKey = key;
@@ -460,7 +466,7 @@ export function readRulesFile(
 ): ReconcileRules {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(resolve(cwd, file), "utf8"));
+    raw = readJsonFile(resolve(cwd, file));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     errors.push(
@@ -502,7 +508,7 @@ export function requireOkta(inputs: Inputs, need: OktaRequirement): void {
   const keyAuth = Boolean(o.clientId || o.privateKey);
   if (need.privateKey || keyAuth || !o.apiToken) {
     if (!o.clientId) errors.push(new ConfigError("OKTA_CLIENT_ID", OKTA_FIX.clientId));
-    if (!o.privateKey)
+    if (!o.privateKey && !o.privateKeySource)
       errors.push(
         new ConfigError(
           "OKTA_PRIVATE_KEY",

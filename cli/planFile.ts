@@ -6,10 +6,20 @@
  * plan back for `apply --plan`, refusing a format this aimctl does not know.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ConfigError } from "../core/http";
-import type { Finding, KindSummary, Plan, PlanAction } from "../core/model/plan";
+import {
+  FINDING_CODES,
+  IDENTITY_KINDS,
+  MATCHED_BY,
+  SEVERITIES,
+  type Finding,
+  type KindSummary,
+  type Plan,
+  type PlanAction,
+} from "../core/model/plan";
+import { readJsonFile } from "./files";
 import { TOOL_VERSION } from "./version";
 
 /**
@@ -88,34 +98,85 @@ export function writeFileAtomic(file: string, text: string, mode = 0o644): void 
 
 /** Reads a plan saved by `aimctl plan --out`; format and shape errors name the field. */
 export function readPlanFile(file: string): Plan {
+  const fix = "give a file written by aimctl plan --out, unedited";
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
+    doc = readJsonFile(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new ConfigError(
       "--plan",
-      `--plan ${file} ${e.code ? `cannot be read (${e.code})` : `is not valid JSON (${e.message})`}: give a file written by aimctl plan --out.`,
+      `--plan ${file} ${e.code ? `cannot be read (${e.code})` : `is not valid JSON (${e.message})`}: ${fix}.`,
     );
   }
   const p = doc as Partial<PlanDocument> | null;
   if (!p || typeof p !== "object" || Array.isArray(p))
     throw new ConfigError(
       "--plan",
-      `--plan ${file} is not a plan (a JSON object with formatVersion, toolVersion, summary, actions, findings): give a file written by aimctl plan --out.`,
+      `--plan ${file} is not a plan (a JSON object with formatVersion, toolVersion, summary, actions, findings): ${fix}.`,
     );
   checkFormatVersion(file, p);
-  if (
-    !p.summary ||
-    typeof p.summary !== "object" ||
-    !Array.isArray(p.actions) ||
-    !Array.isArray(p.findings)
-  )
-    throw new ConfigError(
-      "--plan",
-      `--plan ${file} is not a plan (summary, actions and findings are missing or malformed): give a file written by aimctl plan --out.`,
-    );
-  return p as Plan;
+  const problem = planShapeProblem(p);
+  if (problem)
+    throw new ConfigError("--plan", `--plan ${file} is not a valid plan: ${problem}: ${fix}.`);
+  // What apply compares is the documented members alone (an extra one is not a difference of state).
+  return canonicalPlan(p as Plan);
+}
+
+const SUMMARY_COUNTS = [
+  "link",
+  "alreadyLinked",
+  "conflict",
+  "ambiguous",
+  "duplicate",
+  "unmatched",
+] as const;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const oneOf = (list: readonly string[], v: unknown) => typeof v === "string" && list.includes(v);
+const text = (v: unknown) => typeof v === "string" && v !== "";
+
+/** The first thing in `p` that is not as plan --out writes it (path and what it should be), or undefined. */
+function planShapeProblem(p: Partial<PlanDocument>): string | undefined {
+  if (!isObject(p.summary)) return "summary must be an object";
+  for (const kind of ["users", "groups", "servicePrincipals"] as const) {
+    const s = p.summary[kind] as unknown;
+    if (!isObject(s)) return `summary.${kind} must be an object`;
+    for (const c of SUMMARY_COUNTS)
+      if (!Number.isInteger(s[c]) || (s[c] as number) < 0)
+        return `summary.${kind}.${c} must be a whole number`;
+  }
+  if (!Array.isArray(p.actions)) return "actions must be a list";
+  for (const [i, a] of (p.actions as unknown[]).entries()) {
+    const at = `actions[${i}]`;
+    if (!isObject(a))
+      return `${at} must be an action object (got ${a === null ? "null" : typeof a})`;
+    if (!oneOf(IDENTITY_KINDS, a.kind))
+      return `${at}.kind must be one of ${IDENTITY_KINDS.join(", ")}`;
+    for (const f of ["databricksId", "databricksName", "oktaId"] as const)
+      if (!text(a[f])) return `${at}.${f} must be a non-empty string`;
+    if (!oneOf(MATCHED_BY, a.matchedBy))
+      return `${at}.matchedBy must be one of ${MATCHED_BY.join(", ")}`;
+    if (a.previousExternalId !== null && typeof a.previousExternalId !== "string")
+      return `${at}.previousExternalId must be a string or null`;
+  }
+  if (!Array.isArray(p.findings)) return "findings must be a list";
+  for (const [i, f] of (p.findings as unknown[]).entries()) {
+    const at = `findings[${i}]`;
+    if (!isObject(f)) return `${at} must be a finding object`;
+    if (!oneOf(FINDING_CODES, f.code)) return `${at}.code must be a finding code`;
+    if (!oneOf(SEVERITIES, f.severity))
+      return `${at}.severity must be one of ${SEVERITIES.join(", ")}`;
+    if (!oneOf([...IDENTITY_KINDS, "tenant"], f.kind))
+      return `${at}.kind must be a kind or "tenant"`;
+    if (!Array.isArray(f.subjects) || !f.subjects.every((x) => typeof x === "string"))
+      return `${at}.subjects must be a list of names`;
+    if (typeof f.message !== "string") return `${at}.message must be a string`;
+  }
+  return undefined;
 }
 
 /** A plan of another format version could mean something else: never guess. */

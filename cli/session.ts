@@ -11,7 +11,7 @@ import {
   type ConsoleAimAdmin,
 } from "../core/databricks/aimAdmin";
 import { ConfigError, InsecureUrlError, type HttpEvent, type Redactor } from "../core/http";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { OktaClient, type OktaClientOptions } from "../core/okta";
 import { oktaCacheFileName, type OktaSnapshotCacheOptions } from "../core/okta/snapshotCache";
 import { planAccount, type AccountPlan } from "../core/workflows";
@@ -24,6 +24,7 @@ import {
   type Inputs,
   type OktaRequirement,
 } from "./inputs";
+import { writableFileOption } from "./files";
 import type { CliIo, Printer } from "./io";
 import { ReconcileReporter } from "./progress";
 
@@ -117,8 +118,9 @@ export function openSession(
           ),
       );
     session.oktaReader ??= session.oktaAdmin;
-  } else if (opts.okta && o.orgUrl) {
-    // Other Okta inputs are missing: still check the org URL's shape, to name every problem now.
+  }
+  if (opts.okta && o.orgUrl && !session.oktaReader) {
+    // Other Okta inputs are missing or refused: still check the org URL's shape, to name every problem now.
     collect(
       () =>
         new OktaClient({
@@ -175,9 +177,16 @@ function oktaCacheSettings(
     if (e instanceof ConfigError) errors.push(e);
     else throw e;
   }
+  let cacheFile: string | undefined;
+  try {
+    cacheFile = writableFileOption("--okta-cache", file, cwd, "okta-snapshot.jsonl");
+  } catch (e) {
+    if (e instanceof ConfigError) errors.push(e);
+    else throw e;
+  }
   return {
     off,
-    ...(file ? { file: resolve(cwd, file) } : {}),
+    ...(cacheFile ? { file: cacheFile } : {}),
     dir: join(cwd, ".aimctl"),
     ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
   };

@@ -24,7 +24,7 @@ export {
 } from "./workflows";
 export { createAimAdmin } from "./databricks/aimAdmin";
 export { DatabricksAccountClient } from "./databricks/client";
-export { databricksConfigFromEnv } from "./databricks/config";
+export { accountsHostProblem, databricksConfigFromEnv } from "./databricks/config";
 export { OktaClient } from "./okta/client";
 export { oktaOrgUrlProblem } from "./okta/orgUrl";
 export { readAppDpop, setAppDpop } from "./okta/appDpop";

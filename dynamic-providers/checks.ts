@@ -16,16 +16,11 @@ export function oktaOrgUrlProblems(property: string, value: unknown): CheckFailu
   return reason ? [{ property, reason }] : [];
 }
 
-/** `databricksHost`: the Databricks accounts host. */
+/** `databricksHost`: the Databricks accounts host, by core's one rule (not a workspace URL, no query…). */
 export function databricksHostProblems(value: unknown): CheckFailure[] {
-  if (containsUnknown(value) || (typeof value === "string" && value.trim())) return [];
-  return [
-    {
-      property: "databricksHost",
-      reason:
-        "[databricksHost] must be the Databricks accounts host, e.g. https://accounts.cloud.databricks.com.",
-    },
-  ];
+  if (containsUnknown(value)) return [];
+  const reason = loadCore().accountsHostProblem(value, "[databricksHost]");
+  return reason ? [{ property: "databricksHost", reason }] : [];
 }
 
 /** `accountId`: the Databricks account id (core checks the UUID form when it connects). */

@@ -14,6 +14,7 @@ import type { ApplyResult } from "../../core/reconcile/apply";
 import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
 import {
   actionsDigest,
+  canonicalJson,
   errorFindingCodes,
   FINDING_ADVICE,
   renderPlanText,
@@ -38,6 +39,7 @@ import {
   writeRateOptions,
 } from "../args";
 import { EXIT } from "../exitCodes";
+import { assertWritableFile } from "../files";
 import { INPUT_HELP, INPUT_OPTIONS } from "../inputs";
 import { confirmOnTerminal, interruptSignal, type CliIo, type Printer } from "../io";
 import { readPlanFile } from "../planFile";
@@ -111,17 +113,19 @@ export async function applyCommand(argv: string[], io: CliIo, printer: Printer):
   const writeTimeBudgetMs = durationOption(args, "time-budget");
   const planFile = str(args, "plan");
   const saved = planFile ? readPlanFile(resolve(io.cwd, planFile)) : undefined;
+  // Checked before anything is read: a journal that cannot be written would stop the run mid-way.
+  const undoFile = resolve(
+    io.cwd,
+    str(args, "undo-file") ??
+      join(".aimctl", `undo-${new Date(printer.now()).toISOString().replace(/[:.]/g, "-")}.jsonl`),
+  );
+  assertWritableFile("--undo-file", undoFile, "undo.jsonl");
   const session = sessionFromArgs(args, io, printer, {
     okta: { privateKey: enableAim },
     databricks: true,
     verbose: flag(args, "verbose"),
     databricksClient: writeRateOptions(args),
   });
-  const undoFile = resolve(
-    io.cwd,
-    str(args, "undo-file") ??
-      join(".aimctl", `undo-${new Date(printer.now()).toISOString().replace(/[:.]/g, "-")}.jsonl`),
-  );
 
   const run = await reconcileWithProgress(session, printer, io, {
     undoFile,
@@ -194,9 +198,9 @@ function savedPlanStillMatches(
   return true;
 }
 
+/** Actions in one plan and not the other, compared whole (as the digest is): never 0 when the digests differ. */
 function countDifferences(a: Pick<Plan, "actions">, b: Pick<Plan, "actions">): number {
-  const key = (x: Plan["actions"][number]) =>
-    JSON.stringify([x.kind, x.databricksId, x.oktaId, x.previousExternalId]);
+  const key = (x: Plan["actions"][number]) => canonicalJson(x);
   const sa = new Set(a.actions.map(key));
   const sb = new Set(b.actions.map(key));
   let n = 0;

@@ -4,7 +4,6 @@
  * to do, 2 links pending, 3 blocked, 1 failure); the plan is printed in every
  * case the tool itself did not fail.
  */
-import { resolve } from "node:path";
 import type { ConfigError } from "../../core/http";
 import type { FindingCode, Plan, ReconcileRules } from "../../core/model/plan";
 import { acceptedFindings, blockingFindings } from "../../core/reconcile/blocking";
@@ -16,6 +15,7 @@ import {
   renderPlanText,
 } from "../../core/reconcile/report";
 import { acceptFindingsOption, flag, parseArgs, str, type ParsedArgs } from "../args";
+import { writableFileOption } from "../files";
 import { EXIT, EXIT_CODES_HELP, outcomeExitCode, type ExitCode } from "../exitCodes";
 import { INPUT_HELP, INPUT_OPTIONS, InputErrors, readRulesFile } from "../inputs";
 import type { CliIo, Printer } from "../io";
@@ -72,6 +72,8 @@ export async function planCommand(argv: string[], io: CliIo, printer: Printer): 
   }
   const accepted = acceptFindingsOption(args);
   const baseRules = baseRulesOption(args, io.cwd);
+  // Before anything is read: a plan that cannot be saved is refused at once, not after the read.
+  const out = writableFileOption("--out", str(args, "out"), io.cwd, "plan.json");
   const session = sessionFromArgs(args, io, printer, {
     okta: { privateKey: false },
     databricks: true,
@@ -80,11 +82,9 @@ export async function planCommand(argv: string[], io: CliIo, printer: Printer): 
   const { plan, snapshot } = await readAndPlan(session, printer);
   // One read, two plans: the difference is the rules' alone, never a change of live state.
   const base = baseRules && planLinks(snapshot.okta, snapshot.databricks, baseRules);
-  const out = str(args, "out");
   if (out) {
-    const file = resolve(io.cwd, out);
-    writeFileAtomic(file, planToJson(plan));
-    printer.err(`Saved the plan to ${file}.`);
+    writeFileAtomic(out, planToJson(plan));
+    printer.err(`Saved the plan to ${out}.`);
   }
   if (flag(args, "json")) printer.out(planToJson(plan));
   else if (flag(args, "markdown"))

@@ -14,6 +14,7 @@
  * trailing slash removed) and must be https except for loopback.
  */
 import { ConfigError, InsecureUrlError, assertSecureUrl, type Redactor } from "../http";
+import { baseUrlExtras, urlCredentials } from "../http/url";
 import type { DatabricksAccountConfig, DatabricksAuth } from "./api";
 
 export const DATABRICKS_ENV = {
@@ -51,6 +52,76 @@ export function normaliseHost(host: string): string {
   return h.replace(/^(https:\/\/[^/:]+):443(?=\/|$)/i, "$1");
 }
 
+/**
+ * The accounts host of each Databricks cloud, by the DNS zone its workspaces
+ * live under (databricks-sdk-go `config/environments.go`; the GovCloud hosts
+ * from Databricks' GovCloud documentation). A host in one of these zones that
+ * is not the accounts host is a workspace URL: the account APIs are not there.
+ */
+const ACCOUNTS_HOSTS: ReadonlyArray<{ zone: string; accounts: string; cloud: string }> = [
+  { zone: "cloud.databricks.com", accounts: "accounts.cloud.databricks.com", cloud: "AWS" },
+  { zone: "cloud.databricks.us", accounts: "accounts.cloud.databricks.us", cloud: "AWS GovCloud" },
+  {
+    zone: "cloud.databricks.mil",
+    accounts: "accounts-dod.cloud.databricks.mil",
+    cloud: "AWS GovCloud DoD",
+  },
+  { zone: "azuredatabricks.net", accounts: "accounts.azuredatabricks.net", cloud: "Azure" },
+  { zone: "gcp.databricks.com", accounts: "accounts.gcp.databricks.com", cloud: "GCP" },
+];
+
+const ACCOUNTS_EXAMPLE =
+  "https://accounts.cloud.databricks.com (AWS), https://accounts.azuredatabricks.net (Azure) or https://accounts.gcp.databricks.com (GCP)";
+
+/**
+ * The accounts host as given in `field` (normalised like the SDK): https
+ * (http only for loopback), scheme and host alone, and not a workspace URL.
+ * Throws a ConfigError naming `field`, the wrong part (never a credential)
+ * and the host to use.
+ */
+export function parseAccountsHost(raw: string, field: string): { host: string; url: URL } {
+  const host = normaliseHost(raw);
+  let url: URL;
+  try {
+    url = assertSecureUrl(host, field);
+  } catch (err) {
+    throw new ConfigError(field, err instanceof InsecureUrlError ? err.message : String(err));
+  }
+  const name = url.hostname.toLowerCase();
+  const cloud = ACCOUNTS_HOSTS.find((c) => name.endsWith(`.${c.zone}`));
+  if (cloud && name !== cloud.accounts)
+    throw new ConfigError(
+      field,
+      `${field} (${url.origin}) is a workspace URL; use the accounts host of its cloud (${cloud.cloud}): https://${cloud.accounts}; the account APIs are not served on a workspace's host.`,
+    );
+  const extras = baseUrlExtras(url);
+  if (extras.length)
+    throw new ConfigError(
+      field,
+      `${field} must be the accounts host alone, without ${extras.join(", ")}: use ${url.origin}${
+        url.username || url.password
+          ? " (the credentials go in DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET, or DATABRICKS_TOKEN)"
+          : url.search.includes("o=")
+            ? " (?o= names a workspace; the account APIs take none)"
+            : ""
+      }.`,
+    );
+  return { host: url.origin, url };
+}
+
+/** The problem with `value` as the accounts host (parseAccountsHost's message), or undefined. */
+export function accountsHostProblem(value: unknown, field: string): string | undefined {
+  if (typeof value !== "string" || !value.trim())
+    return `${field} must be the Databricks accounts host, e.g. https://accounts.cloud.databricks.com.`;
+  try {
+    parseAccountsHost(value, field);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+}
+
 function clean(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const t = v.trim();
@@ -70,23 +141,12 @@ export function databricksConfigFromEnv(
   if (!rawHost) {
     throw new ConfigError(
       DATABRICKS_ENV.host,
-      `${DATABRICKS_ENV.host} is not set: use the accounts host of your cloud, e.g. https://accounts.cloud.databricks.com (AWS), https://accounts.azuredatabricks.net (Azure) or https://accounts.gcp.databricks.com (GCP).`,
+      `${DATABRICKS_ENV.host} is not set: use the accounts host of your cloud, e.g. ${ACCOUNTS_EXAMPLE}.`,
     );
   }
-  const host = normaliseHost(rawHost);
-  let hostUrl: URL;
-  try {
-    hostUrl = assertSecureUrl(host, DATABRICKS_ENV.host);
-  } catch (err) {
-    const why = err instanceof InsecureUrlError ? err.message : String(err);
-    throw new ConfigError(DATABRICKS_ENV.host, why);
-  }
-  if (hostUrl.pathname !== "/" && hostUrl.pathname !== "") {
-    throw new ConfigError(
-      DATABRICKS_ENV.host,
-      `${DATABRICKS_ENV.host} must be the accounts host without a path (got path "${hostUrl.pathname}"): use e.g. https://accounts.cloud.databricks.com.`,
-    );
-  }
+  // A password in the URL is a secret like any other: never quoted, even in a refusal.
+  redactor?.add(...urlCredentials(rawHost));
+  const { host, url: hostUrl } = parseAccountsHost(rawHost, DATABRICKS_ENV.host);
   const loopback = hostUrl.protocol === "http:";
 
   const accountId = pick("accountId");

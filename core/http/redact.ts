@@ -83,10 +83,15 @@ export class Redactor {
   }
 }
 
-/** Removes the query string's secret parameters from a URL for messages. */
+/** Removes credentials and the query string's secret parameters from a URL for messages. */
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
+    if (u.username || u.password) {
+      // Brackets would be percent-encoded in the user part.
+      u.username = "REDACTED";
+      u.password = "";
+    }
     for (const k of [...u.searchParams.keys()]) {
       if (SECRET_PARAMS.includes(k.toLowerCase())) u.searchParams.set(k, REDACTED);
     }

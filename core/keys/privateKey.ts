@@ -73,6 +73,9 @@ export function privateKeyText(k: AppPrivateKey | string): string {
   return k instanceof AppPrivateKey ? k.text : k;
 }
 
+/** The shortest RSA modulus jose signs with and Okta accepts. */
+const MIN_RSA_BITS = 2048;
+
 const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"];
 
 /**
@@ -176,6 +179,13 @@ function algFor(
   help: string,
 ): AssertionAlg {
   if (key.asymmetricKeyType === "rsa") {
+    // jose refuses to sign RS256 with a shorter key ("RS256 requires … 2048 bits"), and so does Okta.
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS)
+      throw new ConfigError(
+        field,
+        `${field} is a ${bits}-bit RSA key; Okta and RS256 need at least ${MIN_RSA_BITS} bits: generate a ${MIN_RSA_BITS}-bit (or larger) key and put its public part in the app's JWKS.`,
+      );
     if (jwkAlg === "RS384" || jwkAlg === "RS512") return jwkAlg;
     return "RS256";
   }

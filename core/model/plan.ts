@@ -5,10 +5,15 @@
  * byte-identical output: build objects in the order declared here.
  */
 
-export type IdentityKind = "user" | "group" | "servicePrincipal";
+/** Each list is the one statement of its values (the plan file reader checks against them). */
+export const IDENTITY_KINDS = ["user", "group", "servicePrincipal"] as const;
+export const SEVERITIES = ["error", "warning", "info"] as const;
+export const MATCHED_BY = ["login", "email", "name", "override", "mapping"] as const;
+
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 export type FindingKind = IdentityKind | "tenant";
-export type Severity = "error" | "warning" | "info";
-export type MatchedBy = "login" | "email" | "name" | "override" | "mapping";
+export type Severity = (typeof SEVERITIES)[number];
+export type MatchedBy = (typeof MATCHED_BY)[number];
 
 /** Every finding code, in the order reports list them; the type follows from the list. */
 export const FINDING_CODES = [

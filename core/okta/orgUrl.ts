@@ -8,7 +8,7 @@
  * (`OKTA_ORG_URL`, `oktaOrgUrl`, `[orgUrl]`).
  */
 import { ConfigError, InsecureUrlError } from "../http/errors";
-import { assertSecureUrl } from "../http/url";
+import { assertSecureUrl, baseUrlExtras } from "../http/url";
 
 const EXAMPLE = "https://acme.okta.com";
 
@@ -33,10 +33,15 @@ export function parseOktaOrgUrl(value: unknown, field: string): string {
       field,
       `${field} is the admin console (${u.hostname}): use the org URL without "-admin", e.g. https://${u.hostname.replace(/-admin\./i, ".")}.`,
     );
-  if ((u.pathname !== "/" && u.pathname !== "") || u.search || u.hash || u.username || u.password)
+  const extras = baseUrlExtras(u);
+  if (extras.length)
     throw new ConfigError(
       field,
-      `${field} must be the org's base URL without a path or query (got ${u.origin}${u.pathname}): use ${u.origin}; the org authorization server's issuer is exactly the org URL, not /oauth2/default.`,
+      `${field} must be the org's base URL without ${extras.join(", ")}: use ${u.origin}${
+        u.pathname.startsWith("/oauth2")
+          ? "; the org authorization server's issuer is exactly the org URL, not /oauth2/default"
+          : ""
+      }.`,
     );
   return u.origin;
 }

@@ -414,7 +414,7 @@ describe("aimctl apply and undo", () => {
       cwd,
     });
     expect(notAPlan.stderr).toMatch(
-      /^aimctl: --plan .*missing\.json cannot be read \(ENOENT\): give a file written by aimctl plan --out\./m,
+      /^aimctl: --plan .*missing\.json cannot be read \(ENOENT\): give a file written by aimctl plan --out, unedited\./m,
     );
   });
 

@@ -131,7 +131,7 @@ describe("malformed inputs", () => {
     [
       "a Databricks host with a path",
       { DATABRICKS_HOST: "https://accounts.cloud.databricks.com/api" },
-      /^aimctl: DATABRICKS_HOST must be the accounts host without a path/m,
+      /^aimctl: DATABRICKS_HOST must be the accounts host alone, without a path \("\/api"\): use https:\/\/accounts\.cloud\.databricks\.com\./m,
     ],
     [
       "an account id that is not a UUID",

@@ -38,11 +38,15 @@ describe("Okta org URL", () => {
     ],
     [
       "https://acme.okta.com/oauth2/default",
-      "[oktaOrgUrl] must be the org's base URL without a path or query (got https://acme.okta.com/oauth2/default): use https://acme.okta.com; the org authorization server's issuer is exactly the org URL, not /oauth2/default.",
+      "[oktaOrgUrl] must be the org's base URL without a path (\"/oauth2/default\"): use https://acme.okta.com; the org authorization server's issuer is exactly the org URL, not /oauth2/default.",
     ],
     [
       "https://user:pw@acme.okta.com",
-      "[oktaOrgUrl] must be the org's base URL without a path or query (got https://acme.okta.com/): use https://acme.okta.com; the org authorization server's issuer is exactly the org URL, not /oauth2/default.",
+      '[oktaOrgUrl] must be the org\'s base URL without credentials ("…@" before the host): use https://acme.okta.com.',
+    ],
+    [
+      "https://acme.okta.com/?x=1#y",
+      '[oktaOrgUrl] must be the org\'s base URL without a query ("?x=1"), a fragment ("#y"): use https://acme.okta.com.',
     ],
   ])("%j: %s", (given, message) => {
     expect(oktaOrgUrlProblem(given, "[oktaOrgUrl]")).toBe(message);
