@@ -26,9 +26,6 @@ export const REALISTIC_RATE_LIMITS: Record<OktaRateBucket, number> = {
   clientRoles: 100,
 };
 
-/** The limit advertised when rate limits are "off" (never enforced). */
-export const UNLIMITED_RATE = 1_000_000;
-
 export interface ApiContext {
   store: OktaStore;
   apiToken: string;

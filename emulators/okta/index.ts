@@ -17,7 +17,8 @@ import { registerRoutes } from "./routes";
 import { OktaStore } from "./store";
 
 export type { OktaRateBucket } from "./context";
-export { REALISTIC_RATE_LIMITS, UNLIMITED_RATE } from "./context";
+export { REALISTIC_RATE_LIMITS } from "./context";
+export { UNLIMITED_RATE } from "./rateLimits";
 export { OktaStore, SortedById, type IssuedToken } from "./store";
 export { TOKEN_ERRORS, ACCESS_TOKEN_TTL_S } from "./token";
 export { OKTA_ERRORS } from "./errors";
