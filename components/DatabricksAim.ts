@@ -158,6 +158,14 @@ function createReconciliation(
       writeTimeBudgetSeconds: args.writeTimeBudgetSeconds,
       oktaSnapshotCache: args.oktaSnapshotCache,
       oktaSnapshotCacheMaxAgeSeconds: args.oktaSnapshotCacheMaxAgeSeconds,
+      // Reads users and groups with the AIM app's own key when no Okta admin credential is set.
+      oktaReadKey: pulumi
+        .all([args.clientId, args.keyId, args.privateKeyPem])
+        .apply(([clientId, keyId, privateKeyPem]) => ({
+          clientId,
+          privateKeyPem,
+          ...(keyId ? { keyId } : {}),
+        })),
     },
     { parent },
   );

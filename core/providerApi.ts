@@ -24,10 +24,17 @@ export {
 } from "./workflows";
 export { createAimAdmin } from "./databricks/aimAdmin";
 export { DatabricksAccountClient } from "./databricks/client";
-export { accountsHostProblem, databricksConfigFromEnv } from "./databricks/config";
+export {
+  accountsHostProblem,
+  databricksConfigFromEnv,
+  layerDatabricksSettings,
+  overridesFromEnv,
+} from "./databricks/config";
+export { readDatabricksProfile } from "./databricks/profile";
+export { AIM_OKTA_SCOPES } from "./model/aim";
 export { OktaClient } from "./okta/client";
 export { oktaOrgUrlProblem } from "./okta/orgUrl";
-export { readAppDpop, setAppDpop } from "./okta/appDpop";
+export { OKTA_APPS_MANAGE_SCOPES, readAppDpop, setAppDpop } from "./okta/appDpop";
 export { keyThumbprint, parsePrivateKey } from "./keys/privateKey";
 export {
   generateSigningKey,

@@ -2,17 +2,29 @@
  * Credentials for the providers that call Okta or Databricks (reconciliation,
  * AIM connection, Okta app DPoP setting): from stack config (handed to
  * `configure(req)` by the dynamic-provider host) or from the environment,
- * never from resource inputs and never captured in a serialised provider.
- * `configure` leaves what it found on `globalThis` of the process that runs
- * the provider; the functions below read it at call time.
+ * never captured in a serialised provider. `configure` leaves what it found
+ * on `globalThis` of the process that runs the provider; the functions below
+ * read it at call time.
  *
- * Precedence per credential: `oktaAim:*` config, then the key the official
- * Pulumi provider uses (`okta:apiToken`, `databricks:clientId` …, so a stack
- * already configured for those providers works as is), then the environment
- * (`OKTA_API_TOKEN`, `DATABRICKS_CLIENT_ID` …, the Databricks unified-auth
- * variables). Config wins over the environment as a whole for Databricks, so a
- * `DATABRICKS_TOKEN` left in a CI environment cannot clash with a client
- * id/secret set in config.
+ * The keys the official Pulumi providers read work as they are, so a stack
+ * configured for those providers needs nothing more (docs/pulumi.md,
+ * "Credentials"):
+ *
+ * - Okta: an admin API token (`oktaAim:oktaApiToken`, `okta:apiToken`,
+ *   `OKTA_API_TOKEN`); else the Okta provider's OAuth service app
+ *   (`okta:clientId`, `okta:privateKey`, `okta:privateKeyId`, `okta:scopes`,
+ *   or `OKTA_API_CLIENT_ID`, `OKTA_API_PRIVATE_KEY`, `OKTA_API_PRIVATE_KEY_ID`,
+ *   `OKTA_API_SCOPES`) when its scopes cover what is read; else, for users
+ *   and groups only, the AIM app's own key (an input of the reconciliation:
+ *   that app has exactly okta.users.read and okta.groups.read).
+ * - Databricks: `oktaAim:*` config, then `databricks:*` (the Databricks
+ *   provider's keys), then the environment (`DATABRICKS_CLIENT_ID` …, the
+ *   unified-auth variables), then a config profile (`databricks:profile` or
+ *   `DATABRICKS_CONFIG_PROFILE` in `databricks:configFile`,
+ *   `DATABRICKS_CONFIG_FILE` or ~/.databrickscfg). The credentials are taken
+ *   as a set from the first of those that has any, so a `DATABRICKS_TOKEN`
+ *   left in a CI environment cannot clash with a client id/secret set in
+ *   config.
  */
 import type { DatabricksAccountConfig } from "../core/databricks/api";
 import { loadCore } from "./loadCore";
@@ -24,6 +36,21 @@ export const CREDENTIAL_CONFIG_KEYS = {
   databricksClientSecret: ["oktaAim:databricksClientSecret", "databricks:clientSecret"],
   databricksToken: ["oktaAim:databricksToken", "databricks:token"],
   databricksAuthType: ["oktaAim:databricksAuthType", "databricks:authType"],
+  databricksProfile: ["databricks:profile"],
+  databricksConfigFile: ["databricks:configFile"],
+  oktaClientId: ["okta:clientId"],
+  oktaPrivateKey: ["okta:privateKey"],
+  oktaPrivateKeyId: ["okta:privateKeyId"],
+  oktaScopes: ["okta:scopes"],
+} as const;
+
+/** The environment variables the Okta provider reads for the same settings. */
+export const OKTA_PROVIDER_ENV = {
+  oktaApiToken: "OKTA_API_TOKEN",
+  oktaClientId: "OKTA_API_CLIENT_ID",
+  oktaPrivateKey: "OKTA_API_PRIVATE_KEY",
+  oktaPrivateKeyId: "OKTA_API_PRIVATE_KEY_ID",
+  oktaScopes: "OKTA_API_SCOPES",
 } as const;
 
 export type CredentialName = keyof typeof CREDENTIAL_CONFIG_KEYS;
@@ -52,44 +79,155 @@ function fromConfig(name: CredentialName): string | undefined {
   return slot?.[name];
 }
 
-/** The Okta admin API token (SSWS) used to read users and groups. */
-export function oktaApiToken(): string {
-  const configured = fromConfig("oktaApiToken");
+/** A setting from stack config, else the Okta provider's environment variable. */
+function oktaSetting(name: keyof typeof OKTA_PROVIDER_ENV): string | undefined {
+  const configured = fromConfig(name);
   if (configured) return configured;
-  const env = process.env.OKTA_API_TOKEN;
-  if (env && env.trim()) return env.trim();
+  const env = process.env[OKTA_PROVIDER_ENV[name]];
+  return env && env.trim() ? env.trim() : undefined;
+}
+
+/** What the provider reads Okta for, and the scopes that takes. */
+export type OktaAccess = "identities" | "apps";
+
+/** The AIM app's own client id and key (what DatabricksAim passes the reconciliation). */
+export interface AimAppKey {
+  clientId: string;
+  privateKeyPem: string;
+  keyId?: string;
+}
+
+/** okta:scopes is a list in stack config (JSON), OKTA_API_SCOPES comma-separated. */
+function scopeList(raw: string): string[] {
+  const t = raw.trim();
+  if (t.startsWith("[")) {
+    const parsed = JSON.parse(t) as unknown;
+    if (Array.isArray(parsed)) return parsed.map((x) => String(x).trim()).filter(Boolean);
+  }
+  return t
+    .split(/[,\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/** The Okta provider's private key: the PEM (or JWK) itself, or a path to it, as that provider takes it. */
+function privateKeyText(value: string): string {
+  if (value.includes("-----BEGIN") || value.startsWith("{")) return value;
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded where the method runs */
+  const fs = require("node:fs") as typeof import("node:fs");
+  const path = require("node:path") as typeof import("node:path");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const file = path.resolve(process.env.OKTA_AIM_PROJECT_ROOT || process.cwd(), value);
+  if (!fs.existsSync(file))
+    throw new Error(
+      'okta:privateKey (or OKTA_API_PRIVATE_KEY) is neither a PEM private key nor the path of an existing file: give the key itself (`pulumi config set --secret okta:privateKey "$(cat key.pem)"`) or a path to it.',
+    );
+  return fs.readFileSync(file, "utf8");
+}
+
+const TOKEN_HELP =
+  "an admin API token (`pulumi config set --secret oktaAim:oktaApiToken <token>`, or okta:apiToken, or export OKTA_API_TOKEN)";
+
+/**
+ * How the provider authenticates to Okta for `access`: the first source that
+ * can (module comment). Requests exactly the scopes the access needs.
+ */
+export function oktaAdminAuth(
+  access: OktaAccess,
+  aimApp?: AimAppKey,
+): import("../core/okta/api").OktaAuth {
+  const token = oktaSetting("oktaApiToken");
+  if (token) return { kind: "apiToken", token };
+  const { AIM_OKTA_SCOPES, OKTA_APPS_MANAGE_SCOPES } = loadCore();
+  const needed: string[] = [
+    ...(access === "identities" ? AIM_OKTA_SCOPES : OKTA_APPS_MANAGE_SCOPES),
+  ];
+  const clientId = oktaSetting("oktaClientId");
+  const privateKey = oktaSetting("oktaPrivateKey");
+  const scopesRaw = oktaSetting("oktaScopes");
+  const granted = scopesRaw === undefined ? undefined : scopeList(scopesRaw);
+  const missing = granted ? needed.filter((s) => !granted.includes(s)) : [];
+  if (clientId && privateKey && missing.length === 0)
+    return {
+      kind: "privateKeyJwt",
+      clientId,
+      privateKey: privateKeyText(privateKey),
+      keyId: oktaSetting("oktaPrivateKeyId"),
+      scopes: needed,
+    };
+  if (access === "identities" && aimApp)
+    return {
+      kind: "privateKeyJwt",
+      clientId: aimApp.clientId,
+      privateKey: aimApp.privateKeyPem,
+      keyId: aimApp.keyId,
+      scopes: needed,
+    };
+  const what =
+    access === "identities" ? "read Okta users and groups" : "read and update the Okta app";
+  const serviceApp = `the Okta provider's OAuth service app with ${needed.join(" and ")} among its scopes (okta:clientId, okta:privateKey, okta:scopes; or OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_SCOPES)`;
+  const why =
+    clientId && privateKey
+      ? ` The Okta provider's service app is configured, but okta:scopes (OKTA_API_SCOPES) lacks ${missing.join(", ")}: add ${missing.length > 1 ? "them" : "it"} there and grant ${missing.length > 1 ? "them" : "it"} to that app (Okta API Scopes tab).`
+      : clientId || privateKey
+        ? ` Only ${clientId ? "okta:clientId" : "okta:privateKey"} of the Okta provider's service app is set: set both.`
+        : "";
+  const aim =
+    access === "identities"
+      ? ", or the AIM app's own key (DatabricksAim passes it once the app exists)"
+      : "";
   throw new Error(
-    "No Okta admin API token: set it with `pulumi config set --secret oktaAim:oktaApiToken <token>` (or okta:apiToken), or export OKTA_API_TOKEN.",
+    `No Okta credential to ${what}: give ${TOKEN_HELP}, or ${serviceApp}${aim}.${why}`,
   );
 }
 
-/**
- * The Databricks account configuration: host and account id from the
- * resource's inputs, credentials from config or else the environment.
- * Validated by core (ConfigError naming the variable and the fix).
- */
-export function databricksAccountConfig(host: string, accountId: string): DatabricksAccountConfig {
-  const { databricksConfigFromEnv } = loadCore();
+/** Whether an admin credential (token or the provider's service app) can serve `access` without the AIM app's key. */
+export function oktaAdminConfigured(access: OktaAccess): boolean {
+  try {
+    oktaAdminAuth(access);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The layers of Databricks settings, highest precedence first (module comment). */
+function databricksLayers(host: string, accountId: string) {
+  const { overridesFromEnv, readDatabricksProfile } = loadCore();
   const configured = {
     clientId: fromConfig("databricksClientId"),
     clientSecret: fromConfig("databricksClientSecret"),
     token: fromConfig("databricksToken"),
     authType: fromConfig("databricksAuthType"),
   };
-  const anyConfigured = Object.values(configured).some((v) => v !== undefined);
-  // Config replaces the environment's credentials as a whole; host and account id come from inputs.
-  const env = anyConfigured ? {} : process.env;
+  const profile = readDatabricksProfile(process.env, {
+    profile: fromConfig("databricksProfile"),
+    configFile: fromConfig("databricksConfigFile"),
+  });
+  return [
+    { source: "stack config", settings: { host, accountId, ...configured } },
+    { source: "the environment", settings: overridesFromEnv(process.env) },
+    ...(profile ? [{ source: profile.source, settings: profile.settings }] : []),
+  ];
+}
+
+/**
+ * The Databricks account configuration: host and account id from the
+ * resource's inputs, credentials as a set from the first layer that has any.
+ * Validated by core (ConfigError naming the variable and the fix).
+ */
+export function databricksAccountConfig(host: string, accountId: string): DatabricksAccountConfig {
+  const { databricksConfigFromEnv, layerDatabricksSettings } = loadCore();
+  const settings = layerDatabricksSettings(
+    databricksLayers(host, accountId).map((l) => l.settings),
+  );
   try {
-    return databricksConfigFromEnv(env, { host, accountId, ...configured });
+    return databricksConfigFromEnv({}, settings);
   } catch (err) {
     const e = err as Error & { field?: string };
-    if (
-      e.field === "DATABRICKS_CLIENT_ID" &&
-      !anyConfigured &&
-      /no Databricks credentials/.test(e.message)
-    ) {
+    if (e.field === "DATABRICKS_CLIENT_ID" && /no Databricks credentials/.test(e.message)) {
       throw new Error(
-        `${e.message} Or put them in stack config: \`pulumi config set oktaAim:databricksClientId <id>\` and \`pulumi config set --secret oktaAim:databricksClientSecret <secret>\`.`,
+        `${e.message} Or put them in stack config: \`pulumi config set oktaAim:databricksClientId <id>\` and \`pulumi config set --secret oktaAim:databricksClientSecret <secret>\` (or databricks:clientId / databricks:clientSecret), or name a config profile (databricks:profile or DATABRICKS_CONFIG_PROFILE, in ~/.databrickscfg or DATABRICKS_CONFIG_FILE).`,
       );
     }
     throw err;
@@ -99,15 +237,28 @@ export function databricksAccountConfig(host: string, accountId: string): Databr
 /**
  * Where the Databricks credentials of this process come from, for a refusal's
  * message: core's says "check DATABRICKS_CLIENT_ID …", which misleads when
- * they came from stack config.
+ * they came from stack config or a profile.
  */
 export function databricksCredentialSource(): string {
-  const keys = (
-    ["databricksClientId", "databricksClientSecret", "databricksToken"] as const
-  ).filter((k) => fromConfig(k) !== undefined);
-  if (keys.length === 0)
-    return "they came from the environment (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET or DATABRICKS_TOKEN)";
-  return `they came from stack config (${keys.map((k) => CREDENTIAL_CONFIG_KEYS[k].join(" or ")).join(", ")}): check them with \`pulumi config\` and set a secret again with \`pulumi config set --secret …\``;
+  const has = (s: Record<string, unknown>) =>
+    (["clientId", "clientSecret", "token"] as const).some(
+      (k) => typeof s[k] === "string" && (s[k] as string).trim() !== "",
+    );
+  let layer: ReturnType<typeof databricksLayers>[number] | undefined;
+  try {
+    layer = databricksLayers("", "").find((l) => has(l.settings));
+  } catch {
+    layer = undefined;
+  }
+  if (layer?.source === "stack config") {
+    const keys = (["databricksClientId", "databricksClientSecret", "databricksToken"] as const)
+      .filter((k) => fromConfig(k) !== undefined)
+      .map((k) => CREDENTIAL_CONFIG_KEYS[k].join(" or "));
+    return `they came from stack config (${keys.join(", ")}): check them with \`pulumi config\` and set a secret again with \`pulumi config set --secret …\``;
+  }
+  if (layer && layer.source !== "the environment")
+    return `they came from the Databricks config ${layer.source}: check its client_id and client_secret (or token)`;
+  return "they came from the environment (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET or DATABRICKS_TOKEN)";
 }
 
 /** A Databricks account client for the given inputs (credentials as above). */
@@ -120,10 +271,14 @@ export function databricksClient(
   return new DatabricksAccountClient(databricksAccountConfig(host, accountId), options);
 }
 
-/** An Okta client that reads with the admin API token. */
-export function oktaAdminClient(orgUrl: string): import("../core/okta/client").OktaClient {
+/** An Okta client for `access`, authenticated as oktaAdminAuth chooses. */
+export function oktaAdminClient(
+  orgUrl: string,
+  access: OktaAccess = "identities",
+  aimApp?: AimAppKey,
+): import("../core/okta/client").OktaClient {
   const { OktaClient } = loadCore();
-  return new OktaClient({ orgUrl, auth: { kind: "apiToken", token: oktaApiToken() } });
+  return new OktaClient({ orgUrl, auth: oktaAdminAuth(access, aimApp) });
 }
 
 /** Logs to the Pulumi log; inside the provider host that is stdout, which the engine shows as info. */

@@ -43,7 +43,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlanSummary, ReconcileRules, WriteRoute } from "../core/model/plan";
 import type { PendingCounts, PlanStateSummary } from "../core/reconcile/report";
 import type { ReconcileCounts } from "../core/workflows";
-import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
+import {
+  databricksClient,
+  logInfo,
+  oktaAdminClient,
+  oktaAdminConfigured,
+  rememberCredentials,
+  type AimAppKey,
+} from "./credentials";
 import { initFailed } from "./initFailed";
 import { keepLiveRead, recallLiveRead } from "./liveReads";
 import { forEngine } from "./forEngine";
@@ -98,6 +105,12 @@ export interface IdentityReconciliationArgs {
   readonly oktaSnapshotCache?: pulumi.Input<boolean>;
   /** Read Okta in full when the cache is older than this (default 86400: a day). */
   readonly oktaSnapshotCacheMaxAgeSeconds?: pulumi.Input<number>;
+  /**
+   * The AIM app's own client id and private key (a secret): users and groups
+   * are read with it when no Okta admin credential is configured (that app
+   * holds okta.users.read and okta.groups.read). DatabricksAim passes it.
+   */
+  readonly oktaReadKey?: pulumi.Input<AimAppKey>;
 }
 
 /** Findings counts as kept in state: per severity, per code, and the codes of error findings. */
@@ -165,6 +178,8 @@ export interface ResolvedIdentityReconciliationInputs extends Partial<LivePlanFi
   /** Absent: on. */
   oktaSnapshotCache?: boolean;
   oktaSnapshotCacheMaxAgeSeconds?: number;
+  /** Absent in state written before it existed: reads need an admin credential. A secret. */
+  oktaReadKey?: AimAppKey;
   providerVersion: string;
 }
 
@@ -308,7 +323,7 @@ function rulesProblems(rules: unknown): pulumi.dynamic.CheckFailure[] {
 /** The clients, built from config/environment (./credentials.ts). */
 function clients(inputs: Inputs) {
   return {
-    okta: oktaAdminClient(inputs.oktaOrgUrl),
+    okta: oktaAdminClient(inputs.oktaOrgUrl, "identities", inputs.oktaReadKey),
     databricks: databricksClient(inputs.databricksHost, inputs.accountId, {
       writeRatePerSecond: inputs.writeRatePerSecond,
     }),
@@ -490,7 +505,10 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
       };
       const failures = inputProblems(inputs);
       if (failures.length > 0) return { inputs, failures };
-      const unknown = READ_INPUTS.filter((k) => containsUnknown(inputs[k]));
+      const unknown: string[] = READ_INPUTS.filter((k) => containsUnknown(inputs[k]));
+      // Read with the AIM app's key: not known before that app's key exists.
+      if (containsUnknown(inputs.oktaReadKey) && !oktaAdminConfigured("identities"))
+        unknown.push("oktaReadKey");
       if (unknown.length > 0) {
         // First preview: these come from resources not created yet. Say so in the inputs.
         return {
@@ -506,7 +524,7 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
     async diff(_id, olds, news) {
       const replaces = REPLACING_INPUTS.filter((k) => olds[k] !== news[k]);
       if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
-      if (PROGRAM_INPUTS.some((k) => containsUnknown(news[k])))
+      if (PROGRAM_INPUTS.some((k) => containsUnknown(news[k])) || readKeyChanged(olds, news))
         return { changes: true, replaces: [] };
       const settings =
         stable(olds.rules ?? {}) !== stable(news.rules ?? {}) ||
@@ -518,7 +536,8 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
         olds.writeTimeBudgetSeconds !== news.writeTimeBudgetSeconds ||
         (olds.oktaSnapshotCache ?? true) !== (news.oktaSnapshotCache ?? true) ||
         olds.oktaSnapshotCacheMaxAgeSeconds !== news.oktaSnapshotCacheMaxAgeSeconds ||
-        olds.providerVersion !== news.providerVersion;
+        olds.providerVersion !== news.providerVersion ||
+        readKeyChanged(olds, news);
       // Not read in check (unknown inputs): the plan is read at apply time.
       const unread = news.liveRead !== "read";
       // olds are the outputs: the target as verified after the last apply.
@@ -547,7 +566,8 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
       if (!props) return { id, props };
       const { plan } = await readLive(props);
       const inputs: Record<string, unknown> = {};
-      for (const k of PROGRAM_INPUTS) if (props[k] !== undefined) inputs[k] = props[k];
+      for (const k of [...PROGRAM_INPUTS, "oktaReadKey"] as const)
+        if (props[k] !== undefined) inputs[k] = props[k];
       return {
         id,
         props: { ...props, ...liveFields(plan) },
@@ -592,6 +612,15 @@ export const identityReconciliationProvider: pulumi.dynamic.ResourceProvider<Inp
     },
   });
 
+/**
+ * A new AIM app key (a rotation) is a change only when reads use it: with an
+ * admin credential the stored key is never used, and an update would be noise.
+ */
+function readKeyChanged(olds: Inputs, news: Inputs): boolean {
+  if (oktaAdminConfigured("identities")) return false;
+  return containsUnknown(news.oktaReadKey) || stable(olds.oktaReadKey) !== stable(news.oktaReadKey);
+}
+
 /** The counts diff compares (errorCodes follow from byCode and severities). */
 function findingCounts(f: FindingsSummary | undefined): unknown {
   return f ? { error: f.error, warning: f.warning, info: f.info, byCode: f.byCode } : null;
@@ -633,6 +662,7 @@ export class IdentityReconciliation extends pulumi.dynamic.Resource {
         writeTimeBudgetSeconds: args.writeTimeBudgetSeconds,
         oktaSnapshotCache: args.oktaSnapshotCache,
         oktaSnapshotCacheMaxAgeSeconds: args.oktaSnapshotCacheMaxAgeSeconds,
+        oktaReadKey: args.oktaReadKey === undefined ? undefined : pulumi.secret(args.oktaReadKey),
         providerVersion: IDENTITY_RECONCILIATION_PROVIDER_VERSION,
         liveRead: undefined,
         target: undefined,
@@ -644,7 +674,11 @@ export class IdentityReconciliation extends pulumi.dynamic.Resource {
         lastApply: undefined,
         linksWritten: undefined,
       },
-      opts,
+      {
+        ...opts,
+        // The AIM app's key stays a secret in the outputs too (refresh reads with it).
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "oktaReadKey"],
+      },
       "okta-databricks-aim",
       "IdentityReconciliation",
     );

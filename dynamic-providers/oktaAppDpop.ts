@@ -10,10 +10,9 @@
  * returns the live value as the input `dpopBoundAccessTokens`, so
  * `pulumi preview --refresh` shows `dpopBoundAccessTokens: true => false`.
  *
- * Credentials: the Okta admin API token comes from ./credentials.ts (stack
- * config `oktaAim:oktaApiToken`, else `okta:apiToken`, read in `configure`;
- * or the environment's `OKTA_API_TOKEN`), never from the serialised closure
- * nor inputs or outputs. delete leaves the app alone (false is the safe value,
+ * Credentials: an Okta admin API token or the Okta provider's OAuth service
+ * app with okta.apps.manage (./credentials.ts, read in `configure` or from
+ * the environment), never from the serialised closure nor inputs or outputs. delete leaves the app alone (false is the safe value,
  * and the app itself belongs to okta.app.OAuth).
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -95,7 +94,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
     const replaces = (["orgUrl", "appId"] as const).filter((k) => olds[k] !== news[k]);
     if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
     if (isUnknown(news.orgUrl) || isUnknown(news.appId)) return { changes: true };
-    const live = (await loadCore().readAppDpop(oktaAdminClient(news.orgUrl), news.appId))
+    const live = (await loadCore().readAppDpop(oktaAdminClient(news.orgUrl, "apps"), news.appId))
       ?.dpopBoundAccessTokens;
     const drift = live !== undefined && live !== news.dpopBoundAccessTokens;
     if (drift)
@@ -111,7 +110,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async create(inputs) {
     const { after } = await loadCore().setAppDpop(
-      oktaAdminClient(inputs.orgUrl),
+      oktaAdminClient(inputs.orgUrl, "apps"),
       inputs.appId,
       inputs.dpopBoundAccessTokens,
     );
@@ -120,7 +119,10 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async read(id, props) {
     if (!props) return { id, props };
-    const live = await loadCore().readAppDpop(oktaAdminClient(props.orgUrl), props.appId ?? id);
+    const live = await loadCore().readAppDpop(
+      oktaAdminClient(props.orgUrl, "apps"),
+      props.appId ?? id,
+    );
     // The app is gone: so is this setting (an empty ID tells the engine).
     if (!live) return { id: "" };
     const outs = outputsOf(props, live);
@@ -139,7 +141,7 @@ export const oktaAppDpopProvider: pulumi.dynamic.ResourceProvider<
 
   async update(_id, _olds, news) {
     const { after } = await loadCore().setAppDpop(
-      oktaAdminClient(news.orgUrl),
+      oktaAdminClient(news.orgUrl, "apps"),
       news.appId,
       news.dpopBoundAccessTokens,
     );

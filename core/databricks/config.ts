@@ -251,3 +251,45 @@ export function validateDatabricksConfig(
     },
   );
 }
+
+/** The unified-auth environment variables as overrides (what databricksConfigFromEnv reads). */
+export function overridesFromEnv(
+  env: Record<string, string | undefined>,
+): Omit<DatabricksConfigOverrides, "allowNonUuidAccountId"> {
+  const out: Omit<DatabricksConfigOverrides, "allowNonUuidAccountId"> = {};
+  for (const [key, name] of Object.entries(DATABRICKS_ENV) as Array<
+    [keyof typeof DATABRICKS_ENV, string]
+  >) {
+    const v = clean(env[name]);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+const CREDENTIAL_KEYS = ["clientId", "clientSecret", "token", "authType"] as const;
+
+/**
+ * Layers of settings, highest precedence first (explicit settings, the
+ * environment, a config profile: the SDKs' order), into one: host and
+ * account id attribute by attribute, the credentials as a set from the first
+ * layer that has any, so a DATABRICKS_TOKEN left in a CI environment never
+ * mixes with a client id and secret given explicitly (or a profile's).
+ */
+export function layerDatabricksSettings(
+  layers: Array<DatabricksConfigOverrides | undefined>,
+): DatabricksConfigOverrides {
+  const present = layers.filter((l): l is DatabricksConfigOverrides => l !== undefined);
+  const first = (k: keyof DatabricksConfigOverrides) =>
+    present.map((l) => l[k]).find((v) => v !== undefined && clean(String(v)) !== undefined);
+  const credentials = present.find((l) =>
+    (["clientId", "clientSecret", "token"] as const).some((k) => clean(l[k]) !== undefined),
+  );
+  const out: DatabricksConfigOverrides = {
+    host: first("host") as string | undefined,
+    accountId: first("accountId") as string | undefined,
+    allowNonUuidAccountId: present.find((l) => l.allowNonUuidAccountId !== undefined)
+      ?.allowNonUuidAccountId,
+  };
+  for (const k of CREDENTIAL_KEYS) if (credentials?.[k] !== undefined) out[k] = credentials[k];
+  return out;
+}

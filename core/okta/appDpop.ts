@@ -8,6 +8,9 @@ import type { OktaApp } from "../model/tenant";
 import { AimError, ERROR_CODES } from "../http/errors";
 import type { OktaAppAdmin } from "./api";
 
+/** The scope a token needs to read and update an app (a full-object PUT), as an OAuth service app asks for it. */
+export const OKTA_APPS_MANAGE_SCOPES = ["okta.apps.manage"] as const;
+
 export interface AppDpopState {
   appId: string;
   clientId: string;

@@ -6,7 +6,7 @@
  * as a diff; nothing pending gives no diff; state holds summaries only.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -20,6 +20,7 @@ import {
   type ResolvedIdentityReconciliationOutputs,
 } from "../../dynamic-providers/identityReconciliation";
 import { UNKNOWN_INPUT } from "../../dynamic-providers/unknown";
+import { generateSigningKey } from "../../core/keys/signingKey";
 import { smallTenant } from "../helpers/applyHarness";
 import {
   CREDENTIAL_ENV,
@@ -550,5 +551,160 @@ describe("IdentityReconciliation provider through the dynamic-provider host", ()
     } finally {
       await envHost.close();
     }
+  });
+
+  it("without an Okta admin credential, reads users and groups with the AIM app's own key", async () => {
+    const key = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    // The AIM app as OktaAimApp leaves it: okta.users.read, okta.groups.read, its role, DPoP off.
+    const aimApp = env.okta.createServiceApp({ jwks: [key.publicJwk] });
+    const oktaReadKey = {
+      clientId: aimApp.credentials.oauthClient.client_id,
+      keyId: key.keyId,
+      privateKeyPem: key.privateKeyPem,
+    };
+    const bare = await hostWithoutEnv(serialized, { "oktaAim:databricksToken": DBX_TOKEN });
+    try {
+      // First preview: the key does not exist yet, so nothing can be read.
+      const first = await bare.check(
+        {},
+        {
+          ...(env.inputs() as unknown as Props),
+          oktaReadKey: UNKNOWN_INPUT,
+        },
+      );
+      expect(first.inputs.liveRead).toBe(
+        "skipped: oktaReadKey not known until other resources exist; the live plan is read when this resource is applied",
+      );
+      env.okta.counter.reset();
+      const checked = await bare.check({}, { ...(env.inputs() as unknown as Props), oktaReadKey });
+      expect(checked.inputs).toMatchObject({ liveRead: "read", target: { users: { linked: 6 } } });
+      // One token for the AIM app's scopes, then the reads; no SSWS token exists to send.
+      expect(env.okta.counter.snapshot()["POST /oauth2/v1/token"]).toBe(1);
+      const created = await bare.create(checked.inputs);
+      expect(created.outs).toMatchObject({ linksWritten: 6 });
+      // A rotation (a new key) is a change here: reads use it.
+      const rotated = { ...oktaReadKey, keyId: "kid-2" };
+      expect(
+        (await bare.diff(created.id, created.outs, { ...checked.inputs, oktaReadKey: rotated }))
+          .changes,
+      ).toBe("some");
+      expect(bare.stdout() + bare.stderr()).not.toContain("PRIVATE KEY");
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("with an admin token, the AIM app's key is not used and its rotation is no change", async () => {
+    const checked = await host.check({}, env.inputs() as unknown as Props);
+    const created = await host.create(checked.inputs);
+    const withKey = { clientId: "0oa-aim", privateKeyPem: "not used" };
+    const quiet = await host.check(checked.inputs, {
+      ...(env.inputs() as unknown as Props),
+      oktaReadKey: withKey,
+    });
+    expect(
+      await host.diff(created.id, created.outs, {
+        ...quiet.inputs,
+        oktaReadKey: { ...withKey, keyId: "kid-2" },
+      }),
+    ).toMatchObject({ changes: "none" });
+  });
+
+  describe("Databricks credentials from a config profile", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "aim-dbcfg-"));
+      writeFileSync(
+        path.join(dir, "databrickscfg"),
+        `[DEFAULT]\ntoken = dapi-wrong-default\n\n[aim-ci]\ntoken = ${DBX_TOKEN}\n`,
+        { mode: 0o600 },
+      );
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function profileHost(config: Record<string, string>, extraEnv: Record<string, string>) {
+      const h = await startProviderHost({
+        provider: serialized.provider,
+        type: serialized.type,
+        unsetEnv: CREDENTIAL_ENV.filter((k) => !(k in extraEnv)),
+        env: { ...extraEnv, HOME: dir },
+      });
+      await h.configure(config);
+      return h;
+    }
+
+    it("DATABRICKS_CONFIG_FILE and DATABRICKS_CONFIG_PROFILE pick the section", async () => {
+      const h = await profileHost(
+        { "oktaAim:oktaApiToken": OKTA_TOKEN },
+        {
+          DATABRICKS_CONFIG_FILE: path.join(dir, "databrickscfg"),
+          DATABRICKS_CONFIG_PROFILE: "aim-ci",
+        },
+      );
+      try {
+        const checked = await h.check({}, env.inputs() as unknown as Props);
+        expect(checked.inputs).toMatchObject({ target: { users: { linked: 6 } } });
+      } finally {
+        await h.close();
+      }
+    });
+
+    it("databricks:profile and databricks:configFile in stack config do the same", async () => {
+      const h = await profileHost(
+        {
+          "oktaAim:oktaApiToken": OKTA_TOKEN,
+          "databricks:profile": "aim-ci",
+          "databricks:configFile": path.join(dir, "databrickscfg"),
+        },
+        {},
+      );
+      try {
+        const checked = await h.check({}, env.inputs() as unknown as Props);
+        expect(checked.inputs).toMatchObject({ target: { users: { linked: 6 } } });
+      } finally {
+        await h.close();
+      }
+    });
+
+    it("the environment's token wins over the profile's, and a refusal names where it came from", async () => {
+      const h = await profileHost(
+        {
+          "oktaAim:oktaApiToken": OKTA_TOKEN,
+          "databricks:profile": "aim-ci",
+          "databricks:configFile": path.join(dir, "databrickscfg"),
+        },
+        { DATABRICKS_TOKEN: "dapi-wrong-from-env" },
+      );
+      try {
+        const err = await h.check({}, env.inputs() as unknown as Props).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(err?.message).toMatch(/401/);
+        expect(err?.message).toContain("they came from the environment");
+        expect(err?.message).not.toContain("dapi-wrong-from-env");
+      } finally {
+        await h.close();
+      }
+    });
+
+    it("a profile named but absent from the file: an error naming the profiles there", async () => {
+      const h = await profileHost(
+        { "oktaAim:oktaApiToken": OKTA_TOKEN },
+        {
+          DATABRICKS_CONFIG_FILE: path.join(dir, "databrickscfg"),
+          DATABRICKS_CONFIG_PROFILE: "prod",
+        },
+      );
+      try {
+        const err = await h.check({}, env.inputs() as unknown as Props).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(err?.message).toContain('has no profile "prod" (it has "DEFAULT", "aim-ci")');
+      } finally {
+        await h.close();
+      }
+    });
   });
 });

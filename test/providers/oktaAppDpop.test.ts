@@ -2,6 +2,9 @@
  * OktaAppDpop's provider as Pulumi runs it (serialised under ts-node, driven
  * through the dynamic-provider host over gRPC) against the Okta emulator.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
 import { generateSigningKey } from "../../core/keys/signingKey";
@@ -14,6 +17,7 @@ import {
   type ProviderHost,
   type SerializedResource,
 } from "./harness/host";
+import { CREDENTIAL_ENV } from "../helpers/providerCredentials";
 
 const TOKEN_ENV = "OKTA_API_TOKEN";
 
@@ -30,7 +34,7 @@ describe("OktaAppDpop provider through the dynamic-provider host", () => {
     const host = await startProviderHost({
       provider: serialized.provider,
       type: serialized.type,
-      unsetEnv: [TOKEN_ENV],
+      unsetEnv: CREDENTIAL_ENV,
     });
     hosts.push(host);
     await host.configure(config);
@@ -178,15 +182,88 @@ describe("OktaAppDpop provider through the dynamic-provider host", () => {
     expect(read.props).toMatchObject({ appId: app.id, liveDpopBoundAccessTokens: false });
   });
 
-  it("without any token: a clear error naming config keys and the variable", async () => {
+  it("without any credential: a clear error naming the token's and the service app's keys", async () => {
     const host = await configuredHost({});
     const err = await host.create(inputs()).then(
       () => undefined,
       (e: Error) => e,
     );
     expect(err?.message).toContain(
-      "No Okta admin API token: set it with `pulumi config set --secret oktaAim:oktaApiToken <token>` (or okta:apiToken), or export OKTA_API_TOKEN.",
+      "No Okta credential to read and update the Okta app: give an admin API token (`pulumi config set --secret oktaAim:oktaApiToken <token>`, or okta:apiToken, or export OKTA_API_TOKEN), or the Okta provider's OAuth service app with okta.apps.manage among its scopes (okta:clientId, okta:privateKey, okta:scopes; or OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_SCOPES).",
     );
+  });
+
+  describe("with the Okta provider's OAuth service app instead of a token", () => {
+    let admin: OktaApp;
+    let adminKey: Awaited<ReturnType<typeof generateSigningKey>>;
+    beforeAll(async () => {
+      adminKey = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+      // The platform team's service app for the Okta provider: apps managed, an app admin.
+      admin = emu.createServiceApp({
+        label: "Pulumi Okta provider",
+        jwks: [adminKey.publicJwk],
+        grants: ["okta.apps.manage", "okta.groups.manage"],
+        roles: ["APP_ADMIN"],
+      });
+    });
+
+    it("okta:clientId, okta:privateKey and okta:scopes (a list) from stack config: no SSWS token sent", async () => {
+      const host = await configuredHost({
+        "okta:clientId": admin.credentials.oauthClient.client_id,
+        "okta:privateKey": adminKey.privateKeyPem,
+        "okta:privateKeyId": adminKey.keyId,
+        "okta:scopes": JSON.stringify(["okta.groups.manage", "okta.apps.manage"]),
+      });
+      emu.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens = true;
+      const created = await host.create(inputs());
+      expect(created.outs).toMatchObject({ liveDpopBoundAccessTokens: false });
+      expect(emu.store.getApp(app.id)!.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
+      const counts = emu.counter.snapshot();
+      expect(counts["POST /oauth2/v1/token"]).toBe(1);
+      expect(JSON.stringify(created.outs)).not.toContain("PRIVATE KEY");
+      expect(host.stderr()).not.toContain("PRIVATE KEY");
+    });
+
+    it("OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY (a file) and OKTA_API_SCOPES from the environment", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "aim-okta-key-"));
+      try {
+        const keyFile = path.join(dir, "okta.pem");
+        writeFileSync(keyFile, adminKey.privateKeyPem, { mode: 0o600 });
+        const host = await startProviderHost({
+          provider: serialized.provider,
+          type: serialized.type,
+          unsetEnv: CREDENTIAL_ENV.filter((k) => !k.startsWith("OKTA_API_")),
+          env: {
+            OKTA_API_TOKEN: "",
+            OKTA_API_CLIENT_ID: admin.credentials.oauthClient.client_id,
+            OKTA_API_PRIVATE_KEY: keyFile,
+            OKTA_API_SCOPES: "okta.apps.manage,okta.groups.manage",
+          },
+        });
+        hosts.push(host);
+        await host.configure({});
+        const read = await host.read(app.id, { ...inputs(), clientId: "", label: "" });
+        expect(read.props).toMatchObject({ appId: app.id, label: "Databricks AIM" });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("okta:scopes without okta.apps.manage: the error says which scope to add, and where", async () => {
+      const host = await configuredHost({
+        "okta:clientId": admin.credentials.oauthClient.client_id,
+        "okta:privateKey": adminKey.privateKeyPem,
+        "okta:scopes": JSON.stringify(["okta.groups.manage"]),
+      });
+      const err = await host.create(inputs()).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toContain(
+        "The Okta provider's service app is configured, but okta:scopes (OKTA_API_SCOPES) lacks okta.apps.manage: add it there and grant it to that app (Okta API Scopes tab).",
+      );
+      expect(err?.message).not.toContain("PRIVATE KEY");
+    });
   });
 
   it("a wrong token fails with Okta's 401, the token not echoed", async () => {
