@@ -24,6 +24,35 @@ const CORE_IMPORTS = [
   outside(["**/emulators/*", "**/index"], "core/ does not depend on emulators or the program."),
 ];
 
+/**
+ * Inside core, imports point down (docs/architecture.md): the clients and the
+ * keys use no reconcile step or workflow above them; the HTTP layer and the
+ * model use no other part of core at all.
+ */
+const CORE_CLIENT_IMPORTS = [
+  ...CORE_IMPORTS,
+  {
+    regex: "(^|/)(reconcile|workflows)(/|$)|(^|/)providerApi$",
+    message:
+      "the clients and keys are below reconcile/ and workflows/: move what both need down (core/model, core/keys, core/http).",
+  },
+];
+const CORE_RECONCILE_IMPORTS = [
+  ...CORE_IMPORTS,
+  {
+    regex: "(^|/)workflows(/|$)|(^|/)providerApi$",
+    message:
+      "reconcile/ holds the steps; the workflows above it compose them, not the other way round.",
+  },
+];
+const CORE_BASE_IMPORTS = [
+  ...CORE_IMPORTS,
+  {
+    regex: "^\\.\\./(okta|databricks|keys|reconcile|workflows|providerApi|http|model)(/|$)",
+    message: "core/http and core/model are the bottom of core: they import no other part of it.",
+  },
+];
+
 /** Components declare resources: no HTTP, no clients, no workflows (the providers run those). */
 const COMPONENT_IMPORTS = [
   outside(
@@ -114,6 +143,18 @@ export default tseslint.config(
     },
   },
   { files: ["core/**/*.ts"], rules: { [FOLDER_RULE]: ["error", { patterns: CORE_IMPORTS }] } },
+  {
+    files: ["core/okta/**/*.ts", "core/databricks/**/*.ts", "core/keys/**/*.ts"],
+    rules: { [FOLDER_RULE]: ["error", { patterns: CORE_CLIENT_IMPORTS }] },
+  },
+  {
+    files: ["core/reconcile/**/*.ts"],
+    rules: { [FOLDER_RULE]: ["error", { patterns: CORE_RECONCILE_IMPORTS }] },
+  },
+  {
+    files: ["core/http/**/*.ts", "core/model/**/*.ts"],
+    rules: { [FOLDER_RULE]: ["error", { patterns: CORE_BASE_IMPORTS }] },
+  },
   {
     files: ["components/**/*.ts"],
     rules: { [FOLDER_RULE]: ["error", { patterns: COMPONENT_IMPORTS }] },

@@ -4,7 +4,7 @@
  */
 import type { PaceReport } from "../http/pacing";
 import type { AppPrivateKey } from "../keys/privateKey";
-import type { JournalAuth } from "../reconcile/journal";
+import type { JournalAuth } from "../keys/journalKey";
 import type { IdentityKind, WriteRoute } from "../model/plan";
 import type { DatabricksGroup, DatabricksServicePrincipal, DatabricksUser } from "../model/tenant";
 

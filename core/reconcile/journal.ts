@@ -18,7 +18,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { AimError, ConfigError, ERROR_CODES } from "../http/errors";
+import type { JournalAuth } from "../keys/journalKey";
 import type { IdentityKind, WriteRoute } from "../model/plan";
+
+// The key is derived in core/keys, by the credential's owner; still exported from here.
+export { journalAuth, type JournalAuth } from "../keys/journalKey";
 
 /** 2: every record authenticated (`mac`), the run bound to its account. 1 is refused. */
 export const JOURNAL_VERSION = 2;
@@ -26,29 +30,6 @@ export const JOURNAL_VERSION = 2;
 /** Journals name identities: their folder (and the files) are the owner's alone. */
 export const JOURNAL_DIR_MODE = 0o700;
 export const JOURNAL_FILE_MODE = 0o600;
-
-/** What authenticates a journal: the key (never written) and what the run is bound to. */
-export interface JournalAuth {
-  key: Buffer;
-  /** A public fingerprint of the key, written in the run record (tells "another key" from "altered"). */
-  keyId: string;
-  accountId: string;
-  host: string;
-}
-
-/**
- * The journal key: HKDF-SHA256 over the secret (AIMCTL_JOURNAL_KEY when set,
- * else the Databricks client secret or token), salted per purpose and bound
- * to the account, so it proves "written by a holder of this account's
- * credential, for this account" without putting the secret in the file.
- */
-export function journalAuth(secret: string, accountId: string, host: string): JournalAuth {
-  const key = Buffer.from(
-    crypto.hkdfSync("sha256", secret, "aimctl undo journal v2", `account:${accountId}`, 32),
-  );
-  const keyId = crypto.createHmac("sha256", key).update("key-id").digest("base64url").slice(0, 16);
-  return { key, keyId, accountId, host };
-}
 
 export interface RunRecord {
   type: "run";

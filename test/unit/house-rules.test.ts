@@ -44,6 +44,18 @@ describe("house rules (lint)", () => {
       'import { loadCore } from "../../dynamic-providers/loadCore"; void loadCore;',
     ],
     [
+      "core/databricks/client/index.ts",
+      'import { journalAuth } from "../../reconcile/journal"; void journalAuth;',
+    ],
+    [
+      "core/okta/client.ts",
+      'import type { AccountPlan } from "../workflows"; export type P = AccountPlan;',
+    ],
+    ["core/reconcile/apply.ts", 'import { planAccount } from "../workflows"; void planAccount;'],
+    ["core/keys/privateKey.ts", 'import { undo } from "../reconcile/undo"; void undo;'],
+    ["core/http/httpClient.ts", 'import { OktaClient } from "../okta/client"; void OktaClient;'],
+    ["core/model/plan.ts", 'import { ConfigError } from "../http/errors"; void ConfigError;'],
+    [
       "components/OktaAimApp.ts",
       'import { OktaClient } from "../core/okta/client"; void OktaClient;',
     ],
@@ -72,6 +84,11 @@ describe("house rules (lint)", () => {
       "dynamic-providers/aimConnection.ts",
       'import type { Plan } from "../core/model/plan"; export type P = Plan;',
     ],
+    [
+      "core/databricks/client/index.ts",
+      'import { AIM_OKTA_SCOPES } from "../../model/aim"; void AIM_OKTA_SCOPES;',
+    ],
+    ["core/reconcile/undo.ts", 'import { OktaClient } from "../okta/client"; void OktaClient;'],
     [
       "emulators/okta/users.ts",
       'import { ConfigError } from "../../core/http/errors"; void ConfigError;',

@@ -24,7 +24,7 @@ import type {
   DatabricksServicePrincipal,
   DatabricksUser,
 } from "../../model/tenant";
-import { journalAuth, type JournalAuth } from "../../reconcile/journal";
+import { journalAuth, type JournalAuth } from "../../keys/journalKey";
 import type {
   DatabricksAccountConfig,
   DatabricksAuth,
