@@ -1,6 +1,7 @@
 /**
- * The "apply" step: writes a plan's externalId links, re-checked against
- * live state just before each batch of writes. Safe to re-run: an identity
+ * The "apply" step: writes a plan's externalId links through the write
+ * engine (execute.ts: each identity re-read just before its own write, each
+ * batch of writes read back). Safe to re-run: an identity
  * that already carries the desired externalId counts as `alreadyDone` (a
  * resumed run writes nothing twice), and an identity whose externalId changed
  * since planning is skipped and reported, never overwritten.
