@@ -64,6 +64,7 @@ const aim = new DatabricksAim(
     accountId: databricksAccountId,
     clientId: app.clientId,
     keyId: app.keyId,
+    oktaAppId: app.appId,
     privateKeyPem: app.privateKeyPem,
     rules: config.getObject<ReconcileRules>("rules") ?? {},
     writeRoute: (config.get("writeRoute") ?? "scim") as WriteRoute,

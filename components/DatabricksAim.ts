@@ -29,6 +29,12 @@ export interface DatabricksAimArgs {
   readonly clientId: pulumi.Input<string>;
   /** kid of the app's current signing key (OktaAimApp.keyId). */
   readonly keyId?: pulumi.Input<string>;
+  /**
+   * ID of the Okta app (OktaAimApp.appId): the connection then keeps its key
+   * the app's only ACTIVE key and switches it at a rotation just before AIM
+   * gets it (AIM may send no `kid`). Absent: the app's keys are left alone.
+   */
+  readonly oktaAppId?: pulumi.Input<string>;
   /** PEM private key of the app's signing key (OktaAimApp.privateKeyPem); kept secret. */
   readonly privateKeyPem: pulumi.Input<string>;
   /** Matching rules: overrides, exclusions, onConflict, service principal mappings. */
@@ -187,6 +193,7 @@ function createConnection(
       oktaOrgUrl: args.oktaOrgUrl,
       clientId: args.clientId,
       keyId: args.keyId,
+      oktaAppId: args.oktaAppId,
       privateKeyPem: args.privateKeyPem,
       enabled: args.enableAim ?? true,
       reconciliationFindings: reconciliation.findings,

@@ -31,9 +31,10 @@ export interface OktaAimAppArgs {
   /** Any string; changing it generates a new signing key (rotation). */
   readonly rotationTrigger: pulumi.Input<string>;
   /**
-   * Extra public JWKs kept in the app's JWKS beside the current key. The key
-   * before a rotation is kept automatically (SigningKey.previousPublicJwk);
-   * this list is for keys from elsewhere (kept for compatibility).
+   * Extra public JWKs kept in the app's JWKS beside the key AIM signs with,
+   * for keys from elsewhere (kept for compatibility). Each one is ACTIVE in
+   * the app: only where AIM is known to send a `kid` (Okta refuses a kid-less
+   * assertion while two keys are ACTIVE). A rotation needs none of this.
    */
   readonly previousPublicJwks?: pulumi.Input<pulumi.Input<PublicSigningJwk>[]>;
   /**
@@ -64,7 +65,7 @@ export class OktaAimApp extends pulumi.ComponentResource {
   readonly previousKeyId: pulumi.Output<string | null>;
   /** PKCS#8 PEM private key for the Databricks AIM connection (secret). */
   readonly privateKeyPem: pulumi.Output<string>;
-  /** kids in the app's JWKS, current key first. */
+  /** kids the app's JWKS is given: the key AIM signs with first (the previous one during a rotation). */
   readonly jwksKeyIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: OktaAimAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -187,8 +188,14 @@ function previousJwkProblem(jwk: unknown, i: number): string | undefined {
 }
 
 /**
- * The JWKS for the app: current key first, then the key before the last
- * rotation (automatic), then the manual extra keys; each kid once.
+ * The JWKS for the app: the key AIM signs with (the previous key while a
+ * rotation is under way, else the current one), then the manual extra keys;
+ * each kid once. Never the current and the previous key together: the Okta
+ * provider makes every key it sends ACTIVE, and Okta refuses an assertion
+ * without `kid` (AIM may send none) while two keys are ACTIVE. The new key
+ * reaches the app INACTIVE through the AIM connection, which makes it the
+ * only active one just before it hands it to AIM (core/okta/appKeys.ts); the
+ * next `pulumi up` then lists it here and the previous key leaves the app.
  */
 function appJwks(
   current: pulumi.Output<PublicSigningJwk>,
@@ -210,9 +217,9 @@ function appJwks(
           );
         kids.add(k.kid);
       }
-      // The current or rotated-out key may also be listed by hand: keep each once.
+      // The key AIM signs with may also be listed by hand: keep each once.
       const keys: PublicSigningJwk[] = [];
-      for (const k of [cur, ...(rotated ? [rotated] : []), ...prev])
+      for (const k of [rotated ?? cur, ...prev])
         if (!keys.some((seen) => seen.kid === k.kid)) keys.push(k);
       // okta.app.OAuth's jwks takes kid, kty, n, e (Okta fills alg and use).
       return keys.map((k) => ({ kid: k.kid, kty: k.kty, n: k.n, e: k.e }));

@@ -40,7 +40,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AimAdminState } from "../core/databricks/aimAdmin";
 import type { AimConnectionTestResult } from "../core/databricks/api";
 import type { FindingsSummary } from "./identityReconciliation";
-import { databricksClient, logInfo, rememberCredentials } from "./credentials";
+import { databricksClient, logInfo, oktaAdminClient, rememberCredentials } from "./credentials";
 import { initFailed } from "./initFailed";
 import { forEngine } from "./forEngine";
 import { loadCore } from "./loadCore";
@@ -74,6 +74,12 @@ export interface AimConnectionArgs {
   readonly clientId: pulumi.Input<string>;
   /** kid of the key in the app's JWKS (needed when the app has several active keys). */
   readonly keyId?: pulumi.Input<string>;
+  /**
+   * ID of the Okta app (OktaAimApp.appId). Given, the connection keeps its key
+   * the app's only ACTIVE key, switching it at a rotation just before AIM gets
+   * it (AIM may send no `kid`); absent, the app's keys are left alone.
+   */
+  readonly oktaAppId?: pulumi.Input<string>;
   /** PKCS#8 PEM private key of the app's signing key; pass a secret (OktaAimApp.privateKeyPem). */
   readonly privateKeyPem: pulumi.Input<string>;
   /** Desired state of AIM (default true). false: configure and test only, keep AIM off. */
@@ -111,6 +117,8 @@ export interface ResolvedAimConnectionInputs extends LiveConnectionFields {
   oktaOrgUrl: string;
   clientId: string;
   keyId?: string;
+  /** Absent (and in state written before it existed): the app's keys are left alone. */
+  oktaAppId?: string;
   /** Secret input. */
   privateKeyPem: string;
   enabled: boolean;
@@ -155,6 +163,7 @@ const SETTING_INPUTS = [
   "clientId",
   "keyId",
   "keyThumbprint",
+  "oktaAppId",
   "enabled",
   "disableOnDelete",
   "probeExternalId",
@@ -248,6 +257,15 @@ function problems(news: Inputs, keyProblem: string | undefined): pulumi.dynamic.
   );
   if (known("clientId") && (typeof news.clientId !== "string" || !news.clientId.trim()))
     bad("clientId", "[clientId] must be the Client ID of the Okta API Services app.");
+  if (
+    known("oktaAppId") &&
+    news.oktaAppId !== undefined &&
+    (typeof news.oktaAppId !== "string" || !/^[A-Za-z0-9]+$/.test(news.oktaAppId))
+  )
+    bad(
+      "oktaAppId",
+      "[oktaAppId] must be the ID of the Okta API Services app (OktaAimApp.appId, e.g. 0oa1b2c3d4), or left out to leave the app's keys alone.",
+    );
   // core's message names the field and never echoes the key.
   if (keyProblem) bad("privateKeyPem", keyProblem);
   if (known("enabled") && typeof news.enabled !== "boolean")
@@ -273,6 +291,19 @@ function problems(news: Inputs, keyProblem: string | undefined): pulumi.dynamic.
   return out;
 }
 
+/** The Okta app whose only ACTIVE key must be the connection's (credentials: ./credentials.ts). */
+async function appKeyTarget(
+  inputs: Inputs,
+  appId: string,
+): Promise<import("../core/workflows").AppKeyTarget> {
+  const { publicJwkFromPrivateKeyPem } = loadCore();
+  return {
+    okta: oktaAdminClient(inputs.oktaOrgUrl),
+    appId,
+    jwk: await publicJwkFromPrivateKeyPem(inputs.privateKeyPem),
+  };
+}
+
 /** core's convergeAimConnection; returns outputs. Throws (state kept) when enabling is refused. */
 async function converge(
   id: string | undefined,
@@ -292,7 +323,12 @@ async function converge(
       inputs.acceptFindings ?? [],
       inputs.reconciliationPending,
     ),
+    ...(inputs.oktaAppId ? { appKey: await appKeyTarget(inputs, inputs.oktaAppId) } : {}),
   });
+  if (r.appKey?.action === "switched")
+    logInfo(
+      `${label}: the new key is now the Okta app's only active key (was: ${r.appKey.previouslyActive?.join(", ") || "none"})${r.appKey.rolledBack ? "; rolled back: the connection test with it failed" : ""}`,
+    );
   if (r.outcome === "testFailed" || !r.state) {
     const failed = r.test.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.message}`);
     throw new Error(
@@ -497,6 +533,7 @@ export class AimConnection extends pulumi.dynamic.Resource {
         oktaOrgUrl: args.oktaOrgUrl,
         clientId: args.clientId,
         keyId: args.keyId,
+        oktaAppId: args.oktaAppId,
         // Secret whatever the caller passed: Pulumi encrypts it in state.
         privateKeyPem: pulumi.secret(args.privateKeyPem),
         enabled: args.enabled ?? true,

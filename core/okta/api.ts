@@ -3,7 +3,7 @@
  * over HTTP; tests may implement it in memory.
  */
 import type { AppPrivateKey } from "../keys/privateKey";
-import type { OktaApp, OktaGroup, OktaUser } from "../model/tenant";
+import type { OktaApp, OktaAppJwk, OktaGroup, OktaUser } from "../model/tenant";
 
 /** How the client authenticates to Okta's management API. */
 export type OktaAuth =
@@ -58,4 +58,11 @@ export interface OktaAppAdmin {
   updateApp(appId: string, app: OktaApp): Promise<OktaApp>;
   listAppGrants(appId: string): Promise<string[]>;
   listClientRoles(clientId: string): Promise<string[]>;
+}
+
+/** The app's client-authentication keys (`/api/v1/apps/{id}/credentials/jwks`). */
+export interface OktaAppKeys {
+  listAppKeys(appId: string): Promise<OktaAppJwk[]>;
+  addAppKey(appId: string, jwk: OktaAppJwk): Promise<OktaAppJwk>;
+  setAppKeyStatus(appId: string, keyId: string, status: "ACTIVE" | "INACTIVE"): Promise<void>;
 }

@@ -23,10 +23,11 @@ import {
   type Sleep,
 } from "../http";
 import { AIM_OKTA_SCOPES } from "../model/aim";
-import type { OktaApp, OktaGroup, OktaUser } from "../model/tenant";
+import type { OktaApp, OktaAppJwk, OktaGroup, OktaUser } from "../model/tenant";
 import type {
   ListUsersOptions,
   OktaAppAdmin,
+  OktaAppKeys,
   OktaAuth,
   OktaClientConfig,
   OktaConnectionTest,
@@ -75,7 +76,7 @@ interface TokenResponse {
   scope?: string;
 }
 
-export class OktaClient implements OktaReader, OktaAppAdmin {
+export class OktaClient implements OktaReader, OktaAppAdmin, OktaAppKeys {
   readonly orgUrl: string;
   /** The org's host and the client id reading it ("api-token" for SSWS): never a secret. */
   readonly cacheKey: string;
@@ -245,6 +246,40 @@ export class OktaClient implements OktaReader, OktaAppAdmin {
       bucket: "okta PUT /api/v1/apps/{id}",
     });
     return stripLinks(res.body);
+  }
+
+  /** The app's client-authentication keys (Okta's key objects: `id` for the lifecycle calls, `kid`, `status`). */
+  async listAppKeys(appId: string): Promise<OktaAppJwk[]> {
+    const res = await this.api<OktaAppJwk[]>({
+      method: "GET",
+      url: `${this.orgUrl}/api/v1/apps/${seg(appId)}/credentials/jwks`,
+      bucket: "okta GET /api/v1/apps/{id}/credentials/jwks",
+    });
+    return (res.body ?? []).map((k) => stripLinks(k));
+  }
+
+  /** Adds a public key to the app, ACTIVE or INACTIVE (Okta answers 201 with the key object). */
+  async addAppKey(appId: string, jwk: OktaAppJwk): Promise<OktaAppJwk> {
+    const res = await this.api<OktaAppJwk>({
+      method: "POST",
+      url: `${this.orgUrl}/api/v1/apps/${seg(appId)}/credentials/jwks`,
+      json: jwk,
+      bucket: "okta POST /api/v1/apps/{id}/credentials/jwks",
+    });
+    return stripLinks(res.body);
+  }
+
+  /** Activates or deactivates one of the app's keys by its Okta key id (not the kid). */
+  async setAppKeyStatus(
+    appId: string,
+    keyId: string,
+    status: "ACTIVE" | "INACTIVE",
+  ): Promise<void> {
+    await this.api({
+      method: "POST",
+      url: `${this.orgUrl}/api/v1/apps/${seg(appId)}/credentials/jwks/${seg(keyId)}/lifecycle/${status === "ACTIVE" ? "activate" : "deactivate"}`,
+      bucket: "okta POST /api/v1/apps/{id}/credentials/jwks/{keyId}/lifecycle",
+    });
   }
 
   async listAppGrants(appId: string): Promise<string[]> {

@@ -3,10 +3,18 @@
  * prints) and the AimConnection provider (which translates to Pulumi). One
  * order, safe by construction (docs/architecture.md, "Enabling AIM"):
  *
+ * 0. when the candidate's key is not yet the Okta app's only ACTIVE key (a
+ *    rotation): put it in the app INACTIVE, test the stored connection (how
+ *    AIM is doing before anything changes), then make it the only ACTIVE key
+ *    (core/okta/appKeys.ts: AIM may send no `kid`, and Okta refuses a
+ *    kid-less assertion while two keys are ACTIVE); `console`: stage it only
+ *    while the previous key is still ACTIVE (AIM holds that one until the new
+ *    key is entered by hand; the instructions say how to retire it, and the
+ *    `up` that does activates the new key);
  * 1. test the candidate configuration (the adapter's connection test with
  *    the values to configure, not the stored ones); when it fails, stop:
  *    nothing is configured, so AIM is never switched to, or left on, a
- *    connection known to fail;
+ *    connection known to fail, and a key switch of step 0 is undone;
  * 2. configure it (`api`: PUT, which keeps AIM's on/off state; `console`:
  *    the values to enter by hand);
  * 3. gate: enabling is refused while links are pending or unaccepted error
@@ -22,6 +30,14 @@ import type {
   ConsoleAimAdmin,
   ConsoleConfigureResult,
 } from "../databricks/aimAdmin";
+import type { OktaAppKeys } from "../okta/api";
+import {
+  appKeyState,
+  isOnlyActiveKey,
+  makeOnlyActiveKey,
+  stageAppKey,
+  type PublicAppJwk,
+} from "../okta/appKeys";
 import type { Snapshot } from "../reconcile/snapshot";
 
 /** What enabling AIM waits for (from the reconciliation), and what is accepted knowingly. */
@@ -73,11 +89,35 @@ export function isBlocked(b: EnableBlockers): boolean {
 export type AimConvergeOutcome =
   "testFailed" | "blocked" | "enabled" | "disabled" | "configured" | "console";
 
+/** Where the candidate's key must be the one ACTIVE key: the Okta app AIM signs in to. */
+export interface AppKeyTarget {
+  okta: OktaAppKeys;
+  appId: string;
+  /** The public half of the candidate's private key. */
+  jwk: PublicAppJwk;
+}
+
 export interface ConvergeAimConnectionOptions {
   config: AimConnectionConfig;
   /** Desired: AIM on (true) or off (false). */
   enabled: boolean;
   gate: EnableGate;
+  /** Keep the candidate's key the app's only ACTIVE key (step 0); absent: the app is not touched. */
+  appKey?: AppKeyTarget;
+}
+
+/**
+ * What step 0 did: `unchanged` (already the only ACTIVE key), `switched`
+ * (now it is; `rolledBack` when the candidate then failed its test),
+ * `staged` (console: in the app, INACTIVE, for the switch by hand).
+ */
+export interface AppKeyOutcome {
+  action: "unchanged" | "switched" | "staged";
+  /** kids that were ACTIVE before (switched). */
+  previouslyActive?: string[];
+  /** The stored connection's own test before the switch (absent: nothing stored yet). */
+  storedTestBefore?: boolean;
+  rolledBack?: boolean;
 }
 
 export interface ConvergeAimConnectionResult {
@@ -88,12 +128,48 @@ export interface ConvergeAimConnectionResult {
   console?: Pick<ConsoleConfigureResult, "consoleValues" | "instructions">;
   /** AIM as read back at the end (absent on `testFailed`: nothing changed). */
   state?: AimAdminState;
+  appKey?: AppKeyOutcome;
 }
 
 /** What the workflow needs of an adapter (createAimAdmin's ApiAimAdmin or ConsoleAimAdmin). */
 export type ConvergeableAim =
-  | Pick<ApiAimAdmin, "mode" | "test" | "configure" | "enable" | "disable" | "read">
+  | (Pick<ApiAimAdmin, "mode" | "test" | "configure" | "enable" | "disable" | "read"> &
+      Partial<Pick<ApiAimAdmin, "testStored">>)
   | Pick<ConsoleAimAdmin, "mode" | "test" | "configure" | "read">;
+
+const STAGED_NOT_TESTED =
+  "not tested: the new key waits INACTIVE in the Okta app until it is switched by hand";
+
+/** The instruction the console adapter adds when a new key waits INACTIVE in the app. */
+export const CONSOLE_KEY_SWITCH_INSTRUCTION =
+  "The new key is in the Okta app but INACTIVE (AIM may send no kid, and Okta refuses that while two keys are active). Right after entering it in the account console, make it the app's only active key: `pulumi config set oktaAim:retirePreviousKey true`, `pulumi up` (unset it afterwards). Until both are done, AIM's syncs fail.";
+
+/** Step 0 (see the file comment); the undo of a switch when the candidate then fails. */
+async function keepOnlyActiveKey(
+  aim: ConvergeableAim,
+  target: AppKeyTarget,
+): Promise<{ outcome: AppKeyOutcome; undo?: () => Promise<void> }> {
+  const state = await appKeyState(target.okta, target.appId, target.jwk.kid);
+  if (isOnlyActiveKey(state, target.jwk.kid)) return { outcome: { action: "unchanged" } };
+  await stageAppKey(target.okta, target.appId, target.jwk);
+  // console: the switch waits until the previous key has left the app (retirePreviousKey, once the
+  // new key is entered by hand); with no other ACTIVE key left, activating the new one is the switch.
+  if (aim.mode === "console" && state.activeKids.some((k) => k !== target.jwk.kid))
+    return { outcome: { action: "staged" } };
+  const before =
+    aim.mode === "api" && aim.testStored
+      ? await aim.testStored().catch(() => undefined)
+      : undefined;
+  const sw = await makeOnlyActiveKey(target.okta, target.appId, target.jwk.kid);
+  return {
+    outcome: {
+      action: "switched",
+      previouslyActive: sw.previouslyActive,
+      ...(before ? { storedTestBefore: before.success } : {}),
+    },
+    undo: sw.undo,
+  };
+}
 
 /** Test → configure → gate → enable/disable → read back (see the file comment). */
 export async function convergeAimConnection(
@@ -101,18 +177,36 @@ export async function convergeAimConnection(
   opts: ConvergeAimConnectionOptions,
 ): Promise<ConvergeAimConnectionResult> {
   const blockers = enableBlockers(opts.gate);
-  const test = await aim.test(opts.config);
-  if (!test.success) return { outcome: "testFailed", test, blockers };
+  const key = opts.appKey ? await keepOnlyActiveKey(aim, opts.appKey) : undefined;
+  const appKey = key ? { appKey: key.outcome } : {};
+  // console, new key staged: Okta refuses an INACTIVE key, so there is nothing to test until the
+  // switch by hand (the instructions say so); the previous key stays the one AIM can use.
+  const test =
+    key?.outcome.action === "staged"
+      ? { success: false, steps: [{ name: "token", ok: false, message: STAGED_NOT_TESTED }] }
+      : await aim.test(opts.config);
+  if (!test.success && key?.outcome.action !== "staged") {
+    if (key?.undo) {
+      await key.undo();
+      key.outcome.rolledBack = true;
+    }
+    return { outcome: "testFailed", test, blockers, ...appKey };
+  }
 
   if (aim.mode === "console") {
     const c = await aim.configure(opts.config);
     const outcome = opts.enabled && isBlocked(blockers) ? "blocked" : "console";
+    const instructions =
+      key?.outcome.action === "staged"
+        ? [...c.instructions, CONSOLE_KEY_SWITCH_INSTRUCTION]
+        : c.instructions;
     return {
       outcome,
       test,
       blockers,
-      console: { consoleValues: c.consoleValues, instructions: c.instructions },
+      console: { consoleValues: c.consoleValues, instructions },
       state: await aim.read(),
+      ...appKey,
     };
   }
 
@@ -128,7 +222,7 @@ export async function convergeAimConnection(
     await aim.disable();
     outcome = "disabled";
   } else outcome = "configured";
-  return { outcome, test, blockers, state: await aim.read() };
+  return { outcome, test, blockers, state: await aim.read(), ...appKey };
 }
 
 /**

@@ -32,7 +32,8 @@ type Out = ResolvedAimConnectionOutputs;
 type Props = Record<string, unknown>;
 
 const DBX_TOKEN = `dapi${randomBytes(16).toString("hex")}`;
-const CONFIG = { "oktaAim:databricksToken": DBX_TOKEN };
+const OKTA_TOKEN = `00${randomBytes(20).toString("hex")}`;
+const CONFIG = { "oktaAim:databricksToken": DBX_TOKEN, "oktaAim:oktaApiToken": OKTA_TOKEN };
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 const ID = "acc/okta";
@@ -66,7 +67,11 @@ let key: SigningKeyMaterial;
 
 async function startEnv(opts: { dpop?: boolean } = {}): Promise<Env> {
   const fixture = smallTenant(1, { linked: 1, groups: 1, accountId: "acc-aim-test" });
-  const okta = await startOktaEmulator({ fixture: fixture.okta, rateLimits: "off" });
+  const okta = await startOktaEmulator({
+    fixture: fixture.okta,
+    rateLimits: "off",
+    apiToken: OKTA_TOKEN,
+  });
   const dbx = await startDatabricksEmulator({
     fixture: fixture.databricks,
     rateLimits: "off",
@@ -204,6 +209,57 @@ describe("AimConnection provider, called directly", () => {
     const rotated = (await p.check(env.inputs({ privateKeyPem: other.privateKeyPem }))).inputs;
     expect(rotated.keyThumbprint).toBe(other.keyId);
     expect((await p.diff(updated, rotated)).changes).toBe(true);
+  });
+
+  it("rotation with oktaAppId: the new key is the app's only ACTIVE key before AIM gets it, so AIM signs in without a kid", async () => {
+    const activeKids = () =>
+      (env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys ?? [])
+        .filter((k) => k.status === "ACTIVE")
+        .map((k) => k.kid);
+    const storedTest = async () =>
+      (await fetch(
+        `${env.dbx.url}/api/2.0/accounts/${env.dbx.accountId}/aim/okta/connection/test`,
+        {
+          method: "POST",
+          headers: { Authorization: `Bearer ${DBX_TOKEN}` },
+        },
+      ).then((r) => r.json())) as { success: boolean };
+    const first = await p.create((await p.check(env.inputs({ oktaAppId: env.app.id }))).inputs);
+    expect(activeKids()).toEqual([key.keyId]);
+    expect((await storedTest()).success).toBe(true);
+
+    const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    const rotated = (
+      await p.check(
+        env.inputs({ oktaAppId: env.app.id, keyId: next.keyId, privateKeyPem: next.privateKeyPem }),
+      )
+    ).inputs;
+    const outs = await p.update(first.outs, rotated);
+    expect(outs).toMatchObject({ liveEnabled: true, connectionTest: { success: true } });
+    expect(env.dbx.store.connection?.keyId).toBe(next.keyId);
+    expect(activeKids()).toEqual([next.keyId]);
+    // The previous key stays in the app, INACTIVE (the next up's JWKS drops it).
+    expect(
+      env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys.map((k) => k.kid),
+    ).toEqual([key.keyId, next.keyId]);
+    expect((await storedTest()).success).toBe(true);
+  });
+
+  it("rotation without oktaAppId leaves the app's keys alone (both ACTIVE there: AIM without a kid is refused)", async () => {
+    const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    env.okta.store
+      .getApp(env.app.id)!
+      .settings.oauthClient.jwks!.keys.push(
+        ...env.okta.store.normaliseKeys([{ ...next.publicJwk, status: "ACTIVE" } as never]),
+      );
+    const inputs = env.inputs({ keyId: next.keyId, privateKeyPem: next.privateKeyPem });
+    await expect(p.create((await p.check(inputs)).inputs)).rejects.toThrow(/kid is invalid/);
+    expect(env.dbx.store.connection).toBeUndefined();
+  });
+
+  it("check names a malformed oktaAppId", async () => {
+    const { failures } = await p.check(env.inputs({ oktaAppId: "../apps" }));
+    expect(failures).toEqual([expect.objectContaining({ property: "oktaAppId" })]);
   });
 
   it("enabling is refused while the reconciliation reports error findings, unless acceptFindings lists them", async () => {

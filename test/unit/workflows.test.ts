@@ -8,8 +8,11 @@
 import { describe, expect, it } from "vitest";
 import type { AimConnectionTestResult } from "../../core/databricks/api";
 import type { AimAdminState, AimConnectionConfig } from "../../core/databricks/aimAdmin";
+import type { OktaAppKeys } from "../../core/okta/api";
+import type { OktaAppJwk } from "../../core/model/tenant";
 import { readSnapshot } from "../../core/reconcile/snapshot";
 import {
+  CONSOLE_KEY_SWITCH_INSTRUCTION,
   convergeAimConnection,
   enableBlockers,
   linkedProbeId,
@@ -287,7 +290,50 @@ class LoggingAim {
     this.calls.push("read");
     return this.state();
   }
+  async testStored() {
+    this.calls.push("testStored");
+    return structuredClone(this.storedResult);
+  }
+  storedResult: AimConnectionTestResult = {
+    success: true,
+    steps: [{ name: "token", ok: true, message: "ok" }],
+  };
 }
+
+/** An Okta app's keys in memory, with Okta's rules (the only ACTIVE key cannot be deactivated); logs to `calls`. */
+class LoggingAppKeys implements OktaAppKeys {
+  keys: OktaAppJwk[];
+  constructor(
+    readonly calls: string[],
+    active: string[],
+  ) {
+    this.keys = active.map(
+      (kid) =>
+        ({ id: `id-${kid}`, kid, kty: "RSA", n: "n", e: "AQAB", status: "ACTIVE" }) as OktaAppJwk,
+    );
+  }
+  async listAppKeys() {
+    return structuredClone(this.keys);
+  }
+  async addAppKey(_app: string, jwk: OktaAppJwk) {
+    this.calls.push(`addKey ${jwk.kid} ${jwk.status}`);
+    const key = { ...jwk, id: `id-${jwk.kid}` };
+    this.keys.push(key);
+    return key;
+  }
+  async setAppKeyStatus(_app: string, id: string, status: "ACTIVE" | "INACTIVE") {
+    const key = this.keys.find((k) => k.id === id)!;
+    if (status === "INACTIVE" && this.active().length === 1 && key.status === "ACTIVE")
+      throw new Error("The only active key cannot be deactivated.");
+    this.calls.push(`${status === "ACTIVE" ? "activate" : "deactivate"} ${key.kid}`);
+    key.status = status;
+  }
+  active(): string[] {
+    return this.keys.filter((k) => k.status === "ACTIVE").map((k) => k.kid);
+  }
+}
+
+const NEW_JWK = { kid: "new", kty: "RSA", n: "n", e: "AQAB" };
 
 const CONFIG: AimConnectionConfig = {
   oktaOrgUrl: "https://example.okta.com",
@@ -373,6 +419,95 @@ describe("convergeAimConnection", () => {
       gate: { errorCodes: ["DUPLICATE_IDENTITY"], accepted: [] },
     });
     expect(blocked.outcome).toBe("blocked");
+  });
+
+  it("rotation (api): stages the new key INACTIVE, tests the stored connection, makes the new key the only ACTIVE one, then the usual order", async () => {
+    const aim = new LoggingAim("api", true);
+    const okta = new LoggingAppKeys(aim.calls, ["old"]);
+    const r = await convergeAimConnection(aim, {
+      config: CONFIG,
+      enabled: true,
+      gate: NO_GATE,
+      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
+    });
+    expect(aim.calls).toEqual([
+      "addKey new INACTIVE",
+      "testStored",
+      "activate new",
+      "deactivate old",
+      "test 0oa-new",
+      "configure 0oa-new",
+      "enable",
+      "read",
+    ]);
+    expect(okta.active()).toEqual(["new"]);
+    expect(r.appKey).toEqual({
+      action: "switched",
+      previouslyActive: ["old"],
+      storedTestBefore: true,
+    });
+  });
+
+  it("rotation (api): a candidate failing its test with the new key puts the old key back", async () => {
+    const aim = new LoggingAim("api", true);
+    aim.testResult = { success: false, steps: [{ name: "token", ok: false, message: "kid" }] };
+    const okta = new LoggingAppKeys(aim.calls, ["old"]);
+    const r = await convergeAimConnection(aim, {
+      config: CONFIG,
+      enabled: true,
+      gate: NO_GATE,
+      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
+    });
+    expect(r.outcome).toBe("testFailed");
+    expect(r.appKey?.rolledBack).toBe(true);
+    expect(okta.active()).toEqual(["old"]);
+    expect(aim.calls.slice(-3)).toEqual(["test 0oa-new", "activate old", "deactivate new"]);
+    expect(aim.calls).not.toContain("configure 0oa-new");
+  });
+
+  it("the key already the only ACTIVE one: the app is not touched", async () => {
+    const aim = new LoggingAim("api");
+    const okta = new LoggingAppKeys(aim.calls, ["new"]);
+    const r = await convergeAimConnection(aim, {
+      config: CONFIG,
+      enabled: true,
+      gate: NO_GATE,
+      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
+    });
+    expect(r.appKey).toEqual({ action: "unchanged" });
+    expect(aim.calls).toEqual(["test 0oa-new", "configure 0oa-new", "enable", "read"]);
+  });
+
+  it("rotation (console): the new key waits INACTIVE, nothing is tested, the instructions say how to switch", async () => {
+    const aim = new LoggingAim("console");
+    const okta = new LoggingAppKeys(aim.calls, ["old"]);
+    const r = await convergeAimConnection(aim, {
+      config: CONFIG,
+      enabled: true,
+      gate: NO_GATE,
+      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
+    });
+    expect(r.appKey).toEqual({ action: "staged" });
+    expect(okta.active()).toEqual(["old"]);
+    expect(aim.calls).toEqual(["addKey new INACTIVE", "configure 0oa-new", "read"]);
+    expect(r.console?.instructions).toEqual(["click", CONSOLE_KEY_SWITCH_INSTRUCTION]);
+    expect(r.test.success).toBe(false);
+  });
+
+  it("rotation (console): once the previous key has left the app, the staged key is activated and tested", async () => {
+    const aim = new LoggingAim("console");
+    const okta = new LoggingAppKeys(aim.calls, []);
+    okta.keys.push({ id: "id-new", ...NEW_JWK, status: "INACTIVE" } as OktaAppJwk);
+    const r = await convergeAimConnection(aim, {
+      config: CONFIG,
+      enabled: true,
+      gate: NO_GATE,
+      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
+    });
+    expect(r.appKey).toEqual({ action: "switched", previouslyActive: [] });
+    expect(okta.active()).toEqual(["new"]);
+    expect(aim.calls).toEqual(["activate new", "test 0oa-new", "configure 0oa-new", "read"]);
+    expect(r.console?.instructions).toEqual(["click"]);
   });
 });
 
