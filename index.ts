@@ -12,6 +12,7 @@ import * as okta from "@pulumi/okta";
 import {
   DatabricksAim,
   OktaAimApp,
+  oktaOrgUrlFromProvider,
   oktaProviderLocation,
   parseDuration,
   DURATION_FORM,
@@ -26,12 +27,40 @@ import {
 const CONFIG_NAMESPACE = "oktaAim";
 
 const config = new pulumi.Config(CONFIG_NAMESPACE);
-const oktaOrgUrl = config.require("oktaOrgUrl");
+/** The official providers' keys: where a stack already sets them, ours are not needed again. */
+const oktaProviderConfig = new pulumi.Config("okta");
+const databricksProviderConfig = new pulumi.Config("databricks");
+
+const oktaOrgUrl = setting(
+  "oktaOrgUrl",
+  "okta:orgName (and okta:baseUrl)",
+  oktaProviderConfig.get("orgName") === undefined
+    ? undefined
+    : oktaOrgUrlFromProvider(
+        {
+          orgName: oktaProviderConfig.get("orgName"),
+          baseUrl: oktaProviderConfig.get("baseUrl"),
+          httpProxy: oktaProviderConfig.get("httpProxy"),
+        },
+        "okta:orgName / okta:baseUrl",
+      ),
+  "https://acme.okta.com",
+);
 
 const oktaProvider = explicitOktaProvider(oktaOrgUrl, config.getSecret("oktaApiToken"));
 
-const databricksHost = config.require("databricksHost");
-const databricksAccountId = config.require("databricksAccountId");
+const databricksHost = setting(
+  "databricksHost",
+  "databricks:host",
+  databricksProviderConfig.get("host")?.replace(/\/+$/, ""),
+  "https://accounts.cloud.databricks.com",
+);
+const databricksAccountId = setting(
+  "databricksAccountId",
+  "databricks:accountId",
+  databricksProviderConfig.get("accountId"),
+  "<account id>",
+);
 const adapter = (config.get("adapter") ?? "api") as AimAdapter;
 /** Protect the Okta app and the AIM connection (and their children): `pulumi destroy` stops before deleting them. */
 const protect = config.getBoolean("protect") ?? false;
@@ -84,6 +113,30 @@ const aim = new DatabricksAim(
   },
   { protect },
 );
+
+/**
+ * Our key, else what the official provider's keys say; both set must agree
+ * (else the Okta provider would manage the app in one org while the
+ * reconciliation reads another).
+ */
+function setting(
+  key: string,
+  providerKeys: string,
+  fromProvider: string | undefined,
+  example: string,
+): string {
+  const own = config.get(key);
+  if (own !== undefined && fromProvider !== undefined && own.replace(/\/+$/, "") !== fromProvider)
+    throw new pulumi.RunError(
+      `${CONFIG_NAMESPACE}:${key} (${own}) and ${providerKeys} (${fromProvider}) disagree: remove ${CONFIG_NAMESPACE}:${key} (pulumi config rm ${CONFIG_NAMESPACE}:${key}) or make the two the same.`,
+    );
+  const value = own ?? fromProvider;
+  if (value === undefined)
+    throw new pulumi.RunError(
+      `${CONFIG_NAMESPACE}:${key} is not set: pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}, or set ${providerKeys} as for the official provider.`,
+    );
+  return value;
+}
 
 /** A duration key ("5h", "30m", "2d") in whole seconds; a clear error naming the key otherwise. */
 function durationSeconds(key: string): number | undefined {

@@ -23,6 +23,10 @@ export type {
   SigningKeyAlgorithm,
 } from "../core/keys/signingKey";
 export type { AimAdapter } from "../dynamic-providers/aimConnection";
-export { oktaProviderLocation, type OktaProviderLocation } from "../core/okta/orgUrl";
+export {
+  oktaOrgUrlFromProvider,
+  oktaProviderLocation,
+  type OktaProviderLocation,
+} from "../core/okta/orgUrl";
 export { DURATION_FORM, parseDuration } from "../core/workflows/runBound";
 export type { FindingsSummary, PendingSummary } from "../dynamic-providers/identityReconciliation";

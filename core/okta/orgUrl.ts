@@ -92,3 +92,25 @@ export function oktaProviderLocation(orgUrl: string, field: string): OktaProvide
     );
   return { orgName: url.host.slice(0, dot), baseUrl: url.host.slice(dot + 1) };
 }
+
+/**
+ * The org URL the Okta provider is configured for (okta:orgName,
+ * okta:baseUrl, okta:httpProxy): `https://{orgName}.{baseUrl}`, or the proxy
+ * for the loopback pair oktaProviderLocation writes. Checked as an org URL;
+ * `field` names the keys in messages.
+ */
+export function oktaOrgUrlFromProvider(
+  location: { orgName?: string; baseUrl?: string; httpProxy?: string },
+  field: string,
+): string {
+  const orgName = location.orgName?.trim();
+  if (!orgName) throw new ConfigError(field, `${field}: okta:orgName is not set.`);
+  const baseUrl = location.baseUrl?.trim() || OKTA_DEFAULT_BASE_URL;
+  if (
+    orgName === LOOPBACK_LOCATION.orgName &&
+    baseUrl === LOOPBACK_LOCATION.baseUrl &&
+    location.httpProxy
+  )
+    return parseOktaOrgUrl(location.httpProxy, field);
+  return parseOktaOrgUrl(`https://${orgName}.${baseUrl}`, field);
+}

@@ -185,6 +185,30 @@ describe("index.ts (the Pulumi program) under mocks with Pulumi.example.yaml", (
     );
   }, 120_000);
 
+  it("okta:orgName/okta:baseUrl and databricks:host/databricks:accountId stand in for our keys", async () => {
+    const viaProviders = await runProgram("provider-keys");
+    const rec = viaProviders.registrations.find((r) => r.name === "aim-reconciliation")!;
+    expect(rec.inputs).toMatchObject({
+      oktaOrgUrl: "https://acme.oktapreview.com",
+      databricksHost: "https://accounts.azuredatabricks.net",
+      accountId: "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+    });
+    const conn = viaProviders.registrations.find((r) => r.name === "aim-connection")!;
+    expect(conn.inputs).toMatchObject({
+      oktaOrgUrl: "https://acme.oktapreview.com",
+      accountId: "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+    });
+  }, 120_000);
+
+  it("our key and the provider's, set to different orgs: refused, naming both and the fix", async () => {
+    const result = path.join(dir, "result-disagree.json");
+    const { code, stderr } = await runChild([MAIN, result, "provider-keys-disagree"]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(
+      "oktaAim:oktaOrgUrl (https://other.okta.com) and okta:orgName (and okta:baseUrl) (https://acme.oktapreview.com) disagree: remove oktaAim:oktaOrgUrl (pulumi config rm oktaAim:oktaOrgUrl) or make the two the same.",
+    );
+  }, 120_000);
+
   it("the ts-node registration Pulumi uses type-checks (a type error fails the load)", async () => {
     const broken = path.join(dir, "broken.ts");
     writeFileSync(broken, 'const n: number = "not a number";\nexport default n;\n');

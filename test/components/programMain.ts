@@ -5,7 +5,7 @@
  * runtime registers it: see program.test.ts). Writes the resource graph and
  * the stack outputs as JSON.
  *
- *   programMain.ts <result.json> [with-token]
+ *   programMain.ts <result.json> [with-token | provider-keys | provider-keys-disagree]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -33,6 +33,17 @@ async function main(): Promise<void> {
   if (mode === "with-token") {
     config["oktaAim:oktaApiToken"] = "00-mock-okta-token";
     secretKeys.push("oktaAim:oktaApiToken");
+  }
+  if (mode === "provider-keys" || mode === "provider-keys-disagree") {
+    // A stack configured for the official providers: their keys instead of ours.
+    delete config["oktaAim:oktaOrgUrl"];
+    delete config["oktaAim:databricksHost"];
+    delete config["oktaAim:databricksAccountId"];
+    config["okta:orgName"] = "acme";
+    config["okta:baseUrl"] = "oktapreview.com";
+    config["databricks:host"] = "https://accounts.azuredatabricks.net/";
+    config["databricks:accountId"] = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a";
+    if (mode === "provider-keys-disagree") config["oktaAim:oktaOrgUrl"] = "https://other.okta.com";
   }
   pulumi.runtime.setAllConfig(config, secretKeys);
 

@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, InsecureUrlError } from "../../core/http/errors";
-import { oktaOrgUrlProblem, oktaProviderLocation, parseOktaOrgUrl } from "../../core/okta/orgUrl";
+import {
+  oktaOrgUrlFromProvider,
+  oktaOrgUrlProblem,
+  oktaProviderLocation,
+  parseOktaOrgUrl,
+} from "../../core/okta/orgUrl";
 
 describe("Okta org URL", () => {
   it.each([
@@ -86,6 +91,19 @@ describe("Okta provider location (okta:orgName, okta:baseUrl, okta:httpProxy)", 
     );
     expect(() => oktaProviderLocation("https://intranet", "oktaAim:oktaOrgUrl")).toThrow(
       "oktaAim:oktaOrgUrl (https://intranet) has no domain to split into the Okta provider's orgName and baseUrl: use the org URL, e.g. https://acme.okta.com.",
+    );
+  });
+
+  it("the Okta provider's orgName/baseUrl (and the loopback pair) back to the org URL", () => {
+    const f = "okta:orgName / okta:baseUrl";
+    expect(oktaOrgUrlFromProvider({ orgName: "acme" }, f)).toBe("https://acme.okta.com");
+    expect(oktaOrgUrlFromProvider({ orgName: "acme", baseUrl: "oktapreview.com" }, f)).toBe(
+      "https://acme.oktapreview.com",
+    );
+    for (const url of ["https://acme.okta.com", "http://127.0.0.1:8443"])
+      expect(oktaOrgUrlFromProvider(oktaProviderLocation(url, "orgUrl"), f)).toBe(url);
+    expect(() => oktaOrgUrlFromProvider({ orgName: "acme-admin" }, f)).toThrow(
+      /is the admin console \(acme-admin\.okta\.com\)/,
     );
   });
 });
