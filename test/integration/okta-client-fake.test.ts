@@ -532,7 +532,7 @@ describe("configuration errors name the field and the fix", () => {
       "custom AS path",
       make("https://acme.okta.com/oauth2/default"),
       "OKTA_ORG_URL",
-      /without a path or query .* use https:\/\/acme\.okta\.com/,
+      /without a path \("\/oauth2\/default"\): use https:\/\/acme\.okta\.com; .* not \/oauth2\/default/,
     ],
     [
       "empty client id",
