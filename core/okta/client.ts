@@ -22,7 +22,7 @@ import {
   type HttpResponse,
   type Sleep,
 } from "../http";
-import { AIM_OKTA_SCOPES } from "../model/aim";
+import { AIM_OKTA_ROLE_LABEL, AIM_OKTA_SCOPES } from "../model/aim";
 import type { OktaApp, OktaAppJwk, OktaGroup, OktaUser } from "../model/tenant";
 import type {
   ListUsersOptions,
@@ -416,7 +416,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin, OktaAppKeys {
         const hint =
           this.auth.kind === "apiToken"
             ? "the API token's admin lacks a role that allows this"
-            : `the token lacks a scope for this call (it has ${this.scopes.join(" ")}; grant scopes on the app's 'Okta API Scopes' tab) or the app has no admin role (assign Read-Only Administrator under 'Admin roles')`;
+            : `the token lacks a scope for this call (it has ${this.scopes.join(" ")}; grant scopes on the app's 'Okta API Scopes' tab) or the app has no admin role (assign ${AIM_OKTA_ROLE_LABEL} under 'Admin roles')`;
         throw rewrap(e, `${e.message}: ${hint}.`);
       }
       if (e instanceof HttpError && e.status === 401 && this.auth.kind === "apiToken")

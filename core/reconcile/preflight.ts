@@ -14,7 +14,7 @@ import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/cl
 import { AimError, ERROR_CODES } from "../http/errors";
 import type { AppPrivateKey } from "../keys/privateKey";
 import { Redactor } from "../http/redact";
-import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../model/aim";
+import { AIM_OKTA_ROLE, AIM_OKTA_ROLE_LABEL, AIM_OKTA_SCOPES } from "../model/aim";
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
 import type { OktaApp } from "../model/tenant";
 import type { OktaAppAdmin, OktaReader } from "../okta/api";
@@ -91,7 +91,7 @@ const DBX_AIM =
 const FIX_DPOP = (where: string) =>
   `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
 const FIX_ADMIN_ROLE = (where: string) =>
-  `${where} → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`;
+  `${where} → Admin roles → Edit assignments: Role "${AIM_OKTA_ROLE_LABEL}", then Save Changes.`;
 
 export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<PreflightResult> {
   const checks: PreflightCheck[] = [];
@@ -264,8 +264,8 @@ async function checkGrantsAndRole(
       ok,
       "error",
       ok
-        ? `${label} holds the Read-only Administrator role`
-        : `${label} does not hold the Read-only Administrator role (roles: ${roles.join(", ") || "none"}); reads answer 403 without an admin role`,
+        ? `${label} holds the ${AIM_OKTA_ROLE_LABEL} role`
+        : `${label} does not hold the ${AIM_OKTA_ROLE_LABEL} role (roles: ${roles.join(", ") || "none"}); reads answer 403 without an admin role`,
       FIX_ADMIN_ROLE(where),
     );
   } catch (err) {
@@ -274,7 +274,7 @@ async function checkGrantsAndRole(
       false,
       "warning",
       `could not read the admin roles of client ${clientId}: ${describe(err)}`,
-      `Check by hand: ${where} → Admin roles must list "Read-only Administrator"; or give preflight a credential that can read roles.`,
+      `Check by hand: ${where} → Admin roles must list "${AIM_OKTA_ROLE_LABEL}"; or give preflight a credential that can read roles.`,
     );
   }
 }
@@ -358,7 +358,7 @@ function fixForTestFailure(text: string, label: string): string {
   const where = OKTA_APP(label);
   if (t.includes("invalid_dpop_proof") || t.includes("dpop")) return FIX_DPOP(where);
   if (t.includes("invalid_scope"))
-    return `${where} → Okta API Scopes: Grant okta.users.read and okta.groups.read.`;
+    return `${where} → Okta API Scopes: Grant ${AIM_OKTA_SCOPES.join(" and ")}.`;
   if (t.includes("invalid_client"))
     return `The key or client id does not match the app: ${where} → General → Client Credentials must use Public key / Private key, list the public key of the private key you give AIM (Active, same kid), and show the client id you give AIM.`;
   if (t.includes("403") || t.includes("forbidden") || t.includes("insufficient"))

@@ -140,7 +140,7 @@ describe("runPreflight against the emulators", () => {
     );
   });
 
-  it("names the missing scope and the missing Read-only Administrator role, and the test fails too", async () => {
+  it("names the missing scope and the missing Read-Only Administrator role, and the test fails too", async () => {
     const { deps } = await setup({ grants: ["okta.users.read"], roles: [] });
     const r = await runPreflight(deps);
     expect(check(r, "okta.app.grants")).toMatchObject({

@@ -146,7 +146,7 @@ describe("runPreflight", () => {
     expect(r.counts.errors).toBe(3);
   });
 
-  it("names a missing scope grant and a missing Read-only Administrator role", async () => {
+  it("names a missing scope grant and a missing Read-Only Administrator role", async () => {
     const app = aimApp({ grants: ["okta.users.read"], roles: ["HELP_DESK_ADMIN"] });
     const r = await runPreflight(deps({}, app));
     expect(check(r, "okta.app.grants")).toMatchObject({
@@ -157,8 +157,8 @@ describe("runPreflight", () => {
     });
     expect(check(r, "okta.app.adminRole")).toMatchObject({
       ok: false,
-      message: `"Databricks AIM" does not hold the Read-only Administrator role (roles: HELP_DESK_ADMIN); reads answer 403 without an admin role`,
-      fix: `Okta Admin Console → Applications → Applications → "Databricks AIM" → Admin roles → Edit assignments: Role "Read-only Administrator", then Save Changes.`,
+      message: `"Databricks AIM" does not hold the Read-Only Administrator role (roles: HELP_DESK_ADMIN); reads answer 403 without an admin role`,
+      fix: `Okta Admin Console → Applications → Applications → "Databricks AIM" → Admin roles → Edit assignments: Role "Read-Only Administrator", then Save Changes.`,
     });
   });
 
