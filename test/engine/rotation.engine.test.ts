@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTenant } from "../../emulators/tenant/synthetic";
 import type { CommandResult } from "./harness";
-import { startEngineTenant, type EngineTenant } from "./tenant";
+import { CLEAN_RATES, startEngineTenant, type EngineTenant } from "./tenant";
 
 let t: EngineTenant;
 
@@ -18,20 +18,11 @@ function expectOk(r: CommandResult, what: string): void {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.output}`);
 }
 
-/** No pathologies at all: every Databricks identity has one clear Okta match. */
-const CLEAN = Object.fromEntries(
-  [
-    "oktaOnly", "emailOnly", "caseVariant", "whitespaceVariant", "unicodeVariant", "sharedEmail",
-    "emailEqualsOtherLogin", "deprovisionedOnly", "usernameDrift", "foreignExternalId",
-    "conflictingExternalId", "emptyExternalId", "duplicateIdentity", "databricksOnly",
-    "groupOktaOnly", "groupCaseVariant", "groupDuplicateName", "groupForeignExternalId",
-    "groupConflictingExternalId", "groupEmptyExternalId", "groupDuplicateIdentity",
-    "groupDatabricksOnly", "servicePrincipalForeignExternalId",
-  ].map((k) => [k, 0]),
-); // prettier-ignore
-
 beforeAll(async () => {
-  t = await startEngineTenant(generateTenant({ users: 60, groups: 6, seed: 7, rates: CLEAN }), {});
+  t = await startEngineTenant(
+    generateTenant({ users: 60, groups: 6, seed: 7, rates: CLEAN_RATES }),
+    {},
+  );
   expect(t.errorCodes).toEqual([]);
 }, 120_000);
 

@@ -15,6 +15,18 @@ import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulator
 import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
 import { EngineStack, engineVersions } from "./harness";
 
+/** Synthetic-tenant rates with no pathology at all: every Databricks identity has one clear Okta match. */
+export const CLEAN_RATES = Object.fromEntries(
+  [
+    "oktaOnly", "emailOnly", "caseVariant", "whitespaceVariant", "unicodeVariant", "sharedEmail",
+    "emailEqualsOtherLogin", "deprovisionedOnly", "usernameDrift", "foreignExternalId",
+    "conflictingExternalId", "emptyExternalId", "duplicateIdentity", "databricksOnly",
+    "groupOktaOnly", "groupCaseVariant", "groupDuplicateName", "groupForeignExternalId",
+    "groupConflictingExternalId", "groupEmptyExternalId", "groupDuplicateIdentity",
+    "groupDatabricksOnly", "servicePrincipalForeignExternalId",
+  ].map((k) => [k, 0]),
+); // prettier-ignore
+
 export const PATCH_LIMIT_PER_SECOND = 400;
 export const PROGRAM_WRITE_RATE = 300;
 
@@ -34,9 +46,19 @@ export interface EngineTenant {
   close(): Promise<void>;
 }
 
+export interface EngineTenantOptions {
+  /**
+   * The Databricks credentials as a pipeline passes them: environment for
+   * every command (e.g. the workflow's `env:` with its secrets). Given, the
+   * stack config holds no Databricks credential.
+   */
+  databricksEnv?: (dbx: DatabricksEmulator) => Record<string, string>;
+}
+
 export async function startEngineTenant(
   fixture: TenantFixture,
   rules: ReconcileRules,
+  opts: EngineTenantOptions = {},
 ): Promise<EngineTenant> {
   console.log(`[engine] ${JSON.stringify(engineVersions())}`);
   const okta = await startOktaEmulator({ fixture: fixture.okta });
@@ -44,15 +66,17 @@ export async function startEngineTenant(
     fixture: fixture.databricks,
     rateLimits: { get: 20, list: 240, patch: PATCH_LIMIT_PER_SECOND, write: 5 },
   });
-  const stack = new EngineStack();
+  const stack = new EngineStack(opts.databricksEnv ? { env: opts.databricksEnv(dbx) } : {});
   const journal = path.join(stack.dir, "journal.jsonl");
   await stack.init();
   await stack.setConfig("oktaAim:oktaOrgUrl", okta.url);
   await stack.setConfig("oktaAim:databricksHost", dbx.url);
   await stack.setConfig("oktaAim:databricksAccountId", dbx.accountId);
   await stack.setConfig("oktaAim:oktaApiToken", okta.apiToken, true);
-  await stack.setConfig("oktaAim:databricksClientId", dbx.clientId);
-  await stack.setConfig("oktaAim:databricksClientSecret", dbx.clientSecret, true);
+  if (!opts.databricksEnv) {
+    await stack.setConfig("oktaAim:databricksClientId", dbx.clientId);
+    await stack.setConfig("oktaAim:databricksClientSecret", dbx.clientSecret, true);
+  }
   await stack.setConfig("oktaAim:journalPath", journal);
   await stack.setConfig("oktaAim:writeRatePerSecond", String(PROGRAM_WRITE_RATE));
   stack.setObjectConfig("oktaAim:rules", rules);
