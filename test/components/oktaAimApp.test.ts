@@ -351,7 +351,7 @@ describe("OktaAimApp", () => {
     ],
     [
       { orgUrl: "https://example.okta.com/oauth2/default" },
-      "[orgUrl] must be the org's base URL without a path or query (got https://example.okta.com/oauth2/default): use https://example.okta.com; the org authorization server's issuer is exactly the org URL, not /oauth2/default.",
+      "[orgUrl] must be the org's base URL without a path (\"/oauth2/default\"): use https://example.okta.com; the org authorization server's issuer is exactly the org URL, not /oauth2/default.",
     ],
     [
       { rotationTrigger: 5 },
