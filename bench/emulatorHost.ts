@@ -20,7 +20,7 @@ function send(msg: HostReply): void {
 
 async function start(config: HostConfig): Promise<{ close: Closer; reply: HostReply }> {
   const t0 = performance.now();
-  const fixture = generateTenant({ users: config.users, seed: config.seed });
+  const fixture = generateTenant({ users: config.users, seed: config.seed, rates: config.rates });
   const generateMs = performance.now() - t0;
   const tenant: TenantCounts = {
     oktaUsersListed: fixture.okta.users.filter((u) => u.status !== "DEPROVISIONED").length,

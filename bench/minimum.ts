@@ -9,8 +9,12 @@
  *   the plain list omits DEPROVISIONED users), Okta groups ceil(g / 10000),
  *   Databricks Users, Groups and ServicePrincipals ceil(n / 100); an empty
  *   list still takes one request.
- * - apply: one token, one write per link, one re-check read per batch of
- *   links of one kind: ceil(links_k / batch size).
+ * - apply: one token, one write per link, and the reads a safe write needs
+ *   (DESIGN.md: re-checked just before, read back after): at least two
+ *   `id eq … or …` filters per 100 links of one kind (the SCIM filter's
+ *   200-node limit), 2 × ceil(links_k / 100). The engine re-reads each
+ *   identity on its own before its write (one read per write), a choice for
+ *   journalling the value seen just before each write: its ratio is about 2.
  */
 import { DATABRICKS_BUCKETS, type ScimResource } from "../core/databricks/client";
 import type { IdentityKind, WriteRoute } from "../core/model/plan";
@@ -120,7 +124,6 @@ export function planRows(
 
 export function applyRows(
   linksByKind: Record<IdentityKind, number>,
-  recheckBatchSize: number,
   route: WriteRoute,
 ): EndpointRow[] {
   const rows: EndpointRow[] = [
@@ -136,10 +139,10 @@ export function applyRows(
     if (links === 0) continue;
     const r = RESOURCE_OF[kind];
     rows.push({
-      endpoint: `databricks GET scim/v2/${r}?filter=id… (re-check)`,
+      endpoint: `databricks GET scim/v2/${r}?filter=id… (re-check + read-back)`,
       emulatorKey: `GET ${DBX_PREFIX}/${r}`,
       clientBuckets: [DATABRICKS_BUCKETS.scimFilter(r)],
-      minimum: Math.ceil(links / recheckBatchSize),
+      minimum: 2 * Math.ceil(links / DOCUMENTED_MAX_PAGE.databricksScim),
     });
     rows.push(
       route === "scim"

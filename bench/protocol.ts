@@ -11,6 +11,8 @@ export type RateProfile = "realistic" | "off";
 export interface HostConfig {
   users: number;
   seed: number;
+  /** Pathology rates over the generator's defaults (the bench's tenant: see run.ts TENANT_RATES). */
+  rates?: Record<string, number>;
   okta: RateProfile;
   /** "realistic", "off", or realistic with the PATCH limit raised to this many per second. */
   databricks: RateProfile | { patchPerSecond: number };
@@ -78,7 +80,20 @@ export type HostReply =
   | { type: "error"; message: string };
 
 export type Scenario =
-  | { kind: "plan"; planOut: string }
+  /**
+   * Read (through an Okta snapshot cache, empty at first: a full read) and
+   * plan; then, in new clients as a new process would, a preview: the same
+   * read again, now incremental for Okta.
+   */
+  | { kind: "plan"; planOut: string; cacheFile: string }
+  /** planLinks alone on generated tenants of these sizes (the CPU curve). */
+  | { kind: "curve"; sizes: number[]; seed: number; rates?: Record<string, number> }
+  /**
+   * One `pulumi up` as the engine drives the IdentityReconciliation
+   * provider: a preview (check, diff) and an update (check, diff, update) in
+   * two host processes, bounded to `maxWritesPerRun` writes.
+   */
+  | { kind: "up"; journalDir: string; maxWritesPerRun: number }
   | {
       kind: "apply";
       planFile: string;
@@ -89,7 +104,7 @@ export type Scenario =
     }
   | { kind: "scripted"; concurrency: number; sampleMax: number };
 
-export type WorkerRequest = { type: "run"; connection: Connection; scenario: Scenario };
+export type WorkerRequest = { type: "run"; connection?: Connection; scenario: Scenario };
 
 export type WorkerMessage =
   | { type: "mark"; label: string }

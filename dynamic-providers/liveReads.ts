@@ -38,3 +38,8 @@ export function recallLiveRead<T>(key: string): T | undefined {
   }
   return e.value as T;
 }
+
+/** Forgets every kept read: what a new host process starts with (the bench's new-process step). */
+export function forgetLiveReads(): void {
+  entries().clear();
+}
