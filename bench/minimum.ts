@@ -10,7 +10,7 @@
  *   Databricks Users, Groups and ServicePrincipals ceil(n / 100); an empty
  *   list still takes one request.
  * - apply: one token, one write per link, and the reads a safe write needs
- *   (DESIGN.md: re-checked just before, read back after): at least two
+ *   (the design's rule: re-checked just before, read back after): at least two
  *   `id eq … or …` filters per 100 links of one kind (the SCIM filter's
  *   200-node limit), 2 × ceil(links_k / 100). The engine re-reads each
  *   identity on its own before its write (one read per write), a choice for
