@@ -211,39 +211,47 @@ describe("AimConnection provider, called directly", () => {
     expect((await p.diff(updated, rotated)).changes).toBe(true);
   });
 
-  it("rotation with oktaAppId: the new key is the app's only ACTIVE key before AIM gets it, so AIM signs in without a kid", async () => {
-    const activeKids = () =>
-      (env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys ?? [])
-        .filter((k) => k.status === "ACTIVE")
-        .map((k) => k.kid);
-    const storedTest = async () =>
-      (await fetch(
-        `${env.dbx.url}/api/2.0/accounts/${env.dbx.accountId}/aim/okta/connection/test`,
-        {
-          method: "POST",
-          headers: { Authorization: `Bearer ${DBX_TOKEN}` },
-        },
-      ).then((r) => r.json())) as { success: boolean };
-    const first = await p.create((await p.check(env.inputs({ oktaAppId: env.app.id }))).inputs);
-    expect(activeKids()).toEqual([key.keyId]);
-    expect((await storedTest()).success).toBe(true);
+  it.each([false, true])(
+    "rotation with oktaAppId (AIM sends a kid: %s): the new key is the app's only ACTIVE key before AIM gets it, and AIM signs in at every step",
+    async (aimSendsKid) => {
+      env.dbx.behaviour.configure({ aimSendsKid });
+      const activeKids = () =>
+        (env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys ?? [])
+          .filter((k) => k.status === "ACTIVE")
+          .map((k) => k.kid);
+      const storedTest = async () =>
+        (await fetch(
+          `${env.dbx.url}/api/2.0/accounts/${env.dbx.accountId}/aim/okta/connection/test`,
+          {
+            method: "POST",
+            headers: { Authorization: `Bearer ${DBX_TOKEN}` },
+          },
+        ).then((r) => r.json())) as { success: boolean };
+      const first = await p.create((await p.check(env.inputs({ oktaAppId: env.app.id }))).inputs);
+      expect(activeKids()).toEqual([key.keyId]);
+      expect((await storedTest()).success).toBe(true);
 
-    const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
-    const rotated = (
-      await p.check(
-        env.inputs({ oktaAppId: env.app.id, keyId: next.keyId, privateKeyPem: next.privateKeyPem }),
-      )
-    ).inputs;
-    const outs = await p.update(first.outs, rotated);
-    expect(outs).toMatchObject({ liveEnabled: true, connectionTest: { success: true } });
-    expect(env.dbx.store.connection?.keyId).toBe(next.keyId);
-    expect(activeKids()).toEqual([next.keyId]);
-    // The previous key stays in the app, INACTIVE (the next up's JWKS drops it).
-    expect(
-      env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys.map((k) => k.kid),
-    ).toEqual([key.keyId, next.keyId]);
-    expect((await storedTest()).success).toBe(true);
-  });
+      const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+      const rotated = (
+        await p.check(
+          env.inputs({
+            oktaAppId: env.app.id,
+            keyId: next.keyId,
+            privateKeyPem: next.privateKeyPem,
+          }),
+        )
+      ).inputs;
+      const outs = await p.update(first.outs, rotated);
+      expect(outs).toMatchObject({ liveEnabled: true, connectionTest: { success: true } });
+      expect(env.dbx.store.connection?.keyId).toBe(next.keyId);
+      expect(activeKids()).toEqual([next.keyId]);
+      // The previous key stays in the app, INACTIVE (the next up's JWKS drops it).
+      expect(
+        env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys.map((k) => k.kid),
+      ).toEqual([key.keyId, next.keyId]);
+      expect((await storedTest()).success).toBe(true);
+    },
+  );
 
   it("rotation without oktaAppId leaves the app's keys alone (both ACTIVE there: AIM without a kid is refused)", async () => {
     const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
