@@ -525,8 +525,9 @@ function checkPlan(
   );
 }
 
+/** The findings' subjects, each named once (one identity may be in several findings). */
 function list(findings: readonly Finding[], max = 5): string {
-  const subjects = findings.flatMap((f) => f.subjects);
+  const subjects = [...new Set(findings.flatMap((f) => f.subjects))];
   const shown = subjects.slice(0, max).join(", ");
   return subjects.length > max ? `${shown} and ${subjects.length - max} more` : shown;
 }

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { markdownCode, quoted, terminalSafe } from "./escape";
 import {
   FINDING_CODES,
+  SEVERITIES,
   type Finding,
   type FindingCode,
   type IdentityKind,
@@ -18,6 +19,7 @@ import {
   type Severity,
 } from "../model/plan";
 import { acceptedFindings, blockingFindings } from "./blocking";
+import { cmp } from "./plan/messages";
 import { comparePlans, samePlans, type PlanComparison } from "./compare";
 
 // Re-exported: the list lives with its type (core/model/plan.ts); providers stored in state load it from here.
@@ -105,6 +107,17 @@ export function canonicalJson(value: unknown): string {
 
 export function actionsDigest(actions: readonly PlanAction[]): string {
   return createHash("sha256").update(canonicalJson(actions), "utf8").digest("hex");
+}
+
+/**
+ * Findings for a reader: errors first, then warnings, then info, each by the
+ * first name it concerns (the plan's own order, by kind, stays in the JSON).
+ */
+export function findingsBySeverity(findings: readonly Finding[]): Finding[] {
+  const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  return [...findings].sort(
+    (a, b) => rank(a) - rank(b) || cmp(a.subjects[0] ?? "", b.subjects[0] ?? ""),
+  );
 }
 
 /** The codes of the error findings, sorted and unique: what enabling AIM is gated on. */
@@ -197,7 +210,7 @@ export function renderPlanText(plan: Plan, opts: RenderOptions = {}): string {
   }
   if (plan.findings.length > 0) {
     lines.push("", `Findings (${plan.findings.length}):`);
-    for (const f of plan.findings.slice(0, maxFindings)) {
+    for (const f of findingsBySeverity(plan.findings).slice(0, maxFindings)) {
       lines.push(
         `  ${f.severity.toUpperCase().padEnd(7)} ${f.code} [${f.kind}] ${terminalSafe(f.message)}`,
       );

@@ -292,6 +292,31 @@ describe("runPreflight", () => {
     expect(check(r, "aim.status").fix).toMatch(/disagree/);
   });
 
+  it("names each identity once in the username-uniqueness line", async () => {
+    // One username both ambiguous and in an email clash: two findings, one name.
+    const plan = emptyPlan();
+    plan.findings = [
+      {
+        code: "AMBIGUOUS_MATCH",
+        severity: "error",
+        kind: "user",
+        subjects: ["s@x.com"],
+        message: "",
+      },
+      {
+        code: "OKTA_EMAIL_NOT_UNIQUE",
+        severity: "error",
+        kind: "tenant",
+        subjects: ["p@corp.com", "q@corp.com", "s@x.com"],
+        message: "",
+      },
+    ];
+    const r = await runPreflight(deps(), plan);
+    expect(check(r, "tenant.usernameUnique").message).toMatch(
+      /: s@x\.com, p@corp\.com, q@corp\.com$/,
+    );
+  });
+
   it("turns the plan's findings into uniqueness, duplicate, conflict and drift checks", async () => {
     const plan = emptyPlan();
     plan.findings = [

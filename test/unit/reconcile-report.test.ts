@@ -236,3 +236,36 @@ describe("comparing a change's plan with its base's", () => {
     );
   });
 });
+
+describe("renderPlanText: findings order", () => {
+  it("lists errors, then warnings, then info, each by name", () => {
+    const p = plan({
+      oktaUsers: [
+        ou(uid(1), "z@x.com"),
+        ou(uid(2), "m@x.com"),
+        ou(uid(3), "b@x.com"),
+        ou(uid(4), "a.new@x.com"),
+        ou(uid(5), "dup@corp.com", "dup@x.com"),
+        ou(uid(6), "dup2@corp.com", "dup@x.com"),
+      ],
+      users: [
+        du("1", "z@x.com", "guid-z"), // EXTERNAL_ID_FOREIGN warning
+        du("2", "m@x.com", uid(99)), // EXTERNAL_ID_CONFLICT error
+        du("3", "a.old@x.com", uid(4)), // USERNAME_DRIFT warning
+        du("4", "dup@x.com"), // AMBIGUOUS_MATCH error
+      ],
+    });
+    const lines = renderPlanText(p)
+      .split("\n")
+      .filter((l) => /^ {2}(ERROR|WARNING|INFO) /.test(l))
+      .map((l) => l.trim().split(/\s+/).slice(0, 2).join(" "));
+    // By first subject: "dup2@corp.com" (the clash) sorts before "dup@x.com" (the username).
+    expect(lines).toEqual([
+      "ERROR OKTA_EMAIL_NOT_UNIQUE",
+      "ERROR AMBIGUOUS_MATCH",
+      "ERROR EXTERNAL_ID_CONFLICT",
+      "WARNING USERNAME_DRIFT",
+      "WARNING EXTERNAL_ID_FOREIGN",
+    ]);
+  });
+});

@@ -137,8 +137,32 @@ describe("planLinks: users", () => {
     expect(f.severity).toBe("error");
     expect(f.subjects).toEqual(["a@x.com"]);
     expect(f.message).toContain(`is the id of Okta user ${uid(2)} ("b@x.com")`);
-    // The conflict names the other user: no USERNAME_DRIFT on top.
-    expect(codes(p)).not.toContain("USERNAME_DRIFT");
+    // Truthful: the identity is linked to that user today, and AIM would sign them in as it.
+    expect(f.message).toContain(
+      `it is already linked to that user, and with AIM on, Okta user ${uid(2)} ("b@x.com") is matched to this identity`,
+    );
+    // b@x.com is not "a@x.com": a rename or a reused address, so drift too, and the remedy
+    // is a username migration, never an overwrite.
+    expect(f.message).toMatch(/username migration/);
+    expect(f.message).not.toMatch(/overwrite" to replace/);
+    expect(codes(p)).toContain("USERNAME_DRIFT");
+  });
+
+  it("never overwrites a link to a live Okta user whose login and email differ from the username", () => {
+    // Ann (a@x.com) was renamed ann.b@x.com in Okta; a new hire now has a@x.com.
+    const t = {
+      oktaUsers: [ou(uid(1), "ann.b@x.com"), ou(uid(2), "a@x.com")],
+      users: [du("1", "a@x.com", uid(1))],
+    };
+    for (const onConflict of ["report", "overwrite"] as const) {
+      const p = plan(t, { onConflict });
+      expect(p.actions).toEqual([]);
+      expect(p.summary.users.conflict).toBe(1);
+      const f = only(p, "EXTERNAL_ID_CONFLICT");
+      expect(f.severity).toBe("error");
+      expect(f.message).toMatch(/would hand this identity and its permissions to another person/);
+      expect(only(p, "USERNAME_DRIFT").subjects).toEqual(["a@x.com"]);
+    }
   });
 
   it("treats an Okta-shaped id absent from the org as EXTERNAL_ID_CONFLICT", () => {
@@ -163,15 +187,16 @@ describe("planLinks: users", () => {
 
   it("overwrites only under onConflict overwrite, recording previousExternalId", () => {
     const t = {
-      oktaUsers: [ou(uid(1), "a@x.com"), ou(uid(2), "b@x.com"), ou(uid(3), "c@x.com")],
-      users: [du("1", "a@x.com", uid(2)), du("3", "c@x.com", "guid-1")],
+      // uid(99): an Okta id of no one here (a deleted user): overwriting hands nothing to anyone.
+      oktaUsers: [ou(uid(1), "a@x.com"), ou(uid(3), "c@x.com")],
+      users: [du("1", "a@x.com", uid(99)), du("3", "c@x.com", "guid-1")],
     };
     const report = plan(t, { onConflict: "report" });
     expect(report.actions).toEqual([]);
     expect(report.summary.users.conflict).toBe(2);
     const over = plan(t, { onConflict: "overwrite" });
     expect(over.actions.map((a) => [a.databricksName, a.oktaId, a.previousExternalId])).toEqual([
-      ["a@x.com", uid(1), uid(2)],
+      ["a@x.com", uid(1), uid(99)],
       ["c@x.com", uid(3), "guid-1"],
     ]);
     expect(over.summary.users.link).toBe(2);
@@ -191,10 +216,10 @@ describe("planLinks: users", () => {
     });
     expect(p.summary.users.duplicate).toBe(2);
     expect(p.actions).toEqual([]);
+    // One finding for the set, naming both (was the same text once per identity).
     const fs = p.findings.filter((f) => f.code === "DUPLICATE_IDENTITY");
-    expect(fs.map((f) => f.subjects)).toEqual([["ann@corp.x.com"], ["ann@x.com"]]);
+    expect(fs.map((f) => f.subjects)).toEqual([["ann@corp.x.com", "ann@x.com"]]);
     expect(fs.every((f) => f.severity === "error")).toBe(true);
-    expect(fs[0]?.message).toContain(`Okta user ${uid(1)}`);
     expect(fs[0]?.message).toBe(
       `Okta user ${uid(1)} ("ann@corp.x.com") is chosen by 2 Databricks identities: ` +
         `user "ann@corp.x.com" (1), user "ann@x.com" (2). Only one may carry its id; ` +
@@ -218,17 +243,18 @@ describe("planLinks: users", () => {
     expect(p.actions).toEqual([]);
     expect(p.summary.users).toMatchObject({ conflict: 1, duplicate: 1, link: 0 });
     const f = only(p, "DUPLICATE_IDENTITY");
-    expect(f).toMatchObject({ severity: "error", kind: "user", subjects: ["b@x.com"] });
+    expect(f).toMatchObject({ severity: "error", kind: "user" });
+    expect(f).toMatchObject({ subjects: ["a@x.com", "b@x.com"] });
     expect(f.message).toBe(
-      `Okta user ${uid(2)} ("b@x.com") matches Databricks user "b@x.com" but is already the externalId of ` +
-        'user "a@x.com" (1); linking both would give AIM two identities for it. ' +
+      `Okta user ${uid(2)} ("b@x.com") matches Databricks user "b@x.com" (2) but is already the externalId of ` +
+        'user "a@x.com" (1); linking would give AIM two identities for it. ' +
         "Correct or clear the other externalId, or merge the identities, then plan again.",
     );
-    // Under overwrite the carrier is re-pointed, so the link may proceed.
+    // Under overwrite a carrier linked to a user no one else holds now (a deleted one) is re-pointed.
     const over = plan(
       {
         oktaUsers: [ou(uid(1), "a@x.com"), ou(uid(2), "b@x.com")],
-        users: [du("1", "a@x.com", uid(2)), du("2", "b@x.com")],
+        users: [du("1", "a@x.com", uid(3)), du("2", "b@x.com")],
       },
       { onConflict: "overwrite" },
     );

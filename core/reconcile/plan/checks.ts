@@ -10,10 +10,17 @@ import type { PlanContext } from "./context";
 import { push, type Identity } from "./identity";
 import { cmp, listNames } from "./messages";
 
+/** The Databricks userName equals the Okta user's login or email (normalised). */
+export function usernameMatches(ident: Identity, o: OktaUser): boolean {
+  return (
+    ident.key === normalizeName(o.profile.login) || ident.key === normalizeName(o.profile.email)
+  );
+}
+
 /**
  * USERNAME_DRIFT: the externalId names a live Okta user whose login and
  * email both differ from the Databricks userName. Not reported for an
- * identity whose externalId this plan replaces, nor for one in `conflict`.
+ * identity whose externalId this plan replaces.
  */
 export function checkDrift(ctx: PlanContext, users: readonly Identity[]): void {
   for (const ident of users) {
@@ -23,17 +30,10 @@ export function checkDrift(ctx: PlanContext, users: readonly Identity[]): void {
       ctx.excludeUsers.matches(ident.name)
     )
       continue;
-    // A conflict already names the Okta user its externalId belongs to; the fix is
-    // to correct the externalId, not a username migration.
-    if (ident.bucket === "conflict") continue;
+    // Also for an identity in conflict: the user it is linked to was renamed, or its
+    // address is now someone else's (DESIGN: a username migration, never an overwrite).
     const o = ctx.okta.linkableUser(ident.externalId);
-    if (o === undefined) continue;
-    if (
-      ident.key === normalizeName(o.profile.login) ||
-      ident.key === normalizeName(o.profile.email)
-    ) {
-      continue;
-    }
+    if (o === undefined || usernameMatches(ident, o)) continue;
     ctx.findings.add(
       "USERNAME_DRIFT",
       "warning",

@@ -10,6 +10,8 @@ import { OKTA_ID_PATTERN } from "../normalize";
 import type { PlanContext } from "./context";
 import { push, type Identity } from "./identity";
 import { cmp, kindLabel, listPlain } from "./messages";
+import { usernameMatches } from "./checks";
+import { KIND_ORDER } from "./findings";
 
 /** One Okta identity chosen by several Databricks identities: all of them are duplicates. */
 export function markDuplicates(ctx: PlanContext, all: readonly Identity[]): void {
@@ -28,19 +30,40 @@ export function markDuplicates(ctx: PlanContext, all: readonly Identity[]): void
   for (const [oktaId, idents] of byTarget) {
     const who = ctx.okta.describe(oktaId) ?? `Okta id ${oktaId}`;
     const names = idents.map((i) => `${kindLabel(i.kind)} "${i.name}" (${i.id})`).sort(cmp);
-    for (const ident of idents) {
-      ident.bucket = "duplicate";
-      ctx.findings.add(
-        "DUPLICATE_IDENTITY",
-        "error",
-        ident.kind,
-        [ident.name],
-        `${who} is chosen by ${idents.length} Databricks identities: ${listPlain(names)}. ` +
-          `Only one may carry its id; merge or remove the extra identities, or exclude them.`,
-        ident.name,
-      );
-    }
+    for (const ident of idents) ident.bucket = "duplicate";
+    // One finding per duplicate set, naming every member (was the same text once per identity).
+    const first = firstOf(idents);
+    ctx.findings.add(
+      "DUPLICATE_IDENTITY",
+      "error",
+      first.kind,
+      idents.map((i) => i.name),
+      `${who} is chosen by ${idents.length} Databricks identities: ${listPlain(names)}. ` +
+        `Only one may carry its id; merge or remove the extra identities, or exclude them.`,
+      first.name,
+    );
   }
+}
+
+/** The identity a finding about a set is filed under: the first by kind, then name. */
+function firstOf(idents: readonly Identity[]): Identity {
+  return [...idents].sort(
+    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp(a.name, b.name),
+  )[0] as Identity;
+}
+
+/**
+ * The live Okta user another user's externalId links it to, when that user's
+ * login and email both differ from the username: a rename, or the address is
+ * now someone else's. Replacing the externalId would hand the identity (and
+ * its permissions) from the linked person to the one who now holds the name.
+ */
+function driftedLinkedUser(ctx: PlanContext, ident: Identity, ext: string) {
+  // An override names the Okta user outright: re-pointing the link is that decision, made by hand.
+  if (ident.kind !== "user" || ident.matchedBy === "override") return undefined;
+  const o = ctx.okta.linkableUser(ext);
+  if (o === undefined) return undefined;
+  return usernameMatches(ident, o) ? undefined : o;
 }
 
 /** The externalId rules for an identity with exactly one chosen Okta identity. */
@@ -60,12 +83,33 @@ export function decide(ctx: PlanContext, ident: Identity): void {
   const oktaShaped = owner !== null || OKTA_ID_PATTERN.test(ext);
   const code: FindingCode = oktaShaped ? "EXTERNAL_ID_CONFLICT" : "EXTERNAL_ID_FOREIGN";
   const what = `Databricks ${kindLabel(ident.kind)} "${ident.name}" matches ${ctx.okta.describe(target) ?? target}`;
+  const live = liveOwner(ctx, ident.kind, ext);
   const has =
     owner !== null
-      ? `but its externalId is the id of ${owner}`
+      ? live
+        ? `but its externalId is the id of ${owner}: it is already linked to that ${kindLabel(ident.kind)}, and with AIM on, ${owner} is matched to this identity`
+        : `but its externalId is the id of ${owner}`
       : oktaShaped
         ? `but its externalId "${ext}" looks like an Okta id that is not in this org (deleted, or another org)`
         : `but its externalId "${ext}" is not an Okta id (another identity provider?)`;
+  const drifted = driftedLinkedUser(ctx, ident, ext);
+  if (drifted !== undefined) {
+    // Never overwritten, whatever onConflict says: that would give one person's identity to another.
+    ident.bucket = "conflict";
+    ctx.findings.add(
+      code,
+      "error",
+      ident.kind,
+      [ident.name],
+      `${what} ${has}. That user's login and email ("${drifted.profile.login}", "${drifted.profile.email}") ` +
+        `no longer equal "${ident.name}" (a rename, or the address is now someone else's): replacing the ` +
+        `externalId would hand this identity and its permissions to another person, so it is never ` +
+        `overwritten. Ask Databricks support for a username migration to the linked user's current login, ` +
+        `or exclude "${ident.name}" until it is settled (if the link itself is the mistake, clear the externalId in Databricks and plan again).`,
+      ident.name,
+    );
+    return;
+  }
   if (ctx.overwrite) {
     link(ctx, ident, target, ext);
     ctx.findings.add(
@@ -88,6 +132,13 @@ export function decide(ctx: PlanContext, ident: Identity): void {
       `or set onConflict "overwrite" to replace it.`,
     ident.name,
   );
+}
+
+/** The id is a present, linkable Okta identity of the same kind (a user not DEPROVISIONED, a group not BUILT_IN). */
+function liveOwner(ctx: PlanContext, kind: Identity["kind"], id: string): boolean {
+  return kind === "group"
+    ? ctx.okta.linkableGroup(id) !== undefined
+    : ctx.okta.linkableUser(id) !== undefined;
 }
 
 function link(ctx: PlanContext, ident: Identity, oktaId: string, previous: string | null): void {
@@ -132,27 +183,28 @@ export function withdrawSharedLinks(ctx: PlanContext, all: readonly Identity[]):
   }
   const withdrawn = new Set<PlanAction>();
   for (const [oktaId, idents] of carriers) {
-    for (const ident of idents) {
-      const action = ident.action;
-      if (action === undefined || action.oktaId !== oktaId) continue;
-      withdrawn.add(action);
+    const linking = idents.filter((i) => i.action !== undefined && i.action.oktaId === oktaId);
+    if (linking.length === 0) continue;
+    for (const ident of linking) {
+      withdrawn.add(ident.action as PlanAction);
       ident.bucket = "duplicate";
       ident.action = undefined;
-      const others = idents
-        .filter((o) => o !== ident)
-        .map((o) => `${kindLabel(o.kind)} "${o.name}" (${o.id})`)
-        .sort(cmp);
-      ctx.findings.add(
-        "DUPLICATE_IDENTITY",
-        "error",
-        ident.kind,
-        [ident.name],
-        `${ctx.okta.describe(oktaId) ?? `Okta id ${oktaId}`} matches Databricks ${kindLabel(ident.kind)} "${ident.name}" ` +
-          `but is already the externalId of ${listPlain(others)}; linking both would give AIM two identities for it. ` +
-          `Correct or clear the other externalId, or merge the identities, then plan again.`,
-        ident.name,
-      );
     }
+    // One finding per set: the identities a link was withdrawn from, and those carrying the id.
+    const names = (list: readonly Identity[]) =>
+      list.map((o) => `${kindLabel(o.kind)} "${o.name}" (${o.id})`).sort(cmp);
+    const carrying = idents.filter((i) => !linking.includes(i));
+    const first = firstOf(linking);
+    ctx.findings.add(
+      "DUPLICATE_IDENTITY",
+      "error",
+      first.kind,
+      idents.map((i) => i.name),
+      `${ctx.okta.describe(oktaId) ?? `Okta id ${oktaId}`} matches Databricks ${listPlain(names(linking))} ` +
+        `but is already the externalId of ${listPlain(names(carrying))}; linking would give AIM two identities for it. ` +
+        `Correct or clear the other externalId, or merge the identities, then plan again.`,
+      first.name,
+    );
   }
   if (withdrawn.size === 0) return;
   // Compacted in place: a spread of a tenant-sized list overflows the call stack (~200k).
