@@ -76,7 +76,9 @@ describe("Okta emulator rate limits", () => {
   });
 
   it('"off" never refuses but still sends headers with a high limit', async () => {
-    em = await startOktaEmulator({ fixture, rateLimits: "off" });
+    // One fixed instant: on the wall clock a minute boundary inside the loop starts a new window.
+    const atWindowStart = Date.UTC(2026, 0, 1);
+    em = await startOktaEmulator({ fixture, rateLimits: "off", now: () => atWindowStart });
     let last: Headers | undefined;
     for (let i = 0; i < 610; i++) {
       const res = await api(em.url, "/api/v1/users", `SSWS ${em.apiToken}`);
