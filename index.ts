@@ -18,6 +18,7 @@ import {
   DURATION_FORM,
   type AimAdapter,
   type FindingCode,
+  type OktaAimAppAdoption,
   type PublicSigningJwk,
   type ReconcileRules,
   type WriteRoute,
@@ -81,6 +82,7 @@ const app = new OktaAimApp(
       ...(aimApiBasePath ? { apiBasePath: aimApiBasePath } : {}),
     },
     retirePreviousKey: config.getBoolean("retirePreviousKey") ?? false,
+    ...adoption(),
   },
   { protect, ...(oktaProvider ? { providers: [oktaProvider] } : {}) },
 );
@@ -136,6 +138,21 @@ function setting(
       `${CONFIG_NAMESPACE}:${key} is not set: pulumi config set ${CONFIG_NAMESPACE}:${key} ${example}, or set ${providerKeys} as for the official provider.`,
     );
   return value;
+}
+
+/**
+ * Adopting a hand-made AIM app (docs/pulumi.md, "Adopting an existing app"):
+ * oktaAim:adoptAppId with its existing key as the secret oktaAim:adoptPrivateKey.
+ */
+function adoption(): { adopt?: OktaAimAppAdoption } {
+  const appId = config.get("adoptAppId");
+  const privateKeyPem = config.getSecret("adoptPrivateKey");
+  if (appId === undefined && privateKeyPem === undefined) return {};
+  if (appId === undefined || privateKeyPem === undefined)
+    throw new pulumi.RunError(
+      `${CONFIG_NAMESPACE}:adoptAppId and ${CONFIG_NAMESPACE}:adoptPrivateKey go together: set ${appId === undefined ? `${CONFIG_NAMESPACE}:adoptAppId <0oa… id of the app>` : `--secret ${CONFIG_NAMESPACE}:adoptPrivateKey "$(cat key.pem)"`}, or remove both.`,
+    );
+  return { adopt: { appId, privateKeyPem, keyId: config.get("adoptKeyId") } };
 }
 
 /** A duration key ("5h", "30m", "2d") in whole seconds; a clear error naming the key otherwise. */

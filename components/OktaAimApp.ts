@@ -49,6 +49,25 @@ export interface OktaAimAppArgs {
   readonly keyAlgorithm?: pulumi.Input<SigningKeyAlgorithm>;
   /** RSA modulus length of the signing key in bits: 2048 (default) or 3072. */
   readonly keySize?: pulumi.Input<RsaModulusLength>;
+  /**
+   * Adopt an existing, hand-made AIM app instead of creating one: the Okta
+   * app is imported by id (the `import` resource option: the other arguments
+   * must then describe it as it is, or the import stops with the
+   * difference), and its existing private key is the signing key instead of
+   * a generated one. Remove `adopt` after the first successful `pulumi up`
+   * (the app and key are then in state; the key stays until a rotation).
+   */
+  readonly adopt?: OktaAimAppAdoption;
+}
+
+/** The existing app and key that OktaAimApp takes over (docs/pulumi.md, "Adopting an existing app"). */
+export interface OktaAimAppAdoption {
+  /** The Okta app's id (0oa…), as the admin console shows it under the app's General tab. */
+  readonly appId: string;
+  /** The app's existing PKCS#8 PEM private key, the one AIM signs with; pass a secret. */
+  readonly privateKeyPem: pulumi.Input<string>;
+  /** The kid the app lists for that key, when it is not the key's RFC 7638 thumbprint. */
+  readonly keyId?: pulumi.Input<string>;
 }
 
 /** An Okta API Services app ready for Databricks AIM. */
@@ -87,11 +106,17 @@ export class OktaAimApp extends pulumi.ComponentResource {
         modulusLength: args.keySize,
         aimConnection: args.aimConnection,
         retirePreviousKey: args.retirePreviousKey,
+        ...(args.adopt
+          ? {
+              existingPrivateKeyPem: pulumi.secret(args.adopt.privateKeyPem),
+              existingKeyId: args.adopt.keyId,
+            }
+          : {}),
       },
       { parent: this },
     );
     const jwks = appJwks(key.publicJwk, key.previousPublicJwk, args.previousPublicJwks ?? [], this);
-    const app = createApp(name, args.label, jwks, this);
+    const app = createApp(name, args.label, jwks, this, args.adopt?.appId);
     const scopes = createScopes(name, app, issuer, this);
     const role = createRole(name, app, this);
     const dpop = new OktaAppDpop(
@@ -157,6 +182,17 @@ export function argsProblems(args: OktaAimAppArgs): string[] {
     problems.push(
       p.message.replace("[algorithm]", "[keyAlgorithm]").replace("[modulusLength]", "[keySize]"),
     );
+  }
+  if (args.adopt !== undefined) {
+    const a = args.adopt as Partial<OktaAimAppAdoption> | null;
+    if (!a || typeof a !== "object" || typeof a.appId !== "string" || !/^0oa\w+$/.test(a.appId))
+      problems.push(
+        "[adopt.appId] must be the Okta app's id as text (0oa…; Applications > the app > General, or the URL of its page).",
+      );
+    if (!a || a.privateKeyPem === undefined)
+      problems.push(
+        "[adopt.privateKeyPem] must be given: the app's existing private key (a secret), the one AIM signs with.",
+      );
   }
   if (known(args.previousPublicJwks)) {
     args.previousPublicJwks.forEach((jwk, i) => {
@@ -231,6 +267,7 @@ function createApp(
   label: pulumi.Input<string>,
   jwks: pulumi.Input<okta.types.input.app.OAuthJwk[]>,
   parent: pulumi.Resource,
+  importId: string | undefined,
 ): okta.app.OAuth {
   return new okta.app.OAuth(
     `${name}-app`,
@@ -245,7 +282,7 @@ function createApp(
       omitSecret: true,
       pkceRequired: false,
     },
-    { parent },
+    { parent, ...(importId ? { import: importId } : {}) },
   );
 }
 

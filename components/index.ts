@@ -7,7 +7,13 @@
  *
  * Renaming or dropping an export here is a breaking change of the package.
  */
-export { OktaAimApp, AIM_OKTA_ROLE, AIM_OKTA_SCOPES, type OktaAimAppArgs } from "./OktaAimApp";
+export {
+  OktaAimApp,
+  AIM_OKTA_ROLE,
+  AIM_OKTA_SCOPES,
+  type OktaAimAppAdoption,
+  type OktaAimAppArgs,
+} from "./OktaAimApp";
 export { DatabricksAim, type DatabricksAimArgs } from "./DatabricksAim";
 export {
   FINDING_CODES,

@@ -24,19 +24,15 @@ export {
 } from "./workflows";
 export { createAimAdmin } from "./databricks/aimAdmin";
 export { DatabricksAccountClient } from "./databricks/client";
-export {
-  accountsHostProblem,
-  databricksConfigFromEnv,
-  layerDatabricksSettings,
-  overridesFromEnv,
-} from "./databricks/config";
-export { readDatabricksProfile } from "./databricks/profile";
-export { AIM_OKTA_SCOPES } from "./model/aim";
+export { accountsHostProblem, databricksConfigFromEnv } from "./databricks/config";
+export { credentialLayer, databricksConfigFromLayers, databricksLayers } from "./databricks/layers";
+export { chooseOktaAdminAuth } from "./okta/adminAuth";
 export { OktaClient } from "./okta/client";
 export { oktaOrgUrlProblem } from "./okta/orgUrl";
-export { OKTA_APPS_MANAGE_SCOPES, readAppDpop, setAppDpop } from "./okta/appDpop";
+export { readAppDpop, setAppDpop } from "./okta/appDpop";
 export { keyThumbprint, parsePrivateKey } from "./keys/privateKey";
 export {
+  adoptSigningKey,
   generateSigningKey,
   publicJwkFromPrivateKeyPem,
   resolveSigningKeySpec,

@@ -87,97 +87,26 @@ function oktaSetting(name: keyof typeof OKTA_PROVIDER_ENV): string | undefined {
   return env && env.trim() ? env.trim() : undefined;
 }
 
-/** What the provider reads Okta for, and the scopes that takes. */
-export type OktaAccess = "identities" | "apps";
+export type { AimAppKey, OktaAccess } from "../core/okta/adminAuth";
+type OktaAccess = import("../core/okta/adminAuth").OktaAccess;
+type AimAppKey = import("../core/okta/adminAuth").AimAppKey;
 
-/** The AIM app's own client id and key (what DatabricksAim passes the reconciliation). */
-export interface AimAppKey {
-  clientId: string;
-  privateKeyPem: string;
-  keyId?: string;
-}
-
-/** okta:scopes is a list in stack config (JSON), OKTA_API_SCOPES comma-separated. */
-function scopeList(raw: string): string[] {
-  const t = raw.trim();
-  if (t.startsWith("[")) {
-    const parsed = JSON.parse(t) as unknown;
-    if (Array.isArray(parsed)) return parsed.map((x) => String(x).trim()).filter(Boolean);
-  }
-  return t
-    .split(/[,\s]+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-}
-
-/** The Okta provider's private key: the PEM (or JWK) itself, or a path to it, as that provider takes it. */
-function privateKeyText(value: string): string {
-  if (value.includes("-----BEGIN") || value.startsWith("{")) return value;
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded where the method runs */
-  const fs = require("node:fs") as typeof import("node:fs");
-  const path = require("node:path") as typeof import("node:path");
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const file = path.resolve(process.env.OKTA_AIM_PROJECT_ROOT || process.cwd(), value);
-  if (!fs.existsSync(file))
-    throw new Error(
-      'okta:privateKey (or OKTA_API_PRIVATE_KEY) is neither a PEM private key nor the path of an existing file: give the key itself (`pulumi config set --secret okta:privateKey "$(cat key.pem)"`) or a path to it.',
-    );
-  return fs.readFileSync(file, "utf8");
-}
-
-const TOKEN_HELP =
-  "an admin API token (`pulumi config set --secret oktaAim:oktaApiToken <token>`, or okta:apiToken, or export OKTA_API_TOKEN)";
-
-/**
- * How the provider authenticates to Okta for `access`: the first source that
- * can (module comment). Requests exactly the scopes the access needs.
- */
+/** How the provider authenticates to Okta for `access` (core's chooseOktaAdminAuth). */
 export function oktaAdminAuth(
   access: OktaAccess,
   aimApp?: AimAppKey,
 ): import("../core/okta/api").OktaAuth {
-  const token = oktaSetting("oktaApiToken");
-  if (token) return { kind: "apiToken", token };
-  const { AIM_OKTA_SCOPES, OKTA_APPS_MANAGE_SCOPES } = loadCore();
-  const needed: string[] = [
-    ...(access === "identities" ? AIM_OKTA_SCOPES : OKTA_APPS_MANAGE_SCOPES),
-  ];
-  const clientId = oktaSetting("oktaClientId");
-  const privateKey = oktaSetting("oktaPrivateKey");
-  const scopesRaw = oktaSetting("oktaScopes");
-  const granted = scopesRaw === undefined ? undefined : scopeList(scopesRaw);
-  const missing = granted ? needed.filter((s) => !granted.includes(s)) : [];
-  if (clientId && privateKey && missing.length === 0)
-    return {
-      kind: "privateKeyJwt",
-      clientId,
-      privateKey: privateKeyText(privateKey),
-      keyId: oktaSetting("oktaPrivateKeyId"),
-      scopes: needed,
-    };
-  if (access === "identities" && aimApp)
-    return {
-      kind: "privateKeyJwt",
-      clientId: aimApp.clientId,
-      privateKey: aimApp.privateKeyPem,
-      keyId: aimApp.keyId,
-      scopes: needed,
-    };
-  const what =
-    access === "identities" ? "read Okta users and groups" : "read and update the Okta app";
-  const serviceApp = `the Okta provider's OAuth service app with ${needed.join(" and ")} among its scopes (okta:clientId, okta:privateKey, okta:scopes; or OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_SCOPES)`;
-  const why =
-    clientId && privateKey
-      ? ` The Okta provider's service app is configured, but okta:scopes (OKTA_API_SCOPES) lacks ${missing.join(", ")}: add ${missing.length > 1 ? "them" : "it"} there and grant ${missing.length > 1 ? "them" : "it"} to that app (Okta API Scopes tab).`
-      : clientId || privateKey
-        ? ` Only ${clientId ? "okta:clientId" : "okta:privateKey"} of the Okta provider's service app is set: set both.`
-        : "";
-  const aim =
-    access === "identities"
-      ? ", or the AIM app's own key (DatabricksAim passes it once the app exists)"
-      : "";
-  throw new Error(
-    `No Okta credential to ${what}: give ${TOKEN_HELP}, or ${serviceApp}${aim}.${why}`,
+  return loadCore().chooseOktaAdminAuth(
+    {
+      apiToken: oktaSetting("oktaApiToken"),
+      clientId: oktaSetting("oktaClientId"),
+      privateKey: oktaSetting("oktaPrivateKey"),
+      privateKeyId: oktaSetting("oktaPrivateKeyId"),
+      scopes: oktaSetting("oktaScopes"),
+    },
+    access,
+    aimApp,
+    process.env.OKTA_AIM_PROJECT_ROOT || process.cwd(),
   );
 }
 
@@ -193,22 +122,18 @@ export function oktaAdminConfigured(access: OktaAccess): boolean {
 
 /** The layers of Databricks settings, highest precedence first (module comment). */
 function databricksLayers(host: string, accountId: string) {
-  const { overridesFromEnv, readDatabricksProfile } = loadCore();
-  const configured = {
-    clientId: fromConfig("databricksClientId"),
-    clientSecret: fromConfig("databricksClientSecret"),
-    token: fromConfig("databricksToken"),
-    authType: fromConfig("databricksAuthType"),
-  };
-  const profile = readDatabricksProfile(process.env, {
-    profile: fromConfig("databricksProfile"),
-    configFile: fromConfig("databricksConfigFile"),
-  });
-  return [
-    { source: "stack config", settings: { host, accountId, ...configured } },
-    { source: "the environment", settings: overridesFromEnv(process.env) },
-    ...(profile ? [{ source: profile.source, settings: profile.settings }] : []),
-  ];
+  return loadCore().databricksLayers(
+    {
+      host,
+      accountId,
+      clientId: fromConfig("databricksClientId"),
+      clientSecret: fromConfig("databricksClientSecret"),
+      token: fromConfig("databricksToken"),
+      authType: fromConfig("databricksAuthType"),
+    },
+    process.env,
+    { profile: fromConfig("databricksProfile"), configFile: fromConfig("databricksConfigFile") },
+  );
 }
 
 /**
@@ -217,21 +142,10 @@ function databricksLayers(host: string, accountId: string) {
  * Validated by core (ConfigError naming the variable and the fix).
  */
 export function databricksAccountConfig(host: string, accountId: string): DatabricksAccountConfig {
-  const { databricksConfigFromEnv, layerDatabricksSettings } = loadCore();
-  const settings = layerDatabricksSettings(
-    databricksLayers(host, accountId).map((l) => l.settings),
+  return loadCore().databricksConfigFromLayers(
+    databricksLayers(host, accountId),
+    "Or put them in stack config: `pulumi config set oktaAim:databricksClientId <id>` and `pulumi config set --secret oktaAim:databricksClientSecret <secret>` (or databricks:clientId / databricks:clientSecret), or name a config profile (databricks:profile or DATABRICKS_CONFIG_PROFILE, in ~/.databrickscfg or DATABRICKS_CONFIG_FILE).",
   );
-  try {
-    return databricksConfigFromEnv({}, settings);
-  } catch (err) {
-    const e = err as Error & { field?: string };
-    if (e.field === "DATABRICKS_CLIENT_ID" && /no Databricks credentials/.test(e.message)) {
-      throw new Error(
-        `${e.message} Or put them in stack config: \`pulumi config set oktaAim:databricksClientId <id>\` and \`pulumi config set --secret oktaAim:databricksClientSecret <secret>\` (or databricks:clientId / databricks:clientSecret), or name a config profile (databricks:profile or DATABRICKS_CONFIG_PROFILE, in ~/.databrickscfg or DATABRICKS_CONFIG_FILE).`,
-      );
-    }
-    throw err;
-  }
 }
 
 /**
@@ -240,24 +154,20 @@ export function databricksAccountConfig(host: string, accountId: string): Databr
  * they came from stack config or a profile.
  */
 export function databricksCredentialSource(): string {
-  const has = (s: Record<string, unknown>) =>
-    (["clientId", "clientSecret", "token"] as const).some(
-      (k) => typeof s[k] === "string" && (s[k] as string).trim() !== "",
-    );
-  let layer: ReturnType<typeof databricksLayers>[number] | undefined;
+  let source: string | undefined;
   try {
-    layer = databricksLayers("", "").find((l) => has(l.settings));
+    source = loadCore().credentialLayer(databricksLayers("", ""))?.source;
   } catch {
-    layer = undefined;
+    source = undefined; // an unreadable profile: the environment's message below
   }
-  if (layer?.source === "stack config") {
+  if (source === "stack config") {
     const keys = (["databricksClientId", "databricksClientSecret", "databricksToken"] as const)
       .filter((k) => fromConfig(k) !== undefined)
       .map((k) => CREDENTIAL_CONFIG_KEYS[k].join(" or "));
     return `they came from stack config (${keys.join(", ")}): check them with \`pulumi config\` and set a secret again with \`pulumi config set --secret …\``;
   }
-  if (layer && layer.source !== "the environment")
-    return `they came from the Databricks config ${layer.source}: check its client_id and client_secret (or token)`;
+  if (source && source !== "the environment")
+    return `they came from the Databricks config ${source}: check its client_id and client_secret (or token)`;
   return "they came from the environment (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET or DATABRICKS_TOKEN)";
 }
 

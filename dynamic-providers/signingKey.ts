@@ -65,6 +65,14 @@ export interface SigningKeyArgs {
   readonly aimConnection?: pulumi.Input<pulumi.Unwrap<SigningKeyAimConnection>>;
   /** Drop the previous public key on the next run whatever the live read says (console adapter). */
   readonly retirePreviousKey?: pulumi.Input<boolean>;
+  /**
+   * Adopting a hand-made app: its existing PKCS#8 PEM private key (a secret),
+   * used instead of generating one when the resource is created. Later
+   * changes are ignored: rotate with rotationTrigger.
+   */
+  readonly existingPrivateKeyPem?: pulumi.Input<string>;
+  /** The kid Okta shows for that key, when it is not the key's RFC 7638 thumbprint. */
+  readonly existingKeyId?: pulumi.Input<string>;
 }
 
 export interface ResolvedSigningKeyInputs {
@@ -80,6 +88,9 @@ export interface ResolvedSigningKeyInputs {
   liveAimKeyId?: string;
   /** From check: whether the live connection's last test (of its stored configuration) succeeded. */
   liveAimTestOk?: boolean;
+  /** Adoption: the key to start from (secret) and its kid in Okta. */
+  existingPrivateKeyPem?: string;
+  existingKeyId?: string;
 }
 
 export interface ResolvedSigningKeyOutputs extends ResolvedSigningKeyInputs {
@@ -208,6 +219,31 @@ function rotatingInputs(
   return ROTATING_INPUTS.filter((k) => before[k] !== after[k]);
 }
 
+/** existingKeyId, if given, is a kid; existingPrivateKeyPem a private key (core's check, never echoing it). */
+async function existingKeyProblems(
+  news: ResolvedSigningKeyInputs,
+): Promise<pulumi.dynamic.CheckFailure[]> {
+  const out: pulumi.dynamic.CheckFailure[] = [];
+  if (
+    news.existingKeyId !== undefined &&
+    !containsUnknown(news.existingKeyId) &&
+    (typeof news.existingKeyId !== "string" || !news.existingKeyId.trim())
+  )
+    out.push({
+      property: "existingKeyId",
+      reason: "[existingKeyId] must be the key's kid as the Okta app lists it, or left unset.",
+    });
+  const pem = news.existingPrivateKeyPem;
+  if (pem === undefined || containsUnknown(pem)) return out;
+  const { resolveSigningKeySpec, adoptSigningKey } = loadCore();
+  try {
+    await adoptSigningKey(pem, resolveSigningKeySpec(news).algorithm, undefined);
+  } catch (err) {
+    out.push({ property: "existingPrivateKeyPem", reason: (err as Error).message });
+  }
+  return out;
+}
+
 /** Refuses a rotation that would drop a previous key AIM may still use. */
 function assertRotationAllowed(
   olds: Partial<ResolvedSigningKeyOutputs>,
@@ -242,6 +278,7 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
       });
     }
     failures.push(...aimConnectionProblems(news.aimConnection));
+    failures.push(...(await existingKeyProblems(news)));
     if (
       news.retirePreviousKey !== undefined &&
       !containsUnknown(news.retirePreviousKey) &&
@@ -272,9 +309,11 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async create(inputs) {
-    const { resolveSigningKeySpec, generateSigningKey } = loadCore();
+    const { resolveSigningKeySpec, generateSigningKey, adoptSigningKey } = loadCore();
     const spec = resolveSigningKeySpec(inputs);
-    const key = await generateSigningKey(spec);
+    const key = inputs.existingPrivateKeyPem
+      ? await adoptSigningKey(inputs.existingPrivateKeyPem, spec.algorithm, inputs.existingKeyId)
+      : await generateSigningKey(spec);
     return {
       id: key.keyId,
       outs: {
@@ -296,7 +335,12 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<
     if (!props || typeof props.privateKeyPem !== "string") return { id, props };
     const { resolveSigningKeySpec, publicJwkFromPrivateKeyPem } = loadCore();
     const spec = resolveSigningKeySpec(props);
-    const publicJwk = await publicJwkFromPrivateKeyPem(props.privateKeyPem, spec.algorithm);
+    const derived = await publicJwkFromPrivateKeyPem(props.privateKeyPem, spec.algorithm);
+    // An adopted key keeps the kid Okta knows it by until it is rotated out.
+    const publicJwk =
+      props.existingKeyId && props.existingPrivateKeyPem === props.privateKeyPem
+        ? { ...derived, kid: props.existingKeyId }
+        : derived;
     return {
       id,
       props: {
@@ -380,6 +424,11 @@ export class SigningKey extends pulumi.dynamic.Resource {
         modulusLength: args.modulusLength,
         aimConnection: args.aimConnection,
         retirePreviousKey: args.retirePreviousKey,
+        existingPrivateKeyPem:
+          args.existingPrivateKeyPem === undefined
+            ? undefined
+            : pulumi.secret(args.existingPrivateKeyPem),
+        existingKeyId: args.existingKeyId,
         providerVersion: SIGNING_KEY_PROVIDER_VERSION,
         keyId: undefined,
         publicJwk: undefined,
@@ -391,7 +440,11 @@ export class SigningKey extends pulumi.dynamic.Resource {
       },
       {
         ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "privateKeyPem"],
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "privateKeyPem",
+          "existingPrivateKeyPem",
+        ],
       },
       "okta-databricks-aim",
       "SigningKey",

@@ -165,3 +165,29 @@ async function toPublicSigningJwk(
   const kid = await jose.calculateJwkThumbprint({ kty: "RSA", n: jwk.n, e: jwk.e }, "sha256");
   return { kty: "RSA", kid, alg: algorithm, use: "sig", n: jwk.n, e: jwk.e };
 }
+
+/**
+ * An existing private key (adopting a hand-made app) as generateSigningKey
+ * returns a new one: the kid the app lists it by, else its thumbprint.
+ * A key that is not a PKCS#8 private key of `algorithm` is a ConfigError
+ * naming `field`, never quoting the key.
+ */
+export async function adoptSigningKey(
+  privateKeyPem: unknown,
+  algorithm: SigningKeyAlgorithm,
+  keyId: string | undefined,
+  field = "existingPrivateKeyPem",
+): Promise<SigningKeyMaterial> {
+  let derived: PublicSigningJwk;
+  try {
+    if (typeof privateKeyPem !== "string") throw new Error("not text");
+    derived = await publicJwkFromPrivateKeyPem(privateKeyPem, algorithm);
+  } catch {
+    throw new ConfigError(
+      field,
+      `[${field}] is not a PKCS#8 PEM ${algorithm} private key: give the app's existing key in PKCS#8 PEM (convert a PKCS#1 RSA key with \`openssl pkcs8 -topk8 -nocrypt\`).`,
+    );
+  }
+  const publicJwk = keyId ? { ...derived, kid: keyId } : derived;
+  return { keyId: publicJwk.kid, publicJwk, privateKeyPem: privateKeyPem as string };
+}

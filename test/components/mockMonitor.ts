@@ -20,6 +20,8 @@ export interface Registration {
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
   additionalSecretOutputs: string[];
+  /** The `import` resource option: the id of an existing resource to adopt ("" when none). */
+  importId: string;
 }
 
 /** What the mocked engine answers for one resource. */
@@ -44,6 +46,7 @@ interface RegisterRequest {
     forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
   };
   getAdditionalsecretoutputsList(): string[];
+  getImportid(): string;
 }
 
 /** Records resources and answers with their inputs as outputs (plus a few extras per type). */
@@ -93,6 +96,7 @@ export function installStrictMocks(
           dependencies: meta?.dependencies ?? [],
           propertyDependencies: meta?.propertyDependencies ?? {},
           additionalSecretOutputs: meta?.additionalSecretOutputs ?? [],
+          importId: meta?.importId ?? "",
         });
         const answer = respond({ type: args.type, name: args.name, inputs });
         if (!answer) throw new Error(`unexpected resource ${args.type} ${args.name}`);
@@ -120,6 +124,7 @@ export function installStrictMocks(
       dependencies: req.getDependenciesList(),
       propertyDependencies,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      importId: req.getImportid(),
     });
     return original(req, cb);
   };

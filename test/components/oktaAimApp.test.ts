@@ -176,7 +176,10 @@ describe("OktaAimApp", () => {
 
     // The signing key: private key declared secret for the engine.
     const key = mine.find((r) => r.name === "aim-key")!;
-    expect(key.additionalSecretOutputs).toEqual(["privateKeyPem"]);
+    expect(key.additionalSecretOutputs).toEqual(["privateKeyPem", "existingPrivateKeyPem"]);
+    // Not adopted: the app is created, not imported, and no key is given.
+    expect(mine.find((r) => r.name === "aim-app")!.importId).toBe("");
+    expect(inputsByName.get("aim-key")).not.toHaveProperty("existingPrivateKeyPem");
     expect(inputsByName.get("aim-key")).toMatchObject({
       rotationTrigger: "2024-q1",
       providerVersion: "3",
@@ -232,6 +235,52 @@ describe("OktaAimApp", () => {
     expect(await pulumi.isSecret(aim.privateKeyPem)).toBe(true);
     expect(await value(aim.privateKeyPem)).toBe(first.privateKeyPem);
     expect(await pulumi.isSecret(aim.publicJwk)).toBe(false);
+  });
+
+  it("adopt: the hand-made app is imported by id and its existing key is given to the signing key, as a secret", async () => {
+    nextKey = first;
+    const aim = new mod.OktaAimApp("adopted", {
+      label: "Databricks AIM (hand-made)",
+      orgUrl: "https://example.okta.com",
+      rotationTrigger: "initial",
+      adopt: {
+        appId: "0oa1handmade2app3",
+        privateKeyPem: pulumi.secret(first.privateKeyPem),
+        keyId: "okta-kid-1",
+      },
+    });
+    await settled([
+      "adopted",
+      "adopted-key",
+      "adopted-app",
+      "adopted-scopes",
+      "adopted-role",
+      "adopted-dpop",
+    ]);
+    await value(aim.appId);
+    const app = registrations.find((r) => r.name === "adopted-app")!;
+    expect(app.importId).toBe("0oa1handmade2app3");
+    expect(app.inputs).toMatchObject({ label: "Databricks AIM (hand-made)", type: "service" });
+    const keyInputs = inputsByName.get("adopted-key")!;
+    expect(keyInputs.existingKeyId).toBe("okta-kid-1");
+    // Sent as a secret (the mock monitor shows the secret's wrapper).
+    expect(keyInputs.existingPrivateKeyPem).toMatchObject({ value: first.privateKeyPem });
+    const key = registrations.find((r) => r.name === "adopted-key")!;
+    expect(key.additionalSecretOutputs).toContain("existingPrivateKeyPem");
+    // The other children are as for a new app (scopes, role, DPoP are created or already true).
+    expect(registrations.find((r) => r.name === "adopted-scopes")!.importId).toBe("");
+  });
+
+  it("adopt without an app id or key: refused, naming the field", () => {
+    expect(
+      () =>
+        new mod.OktaAimApp("bad-adopt", {
+          label: "x",
+          orgUrl: "https://example.okta.com",
+          rotationTrigger: "1",
+          adopt: { appId: "my-app" } as never,
+        }),
+    ).toThrow(/\[adopt\.appId\] must be the Okta app's id as text \(0oa…/);
   });
 
   it("the serialised providers hold no key material or credential", async () => {

@@ -13,6 +13,7 @@ import {
 } from "./harness/host";
 import { hostWithoutEnv } from "../helpers/providerCredentials";
 import { SIGNING_KEY_PROVIDER_VERSION } from "../../dynamic-providers/signingKey";
+import { generateSigningKey } from "../../core/keys/signingKey";
 
 const PEM_MARKER = "PRIVATE KEY";
 
@@ -41,8 +42,10 @@ describe("SigningKey provider through the dynamic-provider host", () => {
     expect(coreModulesNamedBy(serialized.provider)).toEqual(["core/providerApi"]);
     expect(serialized.provider).not.toContain("generateKeyPair");
     expect(serialized.provider).not.toContain("class ApiAimAdmin");
-    // Thin adapters only (v2 adds the live read and credential look-up: ~21k characters).
-    expect(serialized.provider.length).toBeLessThan(30_000);
+    // Thin adapters only (v2 adds the live read and credential look-up: ~21k characters; the
+    // adoption checks and the layered Databricks credentials ~33k, their logic in core).
+    expect(serialized.provider.length).toBeLessThan(36_000);
+    expect(serialized.provider).not.toContain("readDatabricksProfile");
     expect(serialized.inputs).toMatchObject({
       rotationTrigger: "2024-q1",
       providerVersion: SIGNING_KEY_PROVIDER_VERSION,
@@ -281,5 +284,61 @@ describe("SigningKey provider through the dynamic-provider host", () => {
       "ConfigError: [privateKeyPem] is not a PKCS#8 PEM RS256 private key",
     );
     expect(host.stderr()).not.toContain("secret-looking");
+  });
+
+  it("adoption: create starts from the existing key (its kid as Okta lists it), read keeps that kid, a rotation replaces it", async () => {
+    const existing = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    const inputs = {
+      rotationTrigger: "initial",
+      providerVersion: SIGNING_KEY_PROVIDER_VERSION,
+      existingPrivateKeyPem: existing.privateKeyPem,
+      existingKeyId: "okta-kid-1",
+    };
+    const checked = await host.check({}, inputs);
+    expect(checked.failures).toEqual([]);
+    const created = await host.create(checked.inputs);
+    expect(created.id).toBe("okta-kid-1");
+    expect(created.outs).toMatchObject({
+      keyId: "okta-kid-1",
+      privateKeyPem: existing.privateKeyPem,
+      publicJwk: { kid: "okta-kid-1", n: existing.publicJwk.n, e: existing.publicJwk.e },
+      previousPublicJwk: null,
+    });
+    const read = await host.read(created.id, created.outs);
+    expect(read.props).toMatchObject({ keyId: "okta-kid-1", publicJwk: { kid: "okta-kid-1" } });
+
+    // Rotating: a new generated key; the adopted one stays as the previous key.
+    const rotated = await host.update(created.id, created.outs, {
+      ...checked.inputs,
+      rotationTrigger: "2026-q4",
+    });
+    expect(rotated.outs.privateKeyPem).not.toBe(existing.privateKeyPem);
+    expect(rotated.outs).toMatchObject({
+      previousKeyId: "okta-kid-1",
+      previousPublicJwk: { kid: "okta-kid-1", n: existing.publicJwk.n },
+    });
+    const after = await host.read(created.id, rotated.outs);
+    expect((after.props.publicJwk as { kid: string }).kid).not.toBe("okta-kid-1");
+  });
+
+  it("adoption: a key that is not a PKCS#8 private key is refused by name, never echoed", async () => {
+    const bad =
+      "-----BEGIN RSA PRIVATE KEY-----\nsecret-looking-material\n-----END RSA PRIVATE KEY-----\n";
+    const checked = await host.check(
+      {},
+      {
+        rotationTrigger: "initial",
+        providerVersion: SIGNING_KEY_PROVIDER_VERSION,
+        existingPrivateKeyPem: bad,
+      },
+    );
+    expect(checked.failures).toEqual([
+      {
+        property: "existingPrivateKeyPem",
+        reason:
+          "[existingPrivateKeyPem] is not a PKCS#8 PEM RS256 private key: give the app's existing key in PKCS#8 PEM (convert a PKCS#1 RSA key with `openssl pkcs8 -topk8 -nocrypt`).",
+      },
+    ]);
+    expect(JSON.stringify(checked.failures)).not.toContain("secret-looking");
   });
 });
