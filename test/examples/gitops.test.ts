@@ -18,6 +18,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,6 +132,7 @@ describe("examples/gitops/aimctl.yml against the emulators", () => {
   let t: EmulatedTenant;
   let ctx: RunContext;
   let ws: string;
+  let remote: string;
   const prFile = () => ctx.pullRequestFile as string;
   const pr = (): FakePullRequest => JSON.parse(readFileSync(prFile(), "utf8")) as FakePullRequest;
 
@@ -142,6 +144,11 @@ describe("examples/gitops/aimctl.yml against the emulators", () => {
     ws = mkdtempSync(join(tmpdir(), "gitops-ws-"));
     // What the checkout steps put there: aimctl at .aimctl-src, the rules, the base branch in .base.
     symlinkSync(ROOT, join(ws, ".aimctl-src"));
+    // The repository itself, with a remote standing in for GitHub (the undo journal's branch).
+    remote = mkdtempSync(join(tmpdir(), "gitops-remote-"));
+    execFileSync("git", ["init", "--quiet", "--bare", remote]);
+    execFileSync("git", ["init", "--quiet", "-b", "main", ws]);
+    execFileSync("git", ["-C", ws, "remote", "add", "origin", remote]);
     writeFileSync(join(ws, "aimctl.rules.json"), JSON.stringify(PR_RULES));
     mkdirSync(join(ws, ".base"));
     // Someone else's comments come first: 120 of them (two pages), one quoting the marker.
@@ -180,6 +187,7 @@ describe("examples/gitops/aimctl.yml against the emulators", () => {
   afterAll(async () => {
     await t?.close();
     if (ws) rmSync(ws, { recursive: true, force: true });
+    if (remote) rmSync(remote, { recursive: true, force: true });
   });
 
   it("pull request: one comment with the base branch's plan beside, edited in place; blocked fails after it", async () => {
@@ -239,7 +247,16 @@ describe("examples/gitops/aimctl.yml against the emulators", () => {
     expect(apply.step("Apply the plan of record").stdout).toMatch(
       /Applied 6 link\(s\), 0 already done/,
     );
-    expect(readdirSync(join(ws, "undo"))).toEqual(["undo-777.jsonl"]);
+    expect(readdirSync(join(ws, "undo")).sort()).toEqual([".journal-branch-tip", "undo-777.jsonl"]);
+    // Kept on the branch aim-undo-journal, where a later run restores it from.
+    expect(apply.step("Save the undo journal").stdout).toMatch(
+      /saved 1 journal file\(s\) to aim-undo-journal/,
+    );
+    expect(
+      execFileSync("git", ["--git-dir", remote, "show", "aim-undo-journal:undo-777.jsonl"], {
+        encoding: "utf8",
+      }),
+    ).toBe(readFileSync(join(ws, "undo", "undo-777.jsonl"), "utf8"));
     expect(t.databricks.store.users.get("1000")?.externalId).toBe("00u00000000000000000");
   });
 

@@ -11,7 +11,7 @@
  * `${{ }}` in env values may be a plain context path (vars.X, secrets.X,
  * env.X, steps.ID.outputs.X, github.X); `run:` scripts may hold no `${{ }}`
  * at all (values reach them through env, which is also what keeps tenant or
- * pull-request text out of the script) and no `if:`.
+ * pull-request text out of the script) and no `if:` but `always()`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -184,11 +184,14 @@ export async function runJob(
       skip();
       continue;
     }
-    if (!ok) {
+    // `always()` is the one condition supported: the step runs after a failed one too.
+    const always = step.if === "always()";
+    if (!ok && !always) {
       skip();
       continue;
     }
-    if (step.if) throw new Error(`${jobName}/${label}: the harness runs no step with if:`);
+    if (step.if && !always)
+      throw new Error(`${jobName}/${label}: the harness runs no step with if: other than always()`);
     const outputFile = join(ws, `.output-${++counter}`);
     writeFileSync(outputFile, "");
     const env: Record<string, string> = {
