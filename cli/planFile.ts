@@ -19,6 +19,7 @@ import {
   type Plan,
   type PlanAction,
 } from "../core/model/plan";
+import { BUCKETS } from "../core/reconcile/report";
 import { readJsonFile } from "./files";
 import { TOOL_VERSION } from "./version";
 
@@ -123,15 +124,6 @@ export function readPlanFile(file: string): Plan {
   return canonicalPlan(p as Plan);
 }
 
-const SUMMARY_COUNTS = [
-  "link",
-  "alreadyLinked",
-  "conflict",
-  "ambiguous",
-  "duplicate",
-  "unmatched",
-] as const;
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -145,7 +137,7 @@ function planShapeProblem(p: Partial<PlanDocument>): string | undefined {
   for (const kind of ["users", "groups", "servicePrincipals"] as const) {
     const s = p.summary[kind] as unknown;
     if (!isObject(s)) return `summary.${kind} must be an object`;
-    for (const c of SUMMARY_COUNTS)
+    for (const c of BUCKETS)
       if (!Number.isInteger(s[c]) || (s[c] as number) < 0)
         return `summary.${kind}.${c} must be a whole number`;
   }
