@@ -7,7 +7,15 @@
  * stderr come back for the test to assert on.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -129,11 +137,16 @@ export class EngineStack {
       const killTree = () => {
         if (killed) return;
         killed = true;
-        // SIGKILL the whole process group: the CLI, its language host and provider plugins.
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          child.kill("SIGKILL");
+        // SIGKILL the CLI and every process below it, as a crashed runner would: the engine starts
+        // plugins in process groups of their own, so killing the CLI's group alone left the
+        // dynamic-provider host running (and writing) after the "crash".
+        const tree = [child.pid!, ...descendants(child.pid!)];
+        for (const pid of tree) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
         }
       };
       const maybeKill = () => {
@@ -227,4 +240,30 @@ export class EngineStack {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Every process below `root` (Linux /proc), whatever process group or session it moved to. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid …"; comm may hold spaces and parentheses, so parse after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const out: number[] = [];
+  const walk = (pid: number): void => {
+    for (const c of children.get(pid) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
 }

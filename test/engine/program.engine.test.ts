@@ -258,6 +258,8 @@ describe("pulumi against index.ts and the emulators", () => {
       "--skip-preview",
     ]);
     expectOk(refresh, "pulumi refresh");
+    // Nothing survived the kill to go on writing, and refresh writes nothing.
+    expect(written()).toBe(writtenBeforeKill);
     await stack.setConfig("oktaAim:writeRatePerSecond", String(PROGRAM_WRITE_RATE));
     const resume = await measured("up (resume)", ["up", "--yes", "--skip-preview"]);
     expectOk(resume, "pulumi up (resume)");
