@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTenant } from "../../emulators/tenant/synthetic";
 import { ACTIONS_BOT, type FakePullRequest } from "../examples/githubScriptRunner";
 import { evaluate, loadWorkflow, ROOT, runJob, type Step } from "../examples/workflow";
-import type { CommandResult } from "./harness";
+import { expectOk, type CommandResult } from "./harness";
 import { CLEAN_RATES, startEngineTenant, type EngineTenant } from "./tenant";
 
 const { workflow } = loadWorkflow("examples/gitops/pulumi.yml");
@@ -49,10 +49,6 @@ function pulumiStep(job: string): Step {
 }
 
 const runAction = (job: string): Promise<CommandResult> => t.stack.op(actionArgs(pulumiStep(job)));
-
-function expectOk(r: CommandResult, what: string): void {
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.output}`);
-}
 
 beforeAll(async () => {
   t = await startEngineTenant(

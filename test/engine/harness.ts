@@ -51,6 +51,11 @@ export interface CommandResult {
   ms: number;
 }
 
+/** Fails with the command's whole output unless it exited 0. */
+export function expectOk(r: CommandResult, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.output}`);
+}
+
 export interface StackOptions {
   stack?: string;
   /** Extra environment for every command (credentials the way a pipeline passes them). */

@@ -17,7 +17,7 @@ import { planLinks } from "../../core/reconcile/plan";
 import type { DatabricksEmulator } from "../../emulators/databricks";
 import type { OktaEmulator } from "../../emulators/okta";
 import { sampleRules, sampleTenant } from "../../emulators/tenant/sample";
-import type { CommandResult, EngineStack } from "./harness";
+import { expectOk, type CommandResult, type EngineStack } from "./harness";
 import { PROGRAM_WRITE_RATE, startEngineTenant, type EngineTenant } from "./tenant";
 
 let tenant: EngineTenant;
@@ -27,10 +27,6 @@ let stack: EngineStack;
 let journal: string;
 let acceptedCodes: string[];
 const upFigures: Array<{ step: string; ms: number; okta: number; databricks: number }> = [];
-
-function expectOk(r: CommandResult, what: string): void {
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.output}`);
-}
 
 /** Runs an engine command and records its wall time and the API calls it caused. */
 async function measured(step: string, args: string[]): Promise<CommandResult> {

@@ -9,14 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTenant } from "../../emulators/tenant/synthetic";
-import type { CommandResult } from "./harness";
+import { expectOk } from "./harness";
 import { CLEAN_RATES, startEngineTenant, type EngineTenant } from "./tenant";
 
 let t: EngineTenant;
-
-function expectOk(r: CommandResult, what: string): void {
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.output}`);
-}
 
 beforeAll(async () => {
   t = await startEngineTenant(

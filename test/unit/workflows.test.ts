@@ -335,6 +335,16 @@ class LoggingAppKeys implements OktaAppKeys {
 
 const NEW_JWK = { kid: "new", kty: "RSA", n: "n", e: "AQAB" };
 
+/** convergeAimConnection, AIM desired on, with the Okta app whose only ACTIVE key must be NEW_JWK. */
+function convergeWithAppKey(aim: LoggingAim, okta: LoggingAppKeys) {
+  return convergeAimConnection(aim, {
+    config: CONFIG,
+    enabled: true,
+    gate: NO_GATE,
+    appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
+  });
+}
+
 const CONFIG: AimConnectionConfig = {
   oktaOrgUrl: "https://example.okta.com",
   clientId: "0oa-new",
@@ -424,12 +434,7 @@ describe("convergeAimConnection", () => {
   it("rotation (api): stages the new key INACTIVE, tests the stored connection, makes the new key the only ACTIVE one, then the usual order", async () => {
     const aim = new LoggingAim("api", true);
     const okta = new LoggingAppKeys(aim.calls, ["old"]);
-    const r = await convergeAimConnection(aim, {
-      config: CONFIG,
-      enabled: true,
-      gate: NO_GATE,
-      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
-    });
+    const r = await convergeWithAppKey(aim, okta);
     expect(aim.calls).toEqual([
       "addKey new INACTIVE",
       "testStored",
@@ -452,12 +457,7 @@ describe("convergeAimConnection", () => {
     const aim = new LoggingAim("api", true);
     aim.testResult = { success: false, steps: [{ name: "token", ok: false, message: "kid" }] };
     const okta = new LoggingAppKeys(aim.calls, ["old"]);
-    const r = await convergeAimConnection(aim, {
-      config: CONFIG,
-      enabled: true,
-      gate: NO_GATE,
-      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
-    });
+    const r = await convergeWithAppKey(aim, okta);
     expect(r.outcome).toBe("testFailed");
     expect(r.appKey?.rolledBack).toBe(true);
     expect(okta.active()).toEqual(["old"]);
@@ -468,12 +468,7 @@ describe("convergeAimConnection", () => {
   it("the key already the only ACTIVE one: the app is not touched", async () => {
     const aim = new LoggingAim("api");
     const okta = new LoggingAppKeys(aim.calls, ["new"]);
-    const r = await convergeAimConnection(aim, {
-      config: CONFIG,
-      enabled: true,
-      gate: NO_GATE,
-      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
-    });
+    const r = await convergeWithAppKey(aim, okta);
     expect(r.appKey).toEqual({ action: "unchanged" });
     expect(aim.calls).toEqual(["test 0oa-new", "configure 0oa-new", "enable", "read"]);
   });
@@ -481,12 +476,7 @@ describe("convergeAimConnection", () => {
   it("rotation (console): the new key waits INACTIVE, nothing is tested, the instructions say how to switch", async () => {
     const aim = new LoggingAim("console");
     const okta = new LoggingAppKeys(aim.calls, ["old"]);
-    const r = await convergeAimConnection(aim, {
-      config: CONFIG,
-      enabled: true,
-      gate: NO_GATE,
-      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
-    });
+    const r = await convergeWithAppKey(aim, okta);
     expect(r.appKey).toEqual({ action: "staged" });
     expect(okta.active()).toEqual(["old"]);
     expect(aim.calls).toEqual(["addKey new INACTIVE", "configure 0oa-new", "read"]);
@@ -498,12 +488,7 @@ describe("convergeAimConnection", () => {
     const aim = new LoggingAim("console");
     const okta = new LoggingAppKeys(aim.calls, []);
     okta.keys.push({ id: "id-new", ...NEW_JWK, status: "INACTIVE" } as OktaAppJwk);
-    const r = await convergeAimConnection(aim, {
-      config: CONFIG,
-      enabled: true,
-      gate: NO_GATE,
-      appKey: { okta, appId: "0oa-app", jwk: NEW_JWK },
-    });
+    const r = await convergeWithAppKey(aim, okta);
     expect(r.appKey).toEqual({ action: "switched", previouslyActive: [] });
     expect(okta.active()).toEqual(["new"]);
     expect(aim.calls).toEqual(["activate new", "test 0oa-new", "configure 0oa-new", "read"]);
