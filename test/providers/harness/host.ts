@@ -111,6 +111,12 @@ export interface ProviderHost {
   readonly port: number;
   /** What the host printed to stderr so far (it logs provider errors there). */
   stderr(): string;
+  /**
+   * stderr once it contains `text`: the host answers an RPC before its log
+   * line of the same error reaches our pipe, so reading stderr() right after
+   * a failed call can miss it.
+   */
+  stderrWith(text: string): Promise<string>;
   /** What the host printed to stdout after its port (pulumi.log lines, which the engine shows as info). */
   stdout(): string;
   /** Stack config, keys namespaced as in Pulumi.<stack>.yaml (`okta:apiToken`). */
@@ -156,7 +162,13 @@ export async function startProviderHost(opts: StartProviderHostOptions): Promise
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const stderrWaiters: Array<{ text: string; resolve: (s: string) => void }> = [];
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of stderrWaiters.splice(0))
+      if (stderr.includes(w.text)) w.resolve(stderr);
+      else stderrWaiters.push(w);
+  });
   let stdout = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -196,6 +208,15 @@ export async function startProviderHost(opts: StartProviderHostOptions): Promise
   return {
     port,
     stderr: () => stderr,
+    stderrWith: (text) =>
+      stderr.includes(text)
+        ? Promise.resolve(stderr)
+        : new Promise((resolve, reject) => {
+            stderrWaiters.push({ text, resolve });
+            child.once("exit", () =>
+              reject(new Error(`provider host exited without printing ${text}:\n${stderr}`)),
+            );
+          }),
     stdout: () => stdout,
     async configure(config) {
       const req = new provproto.ConfigureRequest();
