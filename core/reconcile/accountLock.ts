@@ -5,9 +5,12 @@
  * (proper-lockfile: an atomic mkdir, refreshed every 10 s while the run
  * lives) in `AIMCTL_LOCK_DIR`, else the machine's temp folder, named after
  * the account. A run killed without releasing it leaves a lock that goes
- * stale 30 s after its last refresh: the next run then takes it; `breakLock`
- * (aimctl --break-lock) removes it at once. Beside it, `<lock>.json` says
- * who holds it, for the message.
+ * stale 30 s after its last refresh: the next run then takes it, at once
+ * when the holder ran on this machine and its process is gone (a crashed
+ * `pulumi up` resumed straight after `pulumi cancel` and `refresh`, under
+ * the real engine, was refused otherwise); `breakLock` (aimctl --break-lock)
+ * removes it at once. Beside it, `<lock>.json` says who holds it, for the
+ * message and that check.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -60,9 +63,8 @@ export async function lockAccount(
     fs.rmSync(`${target}.lock`, { recursive: true, force: true });
     fs.rmSync(info, { force: true });
   }
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(target, {
+  const take = () =>
+    lockfile.lock(target, {
       realpath: false,
       stale: LOCK_STALE_MS,
       update: LOCK_UPDATE_MS,
@@ -71,14 +73,17 @@ export async function lockAccount(
       // the writes stay re-checked and journalled.
       onCompromised: () => undefined,
     });
+  let release: () => Promise<void>;
+  try {
+    release = await take().catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== "ELOCKED" || !heldByGoneProcess(readHolder(info))) throw err;
+      fs.rmSync(`${target}.lock`, { recursive: true, force: true });
+      fs.rmSync(info, { force: true });
+      return take();
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
-    let holder: Partial<Holder> = {};
-    try {
-      holder = JSON.parse(fs.readFileSync(info, "utf8")) as Holder;
-    } catch {
-      // No description (it is written just after the lock is taken): say what is known.
-    }
+    const holder = readHolder(info);
     throw new AimError(
       ERROR_CODES.accountLocked,
       `Databricks account ${accountId} is being written by another aimctl run` +
@@ -100,4 +105,29 @@ export async function lockAccount(
     fs.rmSync(info, { force: true });
     await release().catch(() => undefined);
   };
+}
+
+/** Who holds the lock, as its `<lock>.json` says (empty: not written yet, just after the lock is taken). */
+function readHolder(info: string): Partial<Holder> {
+  try {
+    return JSON.parse(fs.readFileSync(info, "utf8")) as Holder;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The holder ran on this machine and its process no longer exists. Only then
+ * is it known to be gone; from another machine the lock waits to go stale.
+ * (`kill(pid, 0)` sends nothing: ESRCH means no such process, EPERM one that
+ * exists under another user.)
+ */
+export function heldByGoneProcess(holder: Partial<Holder>): boolean {
+  if (!holder.pid || holder.host !== os.hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }

@@ -3,6 +3,10 @@
  * refused with the holder named and nothing written; a lock left behind is
  * refused until --break-lock removes it (or it goes stale).
  */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lockAccount } from "../../core/reconcile/accountLock";
 import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
@@ -66,5 +70,29 @@ describe("the account write lock", () => {
     });
     expect(broken.code).toBe(0);
     expect(broken.stdout).toMatch(/Applied 4 link\(s\)/);
+  });
+
+  it("a lock left by a process of this machine that is gone is taken at once; one from another machine is not", async () => {
+    const dir = tempDir("aimctl-locks-");
+    const host = "https://accounts.cloud.databricks.com";
+    const account = "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6";
+    // A run that took the lock, then died without releasing it: its holder file names a pid that no longer exists.
+    await lockAccount(host, account, { command: "pulumi up", dir });
+    const info = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith(".json"))!,
+    );
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const holder = JSON.parse(readFileSync(info, "utf8")) as Record<string, unknown>;
+
+    writeFileSync(info, JSON.stringify({ ...holder, pid: dead, host: "another-machine" }));
+    await expect(lockAccount(host, account, { command: "pulumi up", dir })).rejects.toThrow(
+      /ERR_ACCOUNT_LOCKED|being written by another aimctl run/,
+    );
+
+    writeFileSync(info, JSON.stringify({ ...holder, pid: dead, host: hostname() }));
+    const release = await lockAccount(host, account, { command: "pulumi up", dir });
+    expect(JSON.parse(readFileSync(info, "utf8"))).toMatchObject({ pid: process.pid });
+    await release();
   });
 });
