@@ -60,6 +60,8 @@ export interface StackOptions {
   stack?: string;
   /** Extra environment for every command (credentials the way a pipeline passes them). */
   env?: Record<string, string>;
+  /** The Pulumi project to run (default: this repository, whose program is index.ts). */
+  projectDir?: string;
 }
 
 /** One stack of the project in its own temporary backend. */
@@ -68,12 +70,14 @@ export class EngineStack {
   readonly stateDir: string;
   readonly configFile: string;
   readonly stack: string;
+  readonly projectDir: string;
   private readonly env: Record<string, string>;
   /** Every command run, in order (what the suite prints at the end). */
   readonly history: Array<{ args: string[]; code: number | null; ms: number }> = [];
 
   constructor(opts: StackOptions = {}) {
     engineVersions();
+    this.projectDir = opts.projectDir ?? REPO_ROOT;
     this.dir = mkdtempSync(path.join(tmpdir(), "aim-engine-"));
     this.stateDir = path.join(this.dir, "state");
     this.configFile = path.join(this.dir, "Pulumi.engine.yaml");
@@ -121,7 +125,7 @@ export class EngineStack {
     const full = [
       ...args,
       "--cwd",
-      REPO_ROOT,
+      this.projectDir,
       "--non-interactive",
       // `stack …` subcommands take no --config-file; everything else reads the temporary one.
       ...((opts.configFile ?? args[0] !== "stack") ? ["--config-file", this.configFile] : []),
@@ -130,7 +134,7 @@ export class EngineStack {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const child = spawn(path.join(ENGINE_DIR, "bin", "pulumi"), full, {
-        cwd: REPO_ROOT,
+        cwd: this.projectDir,
         env: this.env,
         stdio: ["pipe", "pipe", "pipe"],
         // Its own process group, so that a SIGKILL reaches the CLI and every plugin it started.
@@ -188,7 +192,7 @@ export class EngineStack {
    */
   async init(): Promise<void> {
     const r = await this.run(["stack", "init"]);
-    const written = path.join(REPO_ROOT, `Pulumi.${this.stack}.yaml`);
+    const written = path.join(this.projectDir, `Pulumi.${this.stack}.yaml`);
     if (existsSync(written)) {
       writeFileSync(this.configFile, readFileSync(written));
       rmSync(written);
