@@ -298,7 +298,8 @@ async function appKeyTarget(
 ): Promise<import("../core/workflows").AppKeyTarget> {
   const { publicJwkFromPrivateKeyPem } = loadCore();
   return {
-    okta: oktaAdminClient(inputs.oktaOrgUrl),
+    // Adding and (de)activating app keys is app management: okta.apps.manage for a service app.
+    okta: oktaAdminClient(inputs.oktaOrgUrl, "apps"),
     appId,
     jwk: await publicJwkFromPrivateKeyPem(inputs.privateKeyPem),
   };

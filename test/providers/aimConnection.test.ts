@@ -253,6 +253,49 @@ describe("AimConnection provider, called directly", () => {
     },
   );
 
+  it("rotation with the Okta provider's OAuth service app (okta.apps.manage only, no SSWS token): the key switch asks for app management", async () => {
+    const adminKey = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+    const admin = env.okta.createServiceApp({
+      label: "Pulumi Okta provider",
+      jwks: [adminKey.publicJwk],
+      grants: ["okta.apps.manage"],
+      roles: ["APP_ADMIN"],
+    });
+    const serviceApp: Record<string, string> = {
+      "oktaAim:databricksToken": DBX_TOKEN,
+      "okta:clientId": admin.credentials.oauthClient.client_id,
+      "okta:privateKey": adminKey.privateKeyPem,
+      "okta:privateKeyId": adminKey.keyId,
+      "okta:scopes": JSON.stringify(["okta.apps.manage"]),
+    };
+    const configure = (c: Record<string, string>) =>
+      provider.configure!({ config: { get: (k) => c[k], require: () => "" } });
+    await configure(serviceApp);
+    try {
+      const first = await p.create((await p.check(env.inputs({ oktaAppId: env.app.id }))).inputs);
+      const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+      const rotated = (
+        await p.check(
+          env.inputs({
+            oktaAppId: env.app.id,
+            keyId: next.keyId,
+            privateKeyPem: next.privateKeyPem,
+          }),
+        )
+      ).inputs;
+      await p.update(first.outs, rotated);
+      expect(env.dbx.store.connection?.keyId).toBe(next.keyId);
+      expect(
+        (env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys ?? [])
+          .filter((k) => k.status === "ACTIVE")
+          .map((k) => k.kid),
+      ).toEqual([next.keyId]);
+      expect(env.okta.counter.snapshot()["POST /oauth2/v1/token"]).toBeGreaterThan(0);
+    } finally {
+      await configure(CONFIG);
+    }
+  });
+
   it("rotation without oktaAppId leaves the app's keys alone (both ACTIVE there: AIM without a kid is refused)", async () => {
     const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
     env.okta.store
