@@ -50,13 +50,13 @@ export function isOnlyActiveKey(state: AppKeyState, kid: string): boolean {
   return state.activeKids.length === 1 && state.activeKids[0] === kid;
 }
 
-/** The key is in the app; added INACTIVE when it was not (nothing else changes). */
+/** The key is in the app; added INACTIVE when it was not (nothing else changes). `state`: appKeyState's, read just before. */
 export async function stageAppKey(
   okta: OktaAppKeys,
   appId: string,
   jwk: PublicAppJwk,
+  state: AppKeyState,
 ): Promise<OktaAppJwk> {
-  const state = await appKeyState(okta, appId, jwk.kid);
   if (state.key) return state.key;
   const { kid, kty, n, e, x, y, crv } = jwk;
   const body = Object.fromEntries(

@@ -122,7 +122,7 @@ function readHolder(info: string): Partial<Holder> {
  * (`kill(pid, 0)` sends nothing: ESRCH means no such process, EPERM one that
  * exists under another user.)
  */
-export function heldByGoneProcess(holder: Partial<Holder>): boolean {
+function heldByGoneProcess(holder: Partial<Holder>): boolean {
   if (!holder.pid || holder.host !== os.hostname() || holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);

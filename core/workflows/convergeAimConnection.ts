@@ -151,7 +151,7 @@ async function keepOnlyActiveKey(
 ): Promise<{ outcome: AppKeyOutcome; undo?: () => Promise<void> }> {
   const state = await appKeyState(target.okta, target.appId, target.jwk.kid);
   if (isOnlyActiveKey(state, target.jwk.kid)) return { outcome: { action: "unchanged" } };
-  await stageAppKey(target.okta, target.appId, target.jwk);
+  await stageAppKey(target.okta, target.appId, target.jwk, state);
   // console: the switch waits until the previous key has left the app (retirePreviousKey, once the
   // new key is entered by hand); with no other ACTIVE key left, activating the new one is the switch.
   if (aim.mode === "console" && state.activeKids.some((k) => k !== target.jwk.kid))

@@ -252,7 +252,7 @@ export class EngineStack {
 }
 
 /** Every process below `root` (Linux /proc), whatever process group or session it moved to. */
-export function descendants(root: number): number[] {
+function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

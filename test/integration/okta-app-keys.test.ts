@@ -62,10 +62,15 @@ describe("the app's only ACTIVE key", () => {
     expect(isOnlyActiveKey(await appKeyState(admin, app.id, "old-key"), "old-key")).toBe(true);
     expect(await kidLessSignIn(e, clientId, old.pem)).toBe(true);
 
-    const staged = await stageAppKey(admin, app.id, next.jwk);
+    const staged = await stageAppKey(
+      admin,
+      app.id,
+      next.jwk,
+      await appKeyState(admin, app.id, "new-key"),
+    );
     expect(staged.status).toBe("INACTIVE");
     // Staging twice adds nothing (Okta would refuse the same kid anyway).
-    await stageAppKey(admin, app.id, next.jwk);
+    await stageAppKey(admin, app.id, next.jwk, await appKeyState(admin, app.id, "new-key"));
     const afterStage = await appKeyState(admin, app.id, "new-key");
     expect(afterStage.activeKids).toEqual(["old-key"]);
     expect((await admin.listAppKeys(app.id)).map((k) => k.kid)).toEqual(["old-key", "new-key"]);
