@@ -22,6 +22,11 @@ export interface HttpRequest {
   form?: Record<string, string>;
   /** Counting and pacing key, e.g. "okta GET /api/v1/users". Defaults to method + path. */
   bucket?: string;
+  /**
+   * The fixed-rate budget this request spends, when several buckets share one
+   * service limit (Databricks: every account SCIM LIST). Defaults to `bucket`.
+   */
+  budget?: string;
   /** POSTs are retried after 5xx/connection errors only when marked idempotent. */
   idempotent?: boolean;
   /**
@@ -56,6 +61,12 @@ export interface BucketStats {
   throttled: number;
 }
 
+/** A token bucket's rate and burst: at most `burst + perSecond` requests in any one second. */
+export interface FixedRate {
+  perSecond: number;
+  burst: number;
+}
+
 export interface HttpClientOptions {
   service: Service;
   fetch?: FetchLike;
@@ -71,8 +82,11 @@ export interface HttpClientOptions {
   now?: () => number;
   redactor?: Redactor;
   onEvent?: (e: HttpEvent) => void;
-  /** Fixed client-side rates per bucket (requests per second). */
-  rates?: Record<string, number>;
+  /**
+   * Fixed client-side rates per bucket or budget: requests per second, or a
+   * rate with its burst (default burst: one second's worth).
+   */
+  rates?: Record<string, number | FixedRate>;
   /** Follow X-Rate-Limit-* headers (Okta). Default true. */
   headerPacing?: boolean;
 }
@@ -93,7 +107,7 @@ export class HttpClient {
   private readonly onEvent?: (e: HttpEvent) => void;
   private readonly pacer?: RateLimitPacer;
   private readonly buckets = new Map<string, TokenBucket>();
-  private readonly rates: Record<string, number>;
+  private readonly rates: Record<string, number | FixedRate>;
 
   constructor(options: HttpClientOptions) {
     this.service = options.service;
@@ -148,7 +162,7 @@ export class HttpClient {
     let failures = 0;
     let throttles = 0;
     for (let attempt = 1; ; attempt++) {
-      await this.pace(bucket, attempt);
+      await this.pace(bucket, req.budget ?? bucket, attempt);
       stats.requests++;
       let res: Response;
       let text: string | undefined;
@@ -257,14 +271,17 @@ export class HttpClient {
     return s;
   }
 
-  private async pace(bucket: string, attempt: number): Promise<void> {
+  private async pace(bucket: string, budget: string, attempt: number): Promise<void> {
     let wait = 0;
-    const rate = this.rates[bucket];
+    const rate = this.rates[budget];
     if (rate) {
-      let tb = this.buckets.get(bucket);
+      let tb = this.buckets.get(budget);
       if (!tb) {
-        tb = new TokenBucket(rate, undefined, this.now);
-        this.buckets.set(bucket, tb);
+        tb =
+          typeof rate === "number"
+            ? new TokenBucket(rate, undefined, this.now)
+            : new TokenBucket(rate.perSecond, rate.burst, this.now);
+        this.buckets.set(budget, tb);
       }
       wait = Math.max(wait, tb.reserve());
     }

@@ -104,6 +104,62 @@ describe("Databricks client at scale", () => {
 });
 
 describe("Databricks client under the emulator's realistic rate limits", () => {
+  it("reads Users, Groups and ServicePrincipals concurrently under one LIST budget: no 429", async () => {
+    // One LIST limit per account covers all three lists. Paced per resource (100/s each, a
+    // burst of 100 each), the three together went over 240/s in their first second.
+    const paced = virtualClock();
+    const tenant = generateTenant({ users: 10_500, seed: 27 });
+    const limited = await startDatabricksEmulator({
+      fixture: tenant.databricks,
+      rateLimits: "realistic",
+      pageCap: 10,
+      now: paced.now,
+    });
+    try {
+      const client = new DatabricksAccountClient(
+        {
+          host: limited.url,
+          accountId: limited.accountId,
+          auth: { kind: "token", token: limited.token },
+        },
+        { listConcurrency: 16, now: paced.now, http: { now: paced.now, sleep: paced.sleep } },
+      );
+      const t0 = paced.now();
+      const [users, groups, sps] = await Promise.all([
+        client.listUsers(),
+        client.listGroups(),
+        client.listServicePrincipals(),
+      ]);
+      const listMs = paced.now() - t0;
+      expect(users).toHaveLength(tenant.databricks.users.length);
+      expect(groups).toHaveLength(tenant.databricks.groups.length);
+      expect(sps).toHaveLength(tenant.databricks.servicePrincipals.length);
+      const pages = (["Users", "Groups", "ServicePrincipals"] as const).map(
+        (r) => client.lastList.get(r)?.pages ?? 0,
+      );
+      const total = pages.reduce((a, b) => a + b, 0);
+      const stats = (["Users", "Groups", "ServicePrincipals"] as const).map((r) =>
+        client.http.stats.get(DATABRICKS_BUCKETS.scimList(r)),
+      );
+      console.log(
+        `[databricks one LIST budget] ${total} pages (${pages.join(" + ")}) in ${listMs} ms; ${JSON.stringify(stats)}`,
+      );
+      expect(pages[1]).toBeGreaterThan(100); // enough group pages to overrun the limit if paced apart
+      for (const s of stats) expect(s?.throttled).toBe(0);
+      // The server saw each page once: nothing was refused and retried.
+      const served = limited.counter.snapshot();
+      const listed = ["Users", "Groups", "ServicePrincipals"].reduce(
+        (n, r) => n + (served[`GET /api/2.0/accounts/:accountId/scim/v2/${r}`] ?? 0),
+        0,
+      );
+      expect(listed).toBe(total);
+      // Together at 200/s after a burst of 20: the budget is shared, not tripled.
+      expect(listMs).toBeGreaterThanOrEqual(((total - 20) / 200) * 1000 - 10);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("stays inside LIST 240/s and PATCH 2/s without a single 429", async () => {
     const paced = virtualClock();
     const tenant = generateTenant({ users: 10_500, seed: 26 });
@@ -139,8 +195,8 @@ describe("Databricks client under the emulator's realistic rate limits", () => {
       );
       expect(list).toEqual({ requests: 400, retries: 0, throttled: 0 });
       expect(patch).toEqual({ requests: 5, retries: 0, throttled: 0 });
-      // On the clock: 400 pages at 100/s after a burst of 100 take 3 s; 5 writes at 2/s, 2 s.
-      expect(listMs).toBeGreaterThanOrEqual(2_990);
+      // On the clock: 400 pages at 200/s after a burst of 20 take 1.9 s; 5 writes at 2/s, 2 s.
+      expect(listMs).toBeGreaterThanOrEqual(1_890);
       expect(writeMs).toBeGreaterThanOrEqual(2_000);
     } finally {
       await limited.close();

@@ -202,13 +202,13 @@ describe("DatabricksAccountClient: SCIM lists", () => {
     expect(client.lastList.get("Users")?.fallback).toBe(true);
   });
 
-  it("paces list pages to the LIST rate per resource", async () => {
+  it("paces list pages to the account's one LIST budget", async () => {
     const { client, waits } = await setup(
       { users: 500, pageCap: 50 },
       { listRatePerSecond: 4, listConcurrency: 4 },
     );
     await client.listUsers();
-    // 10 pages at 4/s with a burst of 4: the others wait.
+    // 10 pages at 4/s with a burst of 1: the others wait.
     expect(waits.filter((w) => w > 0).length).toBeGreaterThanOrEqual(5);
   });
 });

@@ -30,6 +30,27 @@ export const DATABRICKS_BUCKETS = {
     `databricks GET /api/2.0/identity/accounts/{account_id}/external-${IAMV2_SEGMENT[k]}/{external_id}`,
 } as const;
 
+/**
+ * Fixed-rate budgets: one LIST limit covers every account SCIM list and id
+ * filter (Users, Groups and ServicePrincipals together), so they spend one budget.
+ */
+export const DATABRICKS_BUDGETS = {
+  scimList: "databricks account SCIM LIST (all resources)",
+} as const;
+
+/**
+ * The client's default LIST pace, requests per second, under the account's
+ * LIST limit of 240/s (docs/services.md: a third-party compilation,
+ * unconfirmed). A token bucket can spend `burst + rate` in one fixed
+ * one-second window; with a burst of a tenth of the rate (`listPace`) 200/s
+ * stays at or under 220.
+ */
+export const DEFAULT_LIST_RATE_PER_SECOND = 200;
+
+export function listPace(perSecond: number): { perSecond: number; burst: number } {
+  return { perSecond, burst: Math.max(1, Math.floor(perSecond / 10)) };
+}
+
 /** The account and an authorised way to call it. */
 export interface AccountContext {
   readonly host: string;

@@ -36,8 +36,9 @@ import type {
 import { validateDatabricksConfig } from "../config";
 import { AccountAuth } from "./auth";
 import {
-  DATABRICKS_BUCKETS,
-  SCIM_RESOURCE,
+  DATABRICKS_BUDGETS,
+  DEFAULT_LIST_RATE_PER_SECOND,
+  listPace,
   type AccountContext,
   type ScimResource,
 } from "./context";
@@ -84,9 +85,10 @@ export interface DatabricksClientOptions {
   /** Pages fetched at once after page 1 (default 8). */
   listConcurrency?: number;
   /**
-   * Client-side LIST pace per resource, requests/s (default 100). The published limit is
-   * 240/s (unconfirmed); a token bucket with burst = rate can spend burst + rate in one
-   * second, so 100 stays under 240 in any fixed one-second window.
+   * Client-side pace of every SCIM LIST request of the account together (the
+   * three lists and the id filters share one budget), requests/s. Default 200
+   * with a burst of 20: at most 220 in any one-second window, under the
+   * published 240/s (unconfirmed). A slower pace gets a burst of a tenth of it.
    */
   listRatePerSecond?: number;
   /** Ids per `id eq … or …` filter (default and maximum 100). */
@@ -146,7 +148,11 @@ export class DatabricksAccountClient
           ? undefined
           : Math.floor(positive("serverPageCap", options.serverPageCap, 1)),
       listConcurrency: Math.floor(positive("listConcurrency", options.listConcurrency, 8)),
-      listRatePerSecond: positive("listRatePerSecond", options.listRatePerSecond, 100),
+      listRatePerSecond: positive(
+        "listRatePerSecond",
+        options.listRatePerSecond,
+        DEFAULT_LIST_RATE_PER_SECOND,
+      ),
       idsPerFilter: Math.min(
         MAX_IDS_PER_FILTER,
         Math.floor(positive("idsPerFilter", options.idsPerFilter, MAX_IDS_PER_FILTER)),
@@ -156,11 +162,7 @@ export class DatabricksAccountClient
     };
     this.sleep = options.http?.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
-    const rates: Record<string, number> = {};
-    for (const r of Object.values(SCIM_RESOURCE)) {
-      rates[DATABRICKS_BUCKETS.scimList(r)] = this.opts.listRatePerSecond;
-      rates[DATABRICKS_BUCKETS.scimFilter(r)] = this.opts.listRatePerSecond;
-    }
+    const rates = { [DATABRICKS_BUDGETS.scimList]: listPace(this.opts.listRatePerSecond) };
     // Databricks sends no X-Rate-Limit-* headers; header pacing stays on harmlessly.
     this.http = new HttpClient({ ...options.http, service: "databricks", rates });
     // One pace for every write (SCIM and iamv2, all kinds): the safe reading of "PATCH 2/s",

@@ -1,7 +1,8 @@
 /**
  * Account SCIM reads: whole lists and identities by id. Lists fetch page 1,
  * learn the server's effective page size and the total from it, then fetch
- * the remaining pages concurrently (bounded, paced to the LIST limit)
+ * the remaining pages concurrently (bounded, paced to the account's one
+ * LIST budget, which the three lists and the id filters share)
  * without the SDK's trailing empty-page request. If the pages do not add up
  * (identities added or removed meanwhile), a sequential pass until an empty
  * page follows and the results are merged by id.
@@ -16,6 +17,7 @@ import type { DatabricksIdentity } from "../api";
 import {
   accountPath,
   DATABRICKS_BUCKETS,
+  DATABRICKS_BUDGETS,
   resourceFor,
   type AccountContext,
   type ScimResource,
@@ -88,6 +90,7 @@ async function fetchPage(
     bucket: filter
       ? DATABRICKS_BUCKETS.scimFilter(resource)
       : DATABRICKS_BUCKETS.scimList(resource),
+    budget: DATABRICKS_BUDGETS.scimList,
   });
   const body = res.body ?? {};
   const items = Array.isArray(body.Resources) ? body.Resources : [];
