@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   oktaToken: "ERR_OKTA_TOKEN",
   /** A Link header that loops, repeats or leaves the org. */
   oktaPagination: "ERR_OKTA_PAGINATION",
+  /** An Okta answer without the fields its API reference gives (e.g. a role without `type`). */
+  oktaUnexpectedBody: "ERR_OKTA_UNEXPECTED_BODY",
   oktaAppNotFound: "ERR_OKTA_APP_NOT_FOUND",
   /** Okta answered the DPoP change but kept the old value. */
   oktaDpopNotPersisted: "ERR_OKTA_DPOP_NOT_PERSISTED",

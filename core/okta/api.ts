@@ -4,6 +4,7 @@
  */
 import type { AppPrivateKey } from "../keys/privateKey";
 import type { OktaApp, OktaAppJwk, OktaGroup, OktaUser } from "../model/tenant";
+import type { OktaResourceSetResource, OktaRoleAssignment, OktaRolePermission } from "./roles";
 
 /** How the client authenticates to Okta's management API. */
 export type OktaAuth =
@@ -57,7 +58,12 @@ export interface OktaAppAdmin {
   /** Full-object PUT, as Okta's API requires. */
   updateApp(appId: string, app: OktaApp): Promise<OktaApp>;
   listAppGrants(appId: string): Promise<string[]>;
-  listClientRoles(clientId: string): Promise<string[]>;
+  /** The client's role assignments: standard roles, and CUSTOM ones with their role and resource set. */
+  listClientRoles(clientId: string): Promise<OktaRoleAssignment[]>;
+  /** A custom role's permissions (scope okta.roles.read). */
+  listRolePermissions(roleIdOrLabel: string): Promise<OktaRolePermission[]>;
+  /** The resources a resource set holds (scope okta.roles.read). */
+  listResourceSetResources(resourceSetId: string): Promise<OktaResourceSetResource[]>;
 }
 
 /** The app's client-authentication keys (`/api/v1/apps/{id}/credentials/jwks`). */

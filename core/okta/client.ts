@@ -35,6 +35,14 @@ import type {
 } from "./api";
 import { parsePrivateKey, type AppPrivateKey } from "../keys/privateKey";
 import { parseOktaOrgUrl } from "./orgUrl";
+import {
+  parseResourceSetResources,
+  parseRoleAssignment,
+  parseRolePermissions,
+  type OktaResourceSetResource,
+  type OktaRoleAssignment,
+  type OktaRolePermission,
+} from "./roles";
 
 /**
  * The largest page each list allows (Okta's API reference, listUsers /
@@ -292,14 +300,48 @@ export class OktaClient implements OktaReader, OktaAppAdmin, OktaAppKeys {
     return scopes;
   }
 
-  async listClientRoles(clientId: string): Promise<string[]> {
-    const types: string[] = [];
-    await this.paginate<{ type: string }>(
+  async listClientRoles(clientId: string): Promise<OktaRoleAssignment[]> {
+    const roles: OktaRoleAssignment[] = [];
+    const what = `GET /oauth2/v1/clients/${clientId}/roles`;
+    await this.paginate<unknown>(
       `${this.orgUrl}/oauth2/v1/clients/${seg(clientId)}/roles`,
       "okta GET /oauth2/v1/clients/{id}/roles",
-      (page) => types.push(...page.map((r) => r.type)),
+      (page) => roles.push(...page.map((r) => parseRoleAssignment(r, what))),
     );
-    return types;
+    return roles;
+  }
+
+  async listRolePermissions(roleIdOrLabel: string): Promise<OktaRolePermission[]> {
+    const res = await this.api<unknown>({
+      method: "GET",
+      url: `${this.orgUrl}/api/v1/iam/roles/${seg(roleIdOrLabel)}/permissions`,
+      bucket: "okta GET /api/v1/iam/roles/{id}/permissions",
+    });
+    return parseRolePermissions(res.body, `GET /api/v1/iam/roles/${roleIdOrLabel}/permissions`);
+  }
+
+  /** Pages by the body's `_links.next` (this API's way), within the org like `paginate`. */
+  async listResourceSetResources(resourceSetId: string): Promise<OktaResourceSetResource[]> {
+    const resources: OktaResourceSetResource[] = [];
+    const what = `GET /api/v1/iam/resource-sets/${resourceSetId}/resources`;
+    const seen = new Set<string>();
+    let url: string | undefined =
+      `${this.orgUrl}/api/v1/iam/resource-sets/${seg(resourceSetId)}/resources`;
+    while (url) {
+      seen.add(url);
+      const res: HttpResponse<unknown> = await this.api<unknown>({
+        method: "GET",
+        url,
+        bucket: "okta GET /api/v1/iam/resource-sets/{id}/resources",
+      });
+      resources.push(...parseResourceSetResources(res.body, what));
+      const href = (res.body as { _links?: { next?: { href?: unknown } } })._links?.next?.href;
+      url =
+        typeof href === "string"
+          ? this.nextPageUrl(new URL(href, this.orgUrl).toString(), seen)
+          : undefined;
+    }
+    return resources;
   }
 
   /** What AIM's own connection test does: a token, then one user and one group read. */
@@ -375,21 +417,24 @@ export class OktaClient implements OktaReader, OktaAppAdmin, OktaAppKeys {
       // 1 KB per user on real Okta; nothing here reads them).
       onPage(res.body.map((o) => stripLinks(o)));
       const next = nextLink(res.headers.get("link"));
-      if (next) {
-        // The bearer token goes with every page: follow only links to our own org.
-        if (new URL(next).origin !== this.orgUrl)
-          throw new AimError(
-            ERROR_CODES.oktaPagination,
-            `Okta's next-page link points to another origin (${new URL(next).origin}); refusing to send credentials there.`,
-          );
-        if (seen.has(next))
-          throw new AimError(
-            ERROR_CODES.oktaPagination,
-            `Okta's next-page link repeats an earlier page (${next.split("?")[0]}); stopping to avoid a loop.`,
-          );
-      }
-      url = next;
+      url = next === undefined ? undefined : this.nextPageUrl(next, seen);
     }
+  }
+
+  /** A next-page link, once checked: within our own org, and not a page already read. */
+  private nextPageUrl(next: string, seen: ReadonlySet<string>): string {
+    // The bearer token goes with every page: follow only links to our own org.
+    if (new URL(next).origin !== this.orgUrl)
+      throw new AimError(
+        ERROR_CODES.oktaPagination,
+        `Okta's next-page link points to another origin (${new URL(next).origin}); refusing to send credentials there.`,
+      );
+    if (seen.has(next))
+      throw new AimError(
+        ERROR_CODES.oktaPagination,
+        `Okta's next-page link repeats an earlier page (${next.split("?")[0]}); stopping to avoid a loop.`,
+      );
+    return next;
   }
 
   /** One API call with the right credentials; a 401 with an OAuth token renews it once. */
@@ -416,7 +461,7 @@ export class OktaClient implements OktaReader, OktaAppAdmin, OktaAppKeys {
         const hint =
           this.auth.kind === "apiToken"
             ? "the API token's admin lacks a role that allows this"
-            : `the token lacks a scope for this call (it has ${this.scopes.join(" ")}; grant scopes on the app's 'Okta API Scopes' tab) or the app has no admin role (assign ${AIM_OKTA_ROLE_LABEL} under 'Admin roles')`;
+            : `the token lacks a scope for this call (it has ${this.scopes.join(" ")}; grant scopes on the app's 'Okta API Scopes' tab) or the app's admin roles do not allow it (assign ${AIM_OKTA_ROLE_LABEL} under 'Admin roles')`;
         throw rewrap(e, `${e.message}: ${hint}.`);
       }
       if (e instanceof HttpError && e.status === 401 && this.auth.kind === "apiToken")

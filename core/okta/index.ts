@@ -9,3 +9,4 @@ export {
 } from "./client";
 export { AppPrivateKey, parsePrivateKey, type AssertionAlg } from "../keys/privateKey";
 export { oktaOrgUrlProblem, parseOktaOrgUrl } from "./orgUrl";
+export * from "./roles";

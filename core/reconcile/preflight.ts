@@ -18,6 +18,17 @@ import { AIM_OKTA_ROLE, AIM_OKTA_ROLE_LABEL, AIM_OKTA_SCOPES } from "../model/ai
 import type { Finding, FindingCode, Plan, Severity } from "../model/plan";
 import type { OktaApp } from "../model/tenant";
 import type { OktaAppAdmin, OktaReader } from "../okta/api";
+import {
+  READ_PERMISSIONS,
+  STANDARD_ROLE_READS,
+  permissionsRead,
+  resourceSetReach,
+  roleName,
+  widest,
+  type OktaRoleAssignment,
+  type Reach,
+  type RoleReach,
+} from "../okta/roles";
 import { acceptedFindings, blockingFindings } from "./blocking";
 
 export type PreflightCheckId =
@@ -92,6 +103,9 @@ const FIX_DPOP = (where: string) =>
   `${where} → General → General Settings → Edit → Proof of possession: uncheck "Require Demonstrating Proof of Possession (DPoP) header in token requests", then Save.`;
 const FIX_ADMIN_ROLE = (where: string) =>
   `${where} → Admin roles → Edit assignments: Role "${AIM_OKTA_ROLE_LABEL}", then Save Changes.`;
+/** Least privilege: the role AIM needs, then none of the others (`names`: the roles to remove). */
+const FIX_LEAST_PRIVILEGE = (where: string, names: string) =>
+  `Least privilege: ${FIX_ADMIN_ROLE(where)} Then remove ${names} from the same Admin roles tab; AIM only reads users and groups.`;
 
 export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<PreflightResult> {
   const checks: PreflightCheck[] = [];
@@ -255,19 +269,34 @@ async function checkGrantsAndRole(
       `Check by hand: ${where} → Okta API Scopes must show ${AIM_OKTA_SCOPES.join(" and ")} as Granted; or give preflight an Okta credential that can read apps.`,
     );
   }
-  if (!clientId) return;
+  if (clientId) await checkAdminRole(deps, label, clientId, add);
+}
+
+/** What one role assignment lets the client read, and why (for the messages). */
+interface AssessedRole {
+  assignment: OktaRoleAssignment;
+  reach: RoleReach;
+  /** Why it reads less than everything, or what could not be read. */
+  detail?: string;
+}
+
+/**
+ * The client's admin roles against what AIM needs: Read-Only Administrator
+ * passes; a broader role that reads every user and group works but is a
+ * warning (least privilege); a role set whose reads miss identities (a
+ * resource set, attribute conditions) or cannot be told is a warning; one
+ * that cannot read users or groups at all is an error.
+ */
+async function checkAdminRole(
+  deps: PreflightDeps,
+  label: string,
+  clientId: string,
+  add: Add,
+): Promise<void> {
+  const where = OKTA_APP(label);
+  let roles: OktaRoleAssignment[];
   try {
-    const roles = await deps.okta.listClientRoles(clientId);
-    const ok = roles.includes(AIM_OKTA_ROLE);
-    add(
-      "okta.app.adminRole",
-      ok,
-      "error",
-      ok
-        ? `${label} holds the ${AIM_OKTA_ROLE_LABEL} role`
-        : `${label} does not hold the ${AIM_OKTA_ROLE_LABEL} role (roles: ${roles.join(", ") || "none"}); reads answer 403 without an admin role`,
-      FIX_ADMIN_ROLE(where),
-    );
+    roles = await deps.okta.listClientRoles(clientId);
   } catch (err) {
     add(
       "okta.app.adminRole",
@@ -276,7 +305,147 @@ async function checkGrantsAndRole(
       `could not read the admin roles of client ${clientId}: ${describe(err)}`,
       `Check by hand: ${where} → Admin roles must list "${AIM_OKTA_ROLE_LABEL}"; or give preflight a credential that can read roles.`,
     );
+    return;
   }
+  const names = (rs: readonly OktaRoleAssignment[]) => rs.map(roleName).join(", ");
+  if (roles.length === 0) {
+    add(
+      "okta.app.adminRole",
+      false,
+      "error",
+      `${label} does not hold the ${AIM_OKTA_ROLE_LABEL} role (roles: none); reads answer 403 without an admin role`,
+      FIX_ADMIN_ROLE(where),
+    );
+    return;
+  }
+  const others = roles.filter((r) => r.kind === "custom" || r.type !== AIM_OKTA_ROLE);
+  if (others.length < roles.length) {
+    add(
+      "okta.app.adminRole",
+      others.length === 0,
+      "warning",
+      others.length === 0
+        ? `${label} holds the ${AIM_OKTA_ROLE_LABEL} role`
+        : `${label} holds the ${AIM_OKTA_ROLE_LABEL} role, and also ${names(others)}, which grant more than AIM needs`,
+      `Least privilege: remove ${names(others)} from ${where} → Admin roles; AIM only reads users and groups.`,
+    );
+    return;
+  }
+  const assessed = await Promise.all(roles.map((r) => assessRole(deps.okta, r)));
+  const reach = (k: keyof RoleReach): Reach => widest(assessed.map((a) => a.reach[k]));
+  const users = reach("users");
+  const groups = reach("groups");
+  const details = assessed
+    .map((a) => (a.detail ? `${roleName(a.assignment)}: ${a.detail}` : roleName(a.assignment)))
+    .join("; ");
+  const held = `(roles: ${details})`;
+  const fix = FIX_LEAST_PRIVILEGE(where, names(roles));
+  if (users === "none" || groups === "none") {
+    const lacks = [users === "none" ? "users" : "", groups === "none" ? "groups" : ""].filter(
+      Boolean,
+    );
+    add(
+      "okta.app.adminRole",
+      false,
+      "error",
+      `${label} cannot read ${lacks.join(" or ")} with its admin roles ${held}; AIM's reads of ${lacks.join(" and ")} answer 403`,
+      `${FIX_ADMIN_ROLE(where)} Then remove ${names(roles)} from the same Admin roles tab (or give a custom role ${lacks.map((k) => READ_PERMISSIONS[k as keyof typeof READ_PERMISSIONS][0]).join(" and ")}: Security → Administrators → Roles).`,
+    );
+    return;
+  }
+  if (users === "unknown" || groups === "unknown") {
+    add(
+      "okta.app.adminRole",
+      false,
+      "warning",
+      `could not tell whether ${label}'s admin roles read every user and group ${held}`,
+      `Check by hand (Security → Administrators → Roles, and Resources), or ${fix}`,
+    );
+    return;
+  }
+  if (users === "some" || groups === "some") {
+    const partly = [users === "some" ? "users" : "", groups === "some" ? "groups" : ""].filter(
+      Boolean,
+    );
+    add(
+      "okta.app.adminRole",
+      false,
+      "warning",
+      `${label}'s admin roles read only some ${partly.join(" and ")} ${held}: AIM would not see the identities outside them, and they grant more than AIM needs`,
+      fix,
+    );
+    return;
+  }
+  const targeted = roles.some(
+    (r) => r.kind === "standard" && STANDARD_ROLE_READS[r.type]?.groupTargets,
+  );
+  add(
+    "okta.app.adminRole",
+    false,
+    "warning",
+    `${label} reads users and groups through ${names(roles)} instead of the ${AIM_OKTA_ROLE_LABEL} role the Databricks documentation asks for: it works, but grants more than AIM needs${targeted ? "; and an assignment constrained to some groups reads only their users and groups" : ""}`,
+    fix,
+  );
+}
+
+/** One assignment's reach: the standard role table, or a custom role's permissions and resource set. */
+async function assessRole(okta: OktaAppAdmin, a: OktaRoleAssignment): Promise<AssessedRole> {
+  const unknown: RoleReach = { users: "unknown", groups: "unknown" };
+  if (a.kind === "standard") {
+    const known = STANDARD_ROLE_READS[a.type];
+    if (!known)
+      return { assignment: a, reach: unknown, detail: "a role type this tool does not know" };
+    return {
+      assignment: a,
+      reach: known,
+      detail: known.users === "none" ? "reads no users or groups" : undefined,
+    };
+  }
+  let perms;
+  try {
+    perms = permissionsRead(await okta.listRolePermissions(a.roleId));
+  } catch (err) {
+    return {
+      assignment: a,
+      reach: unknown,
+      detail: `its permissions could not be read: ${describe(err)}`,
+    };
+  }
+  const lacking = (["users", "groups"] as const)
+    .filter((k) => !perms[k])
+    .map((k) => `has none of ${READ_PERMISSIONS[k].join(", ")}`);
+  if (lacking.length)
+    return {
+      assignment: a,
+      reach: { users: perms.users ? "all" : "none", groups: perms.groups ? "all" : "none" },
+      detail: lacking.join("; "),
+    };
+  let set: RoleReach = unknown;
+  let setDetail: string | undefined;
+  if (!a.resourceSetId) setDetail = "its assignment names no resource set";
+  else
+    try {
+      set = resourceSetReach(await okta.listResourceSetResources(a.resourceSetId));
+      const short = (["users", "groups"] as const)
+        .filter((k) => set[k] !== "all")
+        .map((k) => (set[k] === "none" ? `no ${k}` : `only some ${k}`));
+      if (short.length) setDetail = `resource set ${a.resourceSetId} holds ${short.join(" and ")}`;
+    } catch (err) {
+      setDetail = `its resource set ${a.resourceSetId} could not be read: ${describe(err)}`;
+    }
+  const conditioned = perms.conditioned.length
+    ? `${perms.conditioned.join(", ")} carry attribute conditions (reads may omit login or email)`
+    : undefined;
+  // Attribute conditions on a read permission may hide the attributes AIM matches on.
+  const reach: RoleReach = {
+    users: conditioned && set.users === "all" ? "some" : set.users,
+    groups: set.groups,
+  };
+  return {
+    assignment: a,
+    reach,
+    detail: [setDetail, conditioned].filter(Boolean).join("; ") || undefined,
+  };
 }
 
 async function checkConnection(

@@ -14,6 +14,13 @@ type Principal = { kind: "ssws" } | { kind: "client"; app: OktaApp; token: Issue
 /** Roles allowed to write through the API with an OAuth token. */
 const WRITE_ROLES = new Set(["SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"]);
 
+/** Which part of the directory a route reads, told by the scopes it takes. */
+function directoryRead(scopes: readonly string[]): "users" | "groups" | undefined {
+  if (scopes.includes("okta.users.read")) return "users";
+  if (scopes.includes("okta.groups.read")) return "groups";
+  return undefined;
+}
+
 function bearerChallenge(
   req: EmulatorRequest,
   error: string,
@@ -88,7 +95,11 @@ export function authorize(
     });
   }
   const roles = p.app.roles ?? [];
-  if (roles.length === 0) return oktaError("E0000006");
+  const custom = ctx.store.iam.assignmentsOf(p.app.credentials.oauthClient.client_id);
+  if (roles.length === 0 && custom.length === 0) return oktaError("E0000006");
   if (write && !roles.some((r) => WRITE_ROLES.has(r))) return oktaError("E0000006");
+  // Users and groups answer only a role that reads them (a standard one, or a custom role's permissions).
+  const directory = directoryRead(scopes);
+  if (directory && !ctx.store.iam.clientReads(p.app, directory)) return oktaError("E0000006");
   return undefined;
 }

@@ -13,7 +13,7 @@ import type { OktaStore } from "./store";
 
 /** Rate-limit buckets, after Okta's per-endpoint limits. */
 export type OktaRateBucket =
-  "token" | "users" | "userById" | "groups" | "groupById" | "apps" | "clientRoles";
+  "token" | "users" | "userById" | "groups" | "groupById" | "apps" | "clientRoles" | "iam";
 
 /** Requests per minute in "realistic" mode (docs/emulators.md, "Okta emulator"). */
 export const REALISTIC_RATE_LIMITS: Record<OktaRateBucket, number> = {
@@ -24,6 +24,8 @@ export const REALISTIC_RATE_LIMITS: Record<OktaRateBucket, number> = {
   groupById: 1000,
   apps: 100,
   clientRoles: 100,
+  /** Custom roles and resource sets: no documented figure; the client roles' one. */
+  iam: 100,
 };
 
 export interface ApiContext {

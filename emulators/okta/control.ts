@@ -2,14 +2,31 @@
 import type { FaultConfig, ScriptedFault } from "../common/faults";
 import type { OktaRoutes } from "./context";
 import { oktaError } from "./errors";
+import { setUpCustomRole } from "./iamRoutes";
+import { isResponse } from "./listing";
 
-export function registerControl({ ctx, router }: OktaRoutes): void {
+export function registerControl({ ctx, store, router }: OktaRoutes): void {
   router.add("POST", "/__emulator/faults", (req) => {
     const body = req.json;
     if (body === null || typeof body !== "object" || Array.isArray(body))
       return oktaError("E0000003");
     ctx.faults.configure(faultConfigFromJson(body as Record<string, unknown>));
     return { status: 204 };
+  });
+  /**
+   * A custom role with its resource set, assigned to a client in one call:
+   * `{"clientId", "label", "permissions": [...], "resources"?: [REST URLs or ORNs]}`
+   * (default resources: every user and every group). Answers the assignment's ids.
+   */
+  router.add("POST", "/__emulator/custom-roles", (req) => {
+    const b = req.json as Record<string, unknown> | null;
+    if (b === null || typeof b !== "object" || Array.isArray(b)) return oktaError("E0000003");
+    const a = setUpCustomRole(store, req.baseUrl, String(b.clientId ?? ""), {
+      label: b.label as string,
+      permissions: b.permissions as string[],
+      resources: b.resources as string[] | undefined,
+    });
+    return isResponse(a) ? a : { status: 201, body: a };
   });
   router.add("GET", "/__emulator/counts", () => ({
     status: 200,

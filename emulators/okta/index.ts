@@ -12,6 +12,9 @@ import { FaultInjector, type FaultConfig } from "../common/faults";
 import { Router, startEmulatorServer, type EmulatorResponse } from "../common/server";
 import { REALISTIC_RATE_LIMITS, type ApiContext, type OktaRateBucket } from "./context";
 import { oktaError } from "./errors";
+import type { CustomRoleAssignment, CustomRoleSetup } from "./iam";
+import { setUpCustomRole } from "./iamRoutes";
+import { isResponse } from "./listing";
 import { injected429Headers } from "./rateLimits";
 import { registerRoutes } from "./routes";
 import { OktaStore } from "./store";
@@ -22,6 +25,7 @@ export { UNLIMITED_RATE } from "./rateLimits";
 export { OktaStore, SortedById, type IssuedToken } from "./store";
 export { TOKEN_ERRORS, ACCESS_TOKEN_TTL_S } from "./token";
 export { OKTA_ERRORS } from "./errors";
+export type { CustomRoleAssignment, CustomRoleSetup } from "./iam";
 
 export interface OktaEmulatorOptions {
   /** Users, groups and apps to start with (core/model/tenant.ts). */
@@ -51,6 +55,12 @@ export interface OktaEmulator {
     roles?: string[];
     dpopBoundAccessTokens?: boolean;
   }): OktaApp;
+  /**
+   * A custom role (its permissions), a resource set (default: every user and
+   * every group) and its CUSTOM assignment to the client, directly in the
+   * store (also `POST /__emulator/custom-roles`). Throws on bad input.
+   */
+  assignCustomRole(clientId: string, setup: CustomRoleSetup): CustomRoleAssignment;
   close(): Promise<void>;
 }
 
@@ -138,6 +148,11 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
         roles: o.roles ?? [AIM_OKTA_ROLE],
       });
       return store.putApp(app);
+    },
+    assignCustomRole(clientId, setup) {
+      const a = setUpCustomRole(store, server.url, clientId, setup);
+      if (isResponse(a)) throw new Error(`assignCustomRole: ${JSON.stringify(a.body)}`);
+      return a;
     },
     close: () => server.close(),
   };

@@ -3,6 +3,7 @@
  * field order and `_links` included, org URL substituted.
  */
 import type { OktaApp, OktaAppJwk, OktaGroup, OktaUser } from "../../core/model/tenant";
+import type { CustomRole, CustomRoleAssignment, ResourceSet } from "./iam";
 import { base32 } from "./ids";
 import type { OktaStore } from "./store";
 
@@ -296,5 +297,100 @@ export function renderRole(
     lastUpdated: stamp.created,
     assignmentType: "CLIENT",
     _links: { assignee: { href: `${org}/oauth2/v1/clients/${clientId}` } },
+  };
+}
+
+/** A CUSTOM role assignment of a client, as Okta's Roles API renders it. */
+export function renderCustomAssignment(
+  org: string,
+  store: OktaStore,
+  clientId: string,
+  a: CustomRoleAssignment,
+): Record<string, unknown> {
+  const role = store.iam.roles.get(a.roleId);
+  return {
+    id: a.id,
+    label: role?.label ?? a.roleId,
+    type: "CUSTOM",
+    status: "ACTIVE",
+    created: a.created,
+    lastUpdated: a.created,
+    assignmentType: "CLIENT",
+    "resource-set": a.resourceSetId,
+    role: a.roleId,
+    _links: {
+      role: { href: `${org}/api/v1/iam/roles/${a.roleId}` },
+      "resource-set": { href: `${org}/api/v1/iam/resource-sets/${a.resourceSetId}` },
+      permissions: { href: `${org}/api/v1/iam/roles/${a.roleId}/permissions` },
+      member: {
+        href: `${org}/api/v1/iam/resource-sets/${a.resourceSetId}/bindings/${a.roleId}/members/${a.id}`,
+      },
+      assignee: { href: `${org}/oauth2/v1/clients/${clientId}` },
+    },
+  };
+}
+
+export function renderCustomRole(org: string, r: CustomRole): Record<string, unknown> {
+  return {
+    id: r.id,
+    label: r.label,
+    description: r.description,
+    created: r.created,
+    lastUpdated: r.created,
+    _links: {
+      permissions: { href: `${org}/api/v1/iam/roles/${r.id}/permissions` },
+      self: { href: `${org}/api/v1/iam/roles/${r.id}` },
+    },
+  };
+}
+
+export function renderPermission(
+  org: string,
+  r: CustomRole,
+  p: CustomRole["permissions"][number],
+): Record<string, unknown> {
+  return {
+    label: p.label,
+    created: r.created,
+    lastUpdated: r.created,
+    ...(p.conditions !== undefined ? { conditions: p.conditions } : {}),
+    _links: {
+      role: { href: `${org}/api/v1/iam/roles/${r.id}` },
+      self: { href: `${org}/api/v1/iam/roles/${r.id}/permissions/${p.label}` },
+    },
+  };
+}
+
+export function renderResourceSet(org: string, s: ResourceSet): Record<string, unknown> {
+  const self = `${org}/api/v1/iam/resource-sets/${s.id}`;
+  return {
+    id: s.id,
+    label: s.label,
+    description: s.description,
+    created: s.created,
+    lastUpdated: s.created,
+    _links: {
+      self: { href: self },
+      resources: { href: `${self}/resources` },
+      bindings: { href: `${self}/bindings` },
+    },
+  };
+}
+
+export function renderResource(
+  org: string,
+  store: OktaStore,
+  s: ResourceSet,
+  r: ResourceSet["resources"][number],
+): Record<string, unknown> {
+  return {
+    id: r.id,
+    orn: r.orn,
+    created: s.created,
+    lastUpdated: s.created,
+    _links: {
+      self: { href: store.iam.resourceHref(r.orn, org) },
+      resource: { href: `${org}/api/v1/iam/resource-sets/${s.id}/resources/${r.id}` },
+    },
   };
 }

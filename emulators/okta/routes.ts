@@ -11,6 +11,7 @@ import { oktaRoutes, type ApiContext } from "./context";
 import { registerControl } from "./control";
 import { registerGrants } from "./grants";
 import { registerGroups } from "./groups";
+import { registerIam } from "./iamRoutes";
 import { limited } from "./rateLimits";
 import { handleToken } from "./token";
 import { registerUsers } from "./users";
@@ -29,6 +30,7 @@ export function registerRoutes(router: Router, ctx: ApiContext): void {
   registerAppKeys(routes);
   registerGrants(routes);
   registerClientRoles(routes);
+  registerIam(routes);
   registerWellKnown(routes);
   registerControl(routes);
 }

@@ -11,6 +11,7 @@ import type {
   OktaUser,
   TenantFixture,
 } from "../../core/model/tenant";
+import { IamState } from "./iam";
 import { newAppId, newGroupId, newKeyId, newUserId, randomId } from "./ids";
 
 /** The BUILT_IN group every user belongs to. */
@@ -134,6 +135,8 @@ export class OktaStore {
   readonly roleStamps = new Map<string, Stamp>();
   /** The org's id ("00o…"), used in app ORNs. */
   readonly orgId = `00o${randomId(17)}`;
+  /** Custom roles, resource sets and CUSTOM client role assignments. */
+  readonly iam = new IamState(this.orgId, () => this.iso());
   /**
    * The super administrator who owns the SSWS API token (`GET /api/v1/users/me`).
    * Kept out of the user listings so that a fixture's users are exactly the org's.

@@ -498,6 +498,53 @@ describe("aimctl check", () => {
     noSecrets(t, r, human);
   });
 
+  it("a broader Okta admin role is a warning with its fix: check exits as without it, apply --enable-aim goes ahead", async () => {
+    const t = await start(smallTenant(2));
+    t.okta.store.apps.get(t.app.id)!.roles = ["SUPER_ADMIN"];
+    const r = await runCli(["check", "--json"], { env: t.env });
+    expect(r.code).toBe(2); // links pending, nothing blocking: as with the Read-Only Admin role
+    const result = JSON.parse(r.stdout);
+    const role = result.checks.find((c: { id: string }) => c.id === "okta.app.adminRole");
+    expect(role).toMatchObject({ ok: false, severity: "warning" });
+    expect(role.fix).toMatch(
+      /^Least privilege: Okta Admin Console → Applications → Applications → "Databricks AIM" → Admin roles → Edit assignments: Role "Read-Only Administrator", then Save Changes\. Then remove Super Administrator \(SUPER_ADMIN\) from the same Admin roles tab/,
+    );
+    expect(result.ok).toBe(true);
+    const human = await runCli(["check"], { env: t.env });
+    expect(human.code).toBe(2);
+    expect(human.stdout).toMatch(
+      /WARN {2}okta\.app\.adminRole +"Databricks AIM" reads users and groups through Super Administrator \(SUPER_ADMIN\) instead of the Read-Only Administrator role .*\n\s+fix: Least privilege: /,
+    );
+    const applied = await runCli(["apply", "--yes", "--write-rate", "200", "--enable-aim"], {
+      env: t.env,
+    });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/AIM enabled: connection configured/);
+    expect(t.databricks.store.aimEnabled).toBe(true);
+    noSecrets(t, r, human, applied);
+  });
+
+  it("a custom role that cannot read groups blocks: check exit 3 naming what it lacks, apply does not enable", async () => {
+    const t = await start(smallTenant(2));
+    const clientId = t.app.credentials.oauthClient.client_id;
+    t.okta.store.apps.get(t.app.id)!.roles = [];
+    t.okta.assignCustomRole(clientId, { label: "users only", permissions: ["okta.users.read"] });
+    const human = await runCli(["check"], { env: t.env });
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(
+      /FAIL {2}okta\.app\.adminRole +"Databricks AIM" cannot read groups with its admin roles \(roles: custom role "users only" \(cr0\w+\): has none of okta\.groups\.read, okta\.groups\.manage\)/,
+    );
+    const applied = await runCli(["apply", "--yes", "--write-rate", "200", "--enable-aim"], {
+      env: t.env,
+    });
+    // apply reads as AIM does (its own client): the group read itself is refused.
+    expect(applied.code).toBe(1);
+    expect(applied.stderr).toMatch(
+      /aimctl: ERR_OKTA_FORBIDDEN: GET \S+\/api\/v1\/groups\?limit=10000 returned 403 .* or the app's admin roles do not allow it \(assign Read-Only Administrator under 'Admin roles'\)/,
+    );
+    expect(t.databricks.store.aimEnabled).toBe(false);
+  });
+
   it("--accept-findings turns the identity checks it covers into warnings: exit 2 (links pending)", async () => {
     const t = await start(tenantWithAmbiguity());
     const r = await runCli(

@@ -1,12 +1,21 @@
 /** In-memory Okta (reader + app admin) for unit tests. */
 import type { OktaApp, OktaGroup, OktaUser } from "../../core/model/tenant";
 import type { OktaAppAdmin, OktaReader } from "../../core/okta/api";
+import type {
+  OktaResourceSetResource,
+  OktaRoleAssignment,
+  OktaRolePermission,
+} from "../../core/okta/roles";
 
 export class FakeOkta implements OktaReader, OktaAppAdmin {
   listUsersCalls: Array<{ includeDeprovisioned?: boolean }> = [];
   /** Delay of each list, ms (to show concurrent reads). */
   listLatencyMs = 0;
   grantsError?: Error;
+  /** CUSTOM role assignments by client id (the apps' `roles` are standard types). */
+  customRoles = new Map<string, OktaRoleAssignment[]>();
+  rolePermissions = new Map<string, OktaRolePermission[]>();
+  resourceSets = new Map<string, OktaResourceSetResource[]>();
 
   constructor(
     public users: OktaUser[] = [],
@@ -46,10 +55,22 @@ export class FakeOkta implements OktaReader, OktaAppAdmin {
     if (this.grantsError) throw this.grantsError;
     return [...(this.apps.find((a) => a.id === appId)?.grants ?? [])];
   }
-  async listClientRoles(clientId: string) {
+  async listClientRoles(clientId: string): Promise<OktaRoleAssignment[]> {
+    const app = this.apps.find((a) => a.credentials.oauthClient.client_id === clientId);
     return [
-      ...(this.apps.find((a) => a.credentials.oauthClient.client_id === clientId)?.roles ?? []),
+      ...(app?.roles ?? []).map((type) => ({ kind: "standard" as const, id: type, type })),
+      ...(this.customRoles.get(clientId) ?? []),
     ];
+  }
+  async listRolePermissions(roleIdOrLabel: string) {
+    const p = this.rolePermissions.get(roleIdOrLabel);
+    if (!p) throw new Error(`no custom role ${roleIdOrLabel}`);
+    return structuredClone(p);
+  }
+  async listResourceSetResources(resourceSetId: string) {
+    const r = this.resourceSets.get(resourceSetId);
+    if (!r) throw new Error(`no resource set ${resourceSetId}`);
+    return structuredClone(r);
   }
 }
 

@@ -475,7 +475,9 @@ describe("single objects and apps", () => {
     const put = f.s.requests.find((r) => r.method === "PUT")!;
     expect(JSON.parse(put.body)).toEqual(app);
     expect(await c.listAppGrants("0oaapp")).toEqual(["okta.users.read", "okta.groups.read"]);
-    expect(await c.listClientRoles("0oaapp")).toEqual(["READ_ONLY_ADMIN"]);
+    expect(await c.listClientRoles("0oaapp")).toEqual([
+      { kind: "standard", id: "r1", type: "READ_ONLY_ADMIN", status: "ACTIVE" },
+    ]);
     expect([...c.http.stats.keys()].sort()).toEqual([
       "okta GET /api/v1/apps/{id}",
       "okta GET /api/v1/apps/{id}/grants",

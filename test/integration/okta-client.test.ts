@@ -191,7 +191,9 @@ describe("OktaClient against the Okta emulator", () => {
       "okta.groups.read",
       "okta.users.read",
     ]);
-    expect(await c.listClientRoles(clientId)).toEqual(["READ_ONLY_ADMIN"]);
+    expect(await c.listClientRoles(clientId)).toEqual([
+      expect.objectContaining({ kind: "standard", type: "READ_ONLY_ADMIN", status: "ACTIVE" }),
+    ]);
     const updated = await c.updateApp(clientId, { ...app!, label: "AIM (renamed)" });
     expect(updated.label).toBe("AIM (renamed)");
     expect((await c.getApp(clientId))?.label).toBe("AIM (renamed)");

@@ -156,6 +156,49 @@ describe("runPreflight against the emulators", () => {
     );
   });
 
+  it("a broader role (SUPER_ADMIN) is a warning with the least-privilege fix; the test passes", async () => {
+    const { deps, plan } = await setup({ roles: ["SUPER_ADMIN"] });
+    const r = await runPreflight(deps, plan);
+    expect(check(r, "okta.app.adminRole")).toMatchObject({ ok: false, severity: "warning" });
+    expect(check(r, "okta.app.adminRole").message).toMatch(
+      /reads users and groups through Super Administrator \(SUPER_ADMIN\) instead of the Read-Only Administrator role/,
+    );
+    expect(check(r, "okta.app.adminRole").fix).toMatch(
+      /^Least privilege: .* Admin roles → Edit assignments: Role "Read-Only Administrator", then Save Changes\. Then remove Super Administrator \(SUPER_ADMIN\)/,
+    );
+    expect(check(r, "aim.connectionTest")).toMatchObject({ ok: true });
+    expect(r.ok).toBe(true);
+  });
+
+  it("a custom role is judged by its permissions: reads → warning, no group read → error and the test fails", async () => {
+    const reads = await setup({ roles: [] });
+    okta!.assignCustomRole(reads.app.credentials.oauthClient.client_id, {
+      label: "AIM reader",
+      permissions: ["okta.users.read", "okta.groups.read"],
+    });
+    const ok = await runPreflight(reads.deps, reads.plan);
+    expect(check(ok, "okta.app.adminRole")).toMatchObject({ ok: false, severity: "warning" });
+    expect(check(ok, "okta.app.adminRole").message).toMatch(/through custom role "AIM reader"/);
+    expect(check(ok, "aim.connectionTest")).toMatchObject({ ok: true });
+    expect(ok.ok).toBe(true);
+    await okta?.close();
+    await dbx?.close();
+
+    const usersOnly = await setup({ roles: [] });
+    okta!.assignCustomRole(usersOnly.app.credentials.oauthClient.client_id, {
+      label: "users only",
+      permissions: ["okta.users.read"],
+    });
+    const bad = await runPreflight(usersOnly.deps, usersOnly.plan);
+    expect(check(bad, "okta.app.adminRole")).toMatchObject({ ok: false, severity: "error" });
+    expect(check(bad, "okta.app.adminRole").message).toMatch(
+      /cannot read groups with its admin roles \(roles: custom role "users only" \(cr0\w+\): has none of okta\.groups\.read, okta\.groups\.manage\)/,
+    );
+    expect(check(bad, "aim.connectionTest")).toMatchObject({ ok: false, severity: "error" });
+    expect(check(bad, "aim.connectionTest").message).toMatch(/read_group: .*403/);
+    expect(bad.ok).toBe(false);
+  });
+
   it("makes unlinked identities an error once AIM is on", async () => {
     const { deps, plan } = await setup();
     dbx!.setAimEnabled(true);

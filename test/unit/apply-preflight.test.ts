@@ -146,8 +146,8 @@ describe("runPreflight", () => {
     expect(r.counts.errors).toBe(3);
   });
 
-  it("names a missing scope grant and a missing Read-Only Administrator role", async () => {
-    const app = aimApp({ grants: ["okta.users.read"], roles: ["HELP_DESK_ADMIN"] });
+  it("names a missing scope grant, and a role that reads no users or groups", async () => {
+    const app = aimApp({ grants: ["okta.users.read"], roles: ["REPORT_ADMIN"] });
     const r = await runPreflight(deps({}, app));
     expect(check(r, "okta.app.grants")).toMatchObject({
       ok: false,
@@ -157,8 +157,9 @@ describe("runPreflight", () => {
     });
     expect(check(r, "okta.app.adminRole")).toMatchObject({
       ok: false,
-      message: `"Databricks AIM" does not hold the Read-Only Administrator role (roles: HELP_DESK_ADMIN); reads answer 403 without an admin role`,
-      fix: `Okta Admin Console → Applications → Applications → "Databricks AIM" → Admin roles → Edit assignments: Role "Read-Only Administrator", then Save Changes.`,
+      severity: "error",
+      message: `"Databricks AIM" cannot read users or groups with its admin roles (roles: REPORT_ADMIN: reads no users or groups); AIM's reads of users and groups answer 403`,
+      fix: `Okta Admin Console → Applications → Applications → "Databricks AIM" → Admin roles → Edit assignments: Role "Read-Only Administrator", then Save Changes. Then remove REPORT_ADMIN from the same Admin roles tab (or give a custom role okta.users.read and okta.groups.read: Security → Administrators → Roles).`,
     });
   });
 
