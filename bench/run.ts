@@ -20,7 +20,8 @@
  * server page cap)  --script-concurrency 8  --script-max 20000 (above this
  * many identities the scripted approach runs over an evenly spread sample
  * and is scaled up; 0 = always every identity)  --no-script  --plan-limits
- * realistic|off  --out FILE.
+ * realistic|off  --ts-node (children under ts-node, as from a checkout;
+ * default: compiled JavaScript, as the installed package)  --out FILE.
  */
 import { execSync, fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -49,6 +50,7 @@ import type {
   TenantCounts,
   WorkerMessage,
 } from "./protocol";
+import { compileForBench } from "./compile";
 import { SCRIPT_BUCKETS } from "./scripted";
 import type {
   ApplyWorkerResult,
@@ -74,6 +76,8 @@ interface Options {
   scriptConcurrency: number;
   scriptMax: number;
   script: boolean;
+  /** Run the children under ts-node instead of compiled. */
+  tsNode: boolean;
   planLimits: "realistic" | "off";
   out: string;
 }
@@ -146,6 +150,7 @@ function parseOptions(argv: string[]): Options {
     scriptConcurrency: int("script-concurrency", 8),
     scriptMax: int("script-max", 20_000),
     script: !argv.includes("--no-script"),
+    tsNode: argv.includes("--ts-node"),
     planLimits,
     out: get("out") ?? path.join(__dirname, "results", "latest.json"),
   };
@@ -153,19 +158,49 @@ function parseOptions(argv: string[]): Options {
 
 // ------------------------------------------------------------------ processes
 
-const CHILD_OPTS = {
-  execArgv: [
-    "-r",
-    "ts-node/register/transpile-only",
-    ...(process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean),
-  ],
+/**
+ * How the children run: compiled JavaScript (the default, as the installed
+ * package runs) or under ts-node (`--ts-node`, as from a checkout). Set once
+ * in main, before the first child.
+ */
+const children = {
+  dir: __dirname,
+  ext: ".ts",
+  execArgv: [] as string[],
 };
+
+function useChildren(tsNode: boolean): void {
+  const extra = (process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean);
+  if (tsNode) {
+    children.execArgv = ["-r", "ts-node/register/transpile-only", ...extra];
+    return;
+  }
+  const t0 = performance.now();
+  const out = compileForBench(CHILD_ENTRIES);
+  children.dir = path.join(out, "bench");
+  children.ext = ".js";
+  children.execArgv = extra;
+  log(
+    `children compiled to ${path.relative(process.cwd(), out)} in ${secs(performance.now() - t0)}`,
+  );
+}
+
+/** The children's entry points; the worker loads the dynamic provider at run time (the up scenario). */
+const CHILD_ENTRIES = [
+  "bench/worker.ts",
+  "bench/emulatorHost.ts",
+  "dynamic-providers/identityReconciliation.ts",
+];
+
+const childScript = (name: string) => path.join(children.dir, name + children.ext);
+/** The plan worker keeps Node's default heap, as aimctl would. */
+const childOpts = () => ({ execArgv: children.execArgv });
 /**
  * The emulators hold a million users of each side in full API shapes, and so
  * does the curve's worker while it generates its tenants: more than Node's
- * default heap. The plan worker keeps the default, as aimctl would.
+ * default heap.
  */
-const LARGE_HEAP_OPTS = { execArgv: [...CHILD_OPTS.execArgv, "--max-old-space-size=12288"] };
+const largeHeapOpts = () => ({ execArgv: [...children.execArgv, "--max-old-space-size=12288"] });
 
 class Host {
   private readonly child: ChildProcess;
@@ -177,7 +212,7 @@ class Host {
   };
 
   constructor() {
-    this.child = fork(path.join(__dirname, "emulatorHost.ts"), [], LARGE_HEAP_OPTS);
+    this.child = fork(childScript("emulatorHost"), [], largeHeapOpts());
     this.child.on("message", (raw) => {
       const msg = raw as HostReply;
       if (msg.type === "ready") this.readyWaiter?.resolve(msg);
@@ -230,9 +265,9 @@ function runWorker<T extends WorkerResult>(
 ): Promise<{ result: T; marks: Marks }> {
   const marks: Marks = {};
   const child = fork(
-    path.join(__dirname, "worker.ts"),
+    childScript("worker"),
     [],
-    scenario.kind === "curve" ? LARGE_HEAP_OPTS : CHILD_OPTS,
+    scenario.kind === "curve" ? largeHeapOpts() : childOpts(),
   );
   return new Promise((resolve, reject) => {
     child.on("message", (raw) => {
@@ -965,6 +1000,7 @@ async function asPrettierJson(value: unknown): Promise<string> {
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const started = performance.now();
+  useChildren(o.tsNode);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aim-bench-"));
   let commit = "unknown";
   try {
@@ -981,6 +1017,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     commit,
     node: process.version,
+    children: o.tsNode ? "ts-node" : "compiled JavaScript",
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",
     loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
@@ -988,7 +1025,7 @@ async function main(): Promise<void> {
     emulatedLimits: { okta: OKTA_LIMITS, databricks: DBX_LIMITS },
   };
   process.stdout.write(
-    `okta-databricks-aim benchmark · node ${meta.node} · ${meta.cpus} CPU(s) · load ${meta.loadAverageAtStart.join(" ")} · commit ${commit}\n` +
+    `okta-databricks-aim benchmark · node ${meta.node} · children ${meta.children} · ${meta.cpus} CPU(s) · load ${meta.loadAverageAtStart.join(" ")} · commit ${commit}\n` +
       `calls = requests the emulators received in the phase; client = requests the HttpClient sent (every attempt)\n`,
   );
   const reports: SizeReport[] = [];
