@@ -3,15 +3,18 @@
  * each side. Emulators load it; tests and the synthetic generator produce it.
  */
 
-export type OktaUserStatus =
-  | "STAGED"
-  | "PROVISIONED"
-  | "ACTIVE"
-  | "RECOVERY"
-  | "PASSWORD_EXPIRED"
-  | "LOCKED_OUT"
-  | "SUSPENDED"
-  | "DEPROVISIONED";
+/** Every status an Okta user can have. */
+export const OKTA_USER_STATUSES = [
+  "STAGED",
+  "PROVISIONED",
+  "ACTIVE",
+  "RECOVERY",
+  "PASSWORD_EXPIRED",
+  "LOCKED_OUT",
+  "SUSPENDED",
+  "DEPROVISIONED",
+] as const;
+export type OktaUserStatus = (typeof OKTA_USER_STATUSES)[number];
 
 export interface OktaUser {
   id: string;
@@ -28,7 +31,25 @@ export interface OktaUser {
   [key: string]: unknown;
 }
 
-export type OktaGroupType = "OKTA_GROUP" | "APP_GROUP" | "BUILT_IN";
+export const OKTA_GROUP_TYPES = ["OKTA_GROUP", "APP_GROUP", "BUILT_IN"] as const;
+export type OktaGroupType = (typeof OKTA_GROUP_TYPES)[number];
+
+const USER_STATUS = new Map<string, OktaUserStatus>(OKTA_USER_STATUSES.map((s) => [s, s]));
+const GROUP_TYPE = new Map<string, OktaGroupType>(OKTA_GROUP_TYPES.map((t) => [t, t]));
+
+/**
+ * The status `s` names as the one shared constant string, or undefined when
+ * it names none. (JSON.parse gives a longer value such as "DEPROVISIONED" its
+ * own copy per user: a million users, a million copies.)
+ */
+export function oktaUserStatus(s: string): OktaUserStatus | undefined {
+  return USER_STATUS.get(s);
+}
+
+/** The group type `t` names as the one shared constant string, or undefined. */
+export function oktaGroupType(t: string): OktaGroupType | undefined {
+  return GROUP_TYPE.get(t);
+}
 
 export interface OktaGroup {
   id: string;

@@ -23,7 +23,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import type { OktaGroup, OktaUser, OktaUserStatus } from "../model/tenant";
+import { oktaUserStatus, type OktaGroup, type OktaUser } from "../model/tenant";
 
 export const OKTA_CACHE_FORMAT = "okta-databricks-aim/okta-snapshot";
 export const OKTA_CACHE_VERSION = 1;
@@ -79,17 +79,6 @@ interface Header {
 
 type UserLine = [id: string, status: string, login: string, email: string];
 
-const STATUSES = new Set<string>([
-  "STAGED",
-  "PROVISIONED",
-  "ACTIVE",
-  "RECOVERY",
-  "PASSWORD_EXPIRED",
-  "LOCKED_OUT",
-  "SUSPENDED",
-  "DEPROVISIONED",
-]);
-
 /** `okta-snapshot-<org host>-<client id>.jsonl`, safe as a file name. */
 export function oktaCacheFileName(key: string): string {
   return `okta-snapshot-${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.jsonl`;
@@ -140,17 +129,16 @@ export async function loadOktaCache(file: string, key: string): Promise<CacheLoa
       }
       if (Array.isArray(value)) {
         const u = value as UserLine;
-        if (
-          u.length !== 4 ||
-          !u.every((x) => typeof x === "string") ||
-          !u[0] ||
-          !STATUSES.has(u[1])
-        )
+        const status = u.length === 4 ? oktaUserStatus(u[1]) : undefined;
+        if (status === undefined || !u.every((x) => typeof x === "string") || !u[0])
           return corrupt(`user line ${users.length + 1}`);
+        // The shape the Okta client projects (lastUpdated undefined: the cache keeps only the
+        // newest), so planning sees one object shape whichever way the users were read.
         users.push({
           id: u[0],
-          status: u[1] as OktaUserStatus,
+          status,
           profile: { login: u[2], email: u[3] },
+          lastUpdated: undefined,
         });
         continue;
       }

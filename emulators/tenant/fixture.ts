@@ -6,19 +6,11 @@
 
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../../core/http/errors";
-import type { OktaGroupType, OktaUserStatus, TenantFixture } from "../../core/model/tenant";
-
-const USER_STATUSES: readonly OktaUserStatus[] = [
-  "STAGED",
-  "PROVISIONED",
-  "ACTIVE",
-  "RECOVERY",
-  "PASSWORD_EXPIRED",
-  "LOCKED_OUT",
-  "SUSPENDED",
-  "DEPROVISIONED",
-];
-const GROUP_TYPES: readonly OktaGroupType[] = ["OKTA_GROUP", "APP_GROUP", "BUILT_IN"];
+import {
+  OKTA_GROUP_TYPES as GROUP_TYPES,
+  OKTA_USER_STATUSES as USER_STATUSES,
+  type TenantFixture,
+} from "../../core/model/tenant";
 
 /** Stop collecting after this many problems: the first few are what one fixes first. */
 const MAX_PROBLEMS = 20;

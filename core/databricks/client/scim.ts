@@ -108,16 +108,17 @@ export async function listAll<T extends { id: string }>(
   stats?: (s: ListStats) => void,
 ): Promise<T[]> {
   const byId = new Map<string, T>();
-  const take = (items: Array<Record<string, unknown>>): string[] => {
-    const ids: string[] = [];
+  /** Keeps a page's identities; returns how many of them were already kept. */
+  const take = (items: Array<Record<string, unknown>>): number => {
+    let repeated = 0;
     for (const raw of items) {
       const p = project(raw);
       if (!p) continue;
+      if (byId.has(p.id)) repeated++;
       byId.set(p.id, p);
-      ids.push(p.id);
     }
     onPage?.(items.length);
-    return ids;
+    return repeated;
   };
   const requested = Math.max(
     1,
@@ -135,17 +136,13 @@ export async function listAll<T extends { id: string }>(
     else {
       const starts: number[] = [];
       for (let s = 1 + effective; s <= total; s += effective) starts.push(s);
-      const seen = new Set(byId.keys());
       await mapLimit(starts, opts.listConcurrency, async (start) => {
         const page = await fetchPage(ctx, resource, start, effective);
         pages++;
         const expected = Math.min(effective, total - start + 1);
         if (page.totalResults !== total || page.items.length !== expected) consistent = false;
-        for (const id of take(page.items)) {
-          // An id on two pages means the list shifted under us.
-          if (seen.has(id)) consistent = false;
-          seen.add(id);
-        }
+        // An id on two pages means the list shifted under us.
+        if (take(page.items) > 0) consistent = false;
       });
       if (byId.size !== total) consistent = false;
     }
@@ -220,26 +217,28 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** Keeps only the fields reconciliation needs; a new object drops the rest of the page. */
+/**
+ * Keeps only the fields reconciliation needs; a new object drops the rest of
+ * the page. Every field is in the literal (undefined when absent): a field
+ * added afterwards costs V8 a separate property store per identity.
+ */
 export function projectUser(r: Record<string, unknown>): DatabricksUser | undefined {
   const id = str(r.id);
   const userName = str(r.userName);
   if (!id || userName === undefined) return undefined;
-  const u: DatabricksUser = { id, userName };
-  const ext = str(r.externalId);
-  if (ext !== undefined) u.externalId = ext;
-  if (typeof r.active === "boolean") u.active = r.active;
-  return u;
+  return {
+    id,
+    userName,
+    externalId: str(r.externalId),
+    active: typeof r.active === "boolean" ? r.active : undefined,
+  };
 }
 
 export function projectGroup(r: Record<string, unknown>): DatabricksGroup | undefined {
   const id = str(r.id);
   const displayName = str(r.displayName);
   if (!id || displayName === undefined) return undefined;
-  const g: DatabricksGroup = { id, displayName };
-  const ext = str(r.externalId);
-  if (ext !== undefined) g.externalId = ext;
-  return g;
+  return { id, displayName, externalId: str(r.externalId) };
 }
 
 export function projectServicePrincipal(
@@ -248,14 +247,12 @@ export function projectServicePrincipal(
   const id = str(r.id);
   const applicationId = str(r.applicationId);
   if (!id || applicationId === undefined) return undefined;
-  const sp: DatabricksServicePrincipal = {
+  return {
     id,
     applicationId,
     displayName: str(r.displayName) ?? "",
+    externalId: str(r.externalId),
   };
-  const ext = str(r.externalId);
-  if (ext !== undefined) sp.externalId = ext;
-  return sp;
 }
 
 const PROJECT: Record<
