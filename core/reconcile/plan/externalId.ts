@@ -8,26 +8,35 @@
 import type { FindingCode, PlanAction } from "../../model/plan";
 import { OKTA_ID_PATTERN } from "../normalize";
 import type { PlanContext } from "./context";
-import { push, type Identity } from "./identity";
+import type { Identity } from "./identity";
 import { cmp, kindLabel, listPlain } from "./messages";
 import { usernameMatches } from "./checks";
 import { KIND_ORDER } from "./findings";
 
+/**
+ * Each Okta id chosen as a target, and the one identity that chose it
+ * (withdrawSharedLinks reads it again). An id chosen twice maps to the
+ * identities that chose it, all duplicates.
+ */
+export type TargetOwners = Map<string, Identity | Identity[]>;
+
 /** One Okta identity chosen by several Databricks identities: all of them are duplicates. */
-export function markDuplicates(ctx: PlanContext, all: readonly Identity[]): void {
-  // Count first: only the rare shared targets get a list (no array per identity).
-  const count = new Map<string, number>();
-  for (const ident of all) {
-    if (ident.bucket === undefined && ident.target !== undefined) {
-      count.set(ident.target, (count.get(ident.target) ?? 0) + 1);
-    }
-  }
-  const byTarget = new Map<string, Identity[]>();
+export function markDuplicates(ctx: PlanContext, all: readonly Identity[]): TargetOwners {
+  // One map look-up per target; a list only for the rare shared ones.
+  const owners: TargetOwners = new Map();
+  const shared: string[] = [];
   for (const ident of all) {
     if (ident.bucket !== undefined || ident.target === undefined) continue;
-    if ((count.get(ident.target) ?? 0) >= 2) push(byTarget, ident.target, ident);
+    const owner = owners.get(ident.target);
+    if (owner === undefined) owners.set(ident.target, ident);
+    else if (Array.isArray(owner)) owner.push(ident);
+    else {
+      owners.set(ident.target, [owner, ident]);
+      shared.push(ident.target);
+    }
   }
-  for (const [oktaId, idents] of byTarget) {
+  for (const oktaId of shared) {
+    const idents = owners.get(oktaId) as Identity[];
     const who = ctx.okta.describe(oktaId) ?? `Okta id ${oktaId}`;
     const names = idents.map((i) => `${kindLabel(i.kind)} "${i.name}" (${i.id})`).sort(cmp);
     for (const ident of idents) ident.bucket = "duplicate";
@@ -43,6 +52,7 @@ export function markDuplicates(ctx: PlanContext, all: readonly Identity[]): void
       first.name,
     );
   }
+  return owners;
 }
 
 /** The identity a finding about a set is filed under: the first by kind, then name. */
@@ -163,23 +173,26 @@ function link(ctx: PlanContext, ident: Identity, oktaId: string, previous: strin
  * Decision (docs/matching.md, "Duplicates"): "carried" is the externalId
  * each identity has once the plan is applied.
  */
-export function withdrawSharedLinks(ctx: PlanContext, all: readonly Identity[]): void {
+export function withdrawSharedLinks(
+  ctx: PlanContext,
+  all: readonly Identity[],
+  owners: TargetOwners,
+): void {
   const { actions } = ctx;
   if (actions.length === 0) return;
-  // Count carriers only of Okta ids that some action writes; list them only when shared.
-  const carried = new Map<string, number>();
-  for (const a of actions) carried.set(a.oktaId, 0);
-  const after = (ident: Identity) => ident.action?.oktaId ?? ident.externalId;
-  for (const ident of all) {
-    const id = after(ident);
-    if (id === null) continue;
-    const n = carried.get(id);
-    if (n !== undefined) carried.set(id, n + 1);
-  }
+  // Each action writes an Okta id that one identity alone chose (markDuplicates made the
+  // others duplicates), so a second carrier can only be an identity without an action
+  // whose externalId is that id: one look-up per such identity, no map of its own.
   const carriers = new Map<string, Identity[]>();
   for (const ident of all) {
-    const id = after(ident);
-    if (id !== null && (carried.get(id) ?? 0) >= 2) push(carriers, id, ident);
+    const ext = ident.externalId;
+    if (ext === null || ident.action !== undefined) continue;
+    const owner = owners.get(ext);
+    if (owner === undefined || Array.isArray(owner) || owner === ident) continue;
+    if (owner.action?.oktaId !== ext) continue;
+    const list = carriers.get(ext);
+    if (list === undefined) carriers.set(ext, [owner, ident]);
+    else list.push(ident);
   }
   const withdrawn = new Set<PlanAction>();
   for (const [oktaId, idents] of carriers) {

@@ -1,5 +1,6 @@
 /** What the planner knows about each Databricks identity while it decides. */
 import type { IdentityKind, KindSummary, MatchedBy, PlanAction } from "../../model/plan";
+import { externalIdOf } from "../../model/tenant";
 
 export type Bucket = keyof KindSummary;
 
@@ -18,8 +19,31 @@ export interface Identity {
   matchedBy?: MatchedBy;
   /** The action this plan takes for it, if any. */
   action?: PlanAction;
-  /** Linked only through its existing externalId (no name/override/mapping match). */
-  linkedByExternalId?: boolean;
+}
+
+/**
+ * A Databricks identity before any decision. Every field is in the literal
+ * (the undecided ones undefined): fields added one by one later would give
+ * V8 a separate property store per identity and several object shapes.
+ */
+export function newIdentity(
+  kind: IdentityKind,
+  id: string,
+  name: string,
+  key: string,
+  externalId: string | null | undefined,
+): Identity {
+  return {
+    kind,
+    id,
+    name,
+    key,
+    externalId: externalIdOf(externalId),
+    bucket: undefined,
+    target: undefined,
+    matchedBy: undefined,
+    action: undefined,
+  };
 }
 
 /** `ident` will be linked to `oktaId` (matched by `by`), unless a later rule says otherwise. */

@@ -48,16 +48,17 @@ export function planLinks(
   const groups = resolveGroups(ctx);
   const sps = resolveServicePrincipals(ctx);
   const all = [...users, ...groups, ...sps];
-  markDuplicates(ctx, all);
+  const owners = markDuplicates(ctx, all);
   for (const ident of all) decide(ctx, ident);
-  withdrawSharedLinks(ctx, all);
+  withdrawSharedLinks(ctx, all, owners);
   checkDrift(ctx, users);
   checkTenant(ctx, users);
   return {
     summary: { users: count(users), groups: count(groups), servicePrincipals: count(sps) },
     actions: ctx.actions.sort(
       (a, b) =>
-        KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+        // Most pairs are of one kind: compare kinds by identity first (no table look-up).
+        (a.kind === b.kind ? 0 : KIND_ORDER[a.kind] - KIND_ORDER[b.kind]) ||
         cmp(a.databricksName, b.databricksName) ||
         cmp(a.databricksId, b.databricksId),
     ),

@@ -19,15 +19,27 @@ export interface Candidate {
   by: "login" | "email";
 }
 
+/**
+ * What a name key finds: nothing, one Okta identity, or an array of two or
+ * more. Most names have one: an array (or a wrapper) per name would be a
+ * million allocations at a million users.
+ */
+export type Found<T> = T | readonly T[] | undefined;
+
+/** Two or more identities found (AMBIGUOUS_MATCH). */
+export function isMany<T extends object>(found: Found<T>): found is readonly T[] {
+  return Array.isArray(found);
+}
+
 export class OktaIndex {
   private readonly userById = new Map<string, OktaUser>();
   private readonly groupById = new Map<string, OktaGroup>();
   /** norm(login|email) → non-DEPROVISIONED Okta users, each at most once per key. */
-  private readonly activeByName = new Map<string, Candidate | Candidate[]>();
+  private readonly activeByName = new Map<string, OktaUser | OktaUser[]>();
   /** norm(login|email) → DEPROVISIONED Okta users. */
   private readonly deprovisionedByName = new Map<string, OktaUser[]>();
   /** group name key → non-BUILT_IN Okta groups. */
-  private readonly groupsByName = new Map<string, OktaGroup[]>();
+  private readonly groupsByName = new Map<string, OktaGroup | OktaGroup[]>();
 
   constructor(
     okta: OktaSnapshot,
@@ -41,15 +53,15 @@ export class OktaIndex {
         push(this.deprovisionedByName, login, u);
         if (email !== login) push(this.deprovisionedByName, email, u);
       } else {
-        this.addCandidate(login, { user: u, by: "login" });
-        // A user whose email is its login is one candidate, matched by login.
-        if (email !== login) this.addCandidate(email, { user: u, by: "email" });
+        add(this.activeByName, login, u);
+        // A user whose email is its login is there once, matched by login (see matchedBy).
+        if (email !== login) add(this.activeByName, email, u);
       }
     }
     for (const g of okta.groups) {
       this.groupById.set(g.id, g);
       if (g.type === "BUILT_IN") continue;
-      push(this.groupsByName, this.groupKey(g.profile.name), g);
+      add(this.groupsByName, this.groupKey(g.profile.name), g);
     }
   }
 
@@ -58,18 +70,18 @@ export class OktaIndex {
     return groupNameKey(name, this.caseInsensitiveGroups);
   }
 
-  /** Most names have one candidate: an array only on collision keeps 200k allocations away. */
-  private addCandidate(key: string, c: Candidate): void {
-    const entry = this.activeByName.get(key);
-    if (entry === undefined) this.activeByName.set(key, c);
-    else if (Array.isArray(entry)) entry.push(c);
-    else this.activeByName.set(key, [entry, c]);
+  /** Live Okta users whose normalised login or email is `key`. */
+  usersNamed(key: string): Found<OktaUser> {
+    return this.activeByName.get(key);
   }
 
-  /** Live Okta users whose normalised login or email is `key`. */
-  usersNamed(key: string): readonly Candidate[] {
-    const entry = this.activeByName.get(key);
-    return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+  /**
+   * How a live user found under `key` matches it: by login when its login
+   * is the key, else by email (the index holds a user under its email only
+   * when that differs from its login).
+   */
+  matchedBy(user: OktaUser, key: string): Candidate["by"] {
+    return normalizeName(user.profile.login) === key ? "login" : "email";
   }
 
   /** DEPROVISIONED Okta users whose normalised login or email is `key`. */
@@ -78,13 +90,15 @@ export class OktaIndex {
   }
 
   /** Linkable Okta groups whose name key is `key`. */
-  groupsNamed(key: string): readonly OktaGroup[] {
-    return this.groupsByName.get(key) ?? [];
+  groupsNamed(key: string): Found<OktaGroup> {
+    return this.groupsByName.get(key);
   }
 
   /** Names (normalised) that two or more live Okta users hold as login or email. */
   *sharedNames(): Iterable<[string, readonly Candidate[]]> {
-    for (const [value, entry] of this.activeByName) if (Array.isArray(entry)) yield [value, entry];
+    for (const [value, entry] of this.activeByName)
+      if (Array.isArray(entry))
+        yield [value, entry.map((user) => ({ user, by: this.matchedBy(user, value) }))];
   }
 
   describe(id: string): string | null {
@@ -106,4 +120,12 @@ export class OktaIndex {
     const g = this.groupById.get(id);
     return g !== undefined && g.type !== "BUILT_IN" ? g : undefined;
   }
+}
+
+/** Adds `value` under `key`: alone, or into an array from the second on. */
+function add<T>(map: Map<string, T | T[]>, key: string, value: T): void {
+  const entry = map.get(key);
+  if (entry === undefined) map.set(key, value);
+  else if (Array.isArray(entry)) entry.push(value);
+  else map.set(key, [entry, value]);
 }

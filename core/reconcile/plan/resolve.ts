@@ -5,17 +5,16 @@
  * mappings of service principals. Overrides are validated on the way.
  */
 import type { IdentityKind, MatchedBy } from "../../model/plan";
-import type { DatabricksServicePrincipal, OktaGroup } from "../../model/tenant";
-import { externalIdOf } from "../../model/tenant";
+import type { DatabricksServicePrincipal, OktaGroup, OktaUser } from "../../model/tenant";
 import { compileMatcher, type NameMatcher } from "../glob";
 import { normalizeName } from "../normalize";
 import type { PlanContext } from "./context";
-import { choose, type Identity } from "./identity";
+import { choose, newIdentity, type Identity } from "./identity";
 import { cmp, listPlain } from "./messages";
-import type { Candidate } from "./oktaIndex";
+import { isMany, type Found } from "./oktaIndex";
 
 /** How one kind (users, groups) is matched by name; C: an Okta identity the name finds. */
-interface NameRule<C> {
+interface NameRule<C extends object> {
   kind: "user" | "group";
   /** How names compare (and override keys with them). */
   key: (name: string) => string;
@@ -28,43 +27,39 @@ interface NameRule<C> {
   /** matchUsers / matchGroups (default true). */
   matchByName: boolean;
   /** The Okta identities named `key`. */
-  named: (key: string) => readonly C[];
+  named: (key: string) => Found<C>;
   idOf: (c: C) => string;
-  byOf: (c: C) => MatchedBy;
-  /** The AMBIGUOUS_MATCH message for `name`, matched by these candidates. */
-  ambiguous: (name: string, candidates: readonly C[]) => string;
+  /** How `c`, found under `key`, matched. */
+  byOf: (c: C, key: string) => MatchedBy;
+  /** The AMBIGUOUS_MATCH message for `name` (compared as `key`), matched by these candidates. */
+  ambiguous: (name: string, key: string, candidates: readonly C[]) => string;
   /** Said when no live Okta identity has the name (users: a DEPROVISIONED-only match). */
   noneNamed?: (ident: Identity) => void;
 }
 
-interface Named {
-  id: string;
-  name: string;
-  externalId?: string | null;
-}
-
-/** Resolves every Databricks identity of one kind by `rule`. */
-function resolveByName<C>(
+/**
+ * Resolves every Databricks identity of one kind by `rule`: one Identity
+ * each, read straight from the snapshot (no intermediate copy per identity).
+ */
+function resolveByName<C extends object, T extends { id: string; externalId?: string | null }>(
   ctx: PlanContext,
   rule: NameRule<C>,
-  identities: readonly Named[],
+  identities: readonly T[],
+  nameOf: (x: T) => string,
 ): Identity[] {
-  const keys = identities.map((x) => rule.key(x.name));
-  const overrides = validateOverrides(ctx, rule, new Set(keys));
-  return identities.map((x, index): Identity => {
-    const ident: Identity = {
-      kind: rule.kind,
-      id: x.id,
-      name: x.name,
-      key: keys[index] as string,
-      externalId: externalIdOf(x.externalId),
-    };
+  const overrides = validateOverrides(ctx, rule, identities, nameOf);
+  const out = new Array<Identity>(identities.length);
+  for (let i = 0; i < identities.length; i++) {
+    const x = identities[i] as T;
+    const name = nameOf(x);
+    const ident = newIdentity(rule.kind, x.id, name, rule.key(name), x.externalId);
     resolveOne(ctx, rule, ident, overrides);
-    return ident;
-  });
+    out[i] = ident;
+  }
+  return out;
 }
 
-function resolveOne<C>(
+function resolveOne<C extends object>(
   ctx: PlanContext,
   rule: NameRule<C>,
   ident: Identity,
@@ -82,22 +77,21 @@ function resolveOne<C>(
     return;
   }
   if (rule.matchByName) {
-    const candidates = rule.named(ident.key);
-    if (candidates.length >= 2) {
+    const found = rule.named(ident.key);
+    if (isMany(found)) {
       ident.bucket = "ambiguous";
       ctx.findings.add(
         "AMBIGUOUS_MATCH",
         "error",
         rule.kind,
         [ident.name],
-        rule.ambiguous(ident.name, candidates),
+        rule.ambiguous(ident.name, ident.key, found),
         ident.name,
       );
       return;
     }
-    const only = candidates[0];
-    if (only !== undefined) {
-      choose(ident, rule.idOf(only), rule.byOf(only));
+    if (found !== undefined) {
+      choose(ident, rule.idOf(found), rule.byOf(found, ident.key));
       return;
     }
     rule.noneNamed?.(ident);
@@ -105,7 +99,6 @@ function resolveOne<C>(
   // No name match: linked only if its externalId already names a linkable Okta identity.
   if (ident.externalId !== null && rule.linkable(ident.externalId)) {
     ident.target = ident.externalId;
-    ident.linkedByExternalId = true;
   } else {
     ident.bucket = "unmatched";
   }
@@ -113,7 +106,7 @@ function resolveOne<C>(
 
 export function resolveUsers(ctx: PlanContext): Identity[] {
   const { okta, rules } = ctx;
-  const rule: NameRule<Candidate> = {
+  const rule: NameRule<OktaUser> = {
     kind: "user",
     key: normalizeName,
     exclude: ctx.excludeUsers,
@@ -122,14 +115,12 @@ export function resolveUsers(ctx: PlanContext): Identity[] {
     linkableText: "an Okta user id that exists and is not DEPROVISIONED",
     matchByName: rules.matchUsers !== false,
     named: (key) => okta.usersNamed(key),
-    idOf: (c) => c.user.id,
-    byOf: (c) => c.by,
-    ambiguous: (userName, candidates) => {
+    idOf: (u) => u.id,
+    byOf: (u, key) => okta.matchedBy(u, key),
+    ambiguous: (userName, key, candidates) => {
       const described = [...candidates]
-        .sort(
-          (a, b) => cmp(a.user.profile.login, b.user.profile.login) || cmp(a.user.id, b.user.id),
-        )
-        .map((c) => `"${c.user.profile.login}" (${c.user.id}, by ${c.by})`);
+        .sort((a, b) => cmp(a.profile.login, b.profile.login) || cmp(a.id, b.id))
+        .map((u) => `"${u.profile.login}" (${u.id}, by ${okta.matchedBy(u, key)})`);
       return (
         `Databricks user "${userName}" matches ${candidates.length} Okta users by login or email: ` +
         `${listPlain(described)}. AIM cannot tell which one signs in with this username. ` +
@@ -151,11 +142,7 @@ export function resolveUsers(ctx: PlanContext): Identity[] {
       );
     },
   };
-  return resolveByName(
-    ctx,
-    rule,
-    ctx.databricks.users.map((u) => ({ id: u.id, name: u.userName, externalId: u.externalId })),
-  );
+  return resolveByName(ctx, rule, ctx.databricks.users, (u) => u.userName);
 }
 
 export function resolveGroups(ctx: PlanContext): Identity[] {
@@ -172,7 +159,7 @@ export function resolveGroups(ctx: PlanContext): Identity[] {
     named: (k) => okta.groupsNamed(k),
     idOf: (g) => g.id,
     byOf: () => "name",
-    ambiguous: (displayName, candidates) => {
+    ambiguous: (displayName, _key, candidates) => {
       const described = [...candidates]
         .sort((a, b) => cmp(a.id, b.id))
         .map((c) => `${c.id} (${c.type} "${c.profile.name}")`);
@@ -182,11 +169,7 @@ export function resolveGroups(ctx: PlanContext): Identity[] {
       );
     },
   };
-  return resolveByName(
-    ctx,
-    rule,
-    ctx.databricks.groups.map((g) => ({ id: g.id, name: g.displayName, externalId: g.externalId })),
-  );
+  return resolveByName(ctx, rule, ctx.databricks.groups, (g) => g.displayName);
 }
 
 /**
@@ -196,16 +179,25 @@ export function resolveGroups(ctx: PlanContext): Identity[] {
  * key → Okta id, or null for an invalid override (the identity is then
  * left unmatched rather than falling back to rules the operator overrode).
  */
-function validateOverrides<C>(
+function validateOverrides<C extends object, T>(
   ctx: PlanContext,
   rule: NameRule<C>,
-  present: ReadonlySet<string>,
+  identities: readonly T[],
+  nameOf: (x: T) => string,
 ): Map<string, string | null> {
   const { kind } = rule;
   const field = kind === "user" ? "userOverrides" : "groupOverrides";
   const out = new Map<string, string | null>();
-  const firstName = new Map<string, string>();
   const entries = Object.entries(rule.overrides ?? {}).sort((a, b) => cmp(a[0], b[0]));
+  if (entries.length === 0) return out;
+  // Which override keys name a Databricks identity (a set of the few keys, not of every name).
+  const wanted = new Set(entries.map(([name]) => rule.key(name)));
+  const present = new Set<string>();
+  for (const x of identities) {
+    const k = rule.key(nameOf(x));
+    if (wanted.has(k)) present.add(k);
+  }
+  const firstName = new Map<string, string>();
   for (const [name, oktaId] of entries) {
     const k = rule.key(name);
     if (rule.exclude.matches(name)) continue; // exclusion wins over an override
@@ -297,13 +289,7 @@ export function resolveServicePrincipals(ctx: PlanContext): Identity[] {
   }
   return ctx.databricks.servicePrincipals.map((sp): Identity => {
     const kind: IdentityKind = "servicePrincipal";
-    const ident: Identity = {
-      kind,
-      id: sp.id,
-      name: sp.displayName,
-      key: sp.displayName,
-      externalId: externalIdOf(sp.externalId),
-    };
+    const ident = newIdentity(kind, sp.id, sp.displayName, sp.displayName, sp.externalId);
     const target = excluded(sp) ? undefined : valid.get(sp.applicationId);
     if (target === undefined) ident.bucket = "unmatched";
     else choose(ident, target, "mapping");
