@@ -4,7 +4,7 @@
  * Under ts-node a process starts about 110 MB larger (the compiler and the
  * transpiled modules), which is not the tool's memory. This compiles the
  * children's entry points with the build's compiler options into a
- * directory under the checkout's git-ignored tmp/ (never committed), so
+ * directory under the checkout (tmp/, git-ignored, never committed), so
  * that package.json and node_modules resolve as they do from dist/.
  * Type errors are `npm run typecheck`'s business: emitted without checking.
  */
@@ -13,24 +13,26 @@ import path from "node:path";
 import ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
-/** Where the compiled children go: git-ignored (/tmp/ in .gitignore), rebuilt on every run. */
-export const COMPILED_DIR = path.join(ROOT, "tmp", "bench-compiled");
-
-/** Compiles `entries` (paths relative to the checkout) and what they import; returns the output dir. */
+/**
+ * Compiles `entries` (paths relative to the checkout) and what they import
+ * into a directory of this run's own under tmp/ (git-ignored), so that two
+ * runs never share one; returns it. The caller removes it at the end.
+ */
 export function compileForBench(entries: readonly string[]): string {
+  const outDir = path.join(ROOT, "tmp", `bench-compiled-${process.pid}`);
   const configFile = path.join(ROOT, "tsconfig.build.json");
   const read = ts.readConfigFile(configFile, (f) => ts.sys.readFile(f));
   if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, "\n"));
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, undefined, configFile);
   const options: ts.CompilerOptions = {
     ...parsed.options,
-    outDir: COMPILED_DIR,
+    outDir,
     rootDir: ROOT,
     declaration: false,
     noCheck: true,
     noEmitOnError: false,
   };
-  fs.rmSync(COMPILED_DIR, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
   const program = ts.createProgram(
     entries.map((e) => path.join(ROOT, e)),
     options,
@@ -45,5 +47,5 @@ export function compileForBench(entries: readonly string[]): string {
         getNewLine: () => "\n",
       })}`,
     );
-  return COMPILED_DIR;
+  return outDir;
 }

@@ -167,6 +167,8 @@ const children = {
   dir: __dirname,
   ext: ".ts",
   execArgv: [] as string[],
+  /** The compiled output, removed at the end of the run. */
+  compiled: undefined as string | undefined,
 };
 
 function useChildren(tsNode: boolean): void {
@@ -177,6 +179,7 @@ function useChildren(tsNode: boolean): void {
   }
   const t0 = performance.now();
   const out = compileForBench(CHILD_ENTRIES);
+  children.compiled = out;
   children.dir = path.join(out, "bench");
   children.ext = ".js";
   children.execArgv = extra;
@@ -1047,6 +1050,7 @@ async function main(): Promise<void> {
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    if (children.compiled) fs.rmSync(children.compiled, { recursive: true, force: true });
   }
   const checks = checkTargets(reports, curve, up);
   const lines = ["", "TARGETS"];

@@ -46,6 +46,14 @@ export function oktaUserStatus(s: string): OktaUserStatus | undefined {
   return USER_STATUS.get(s);
 }
 
+/**
+ * `value`, or `kept` when they are equal: a user whose email is its login
+ * (most users) then holds one string instead of two equal copies.
+ */
+export function oneCopy(kept: string, value: string): string {
+  return value === kept ? kept : value;
+}
+
 /** The group type `t` names as the one shared constant string, or undefined. */
 export function oktaGroupType(t: string): OktaGroupType | undefined {
   return GROUP_TYPE.get(t);

@@ -26,6 +26,7 @@ import { AIM_OKTA_ROLE_LABEL, AIM_OKTA_SCOPES } from "../model/aim";
 import {
   oktaGroupType,
   oktaUserStatus,
+  oneCopy,
   type OktaApp,
   type OktaAppJwk,
   type OktaGroup,
@@ -655,7 +656,7 @@ export function projectOktaUser(r: Record<string, unknown>): OktaUser | undefine
     id,
     // The shared constant; a status this code does not know is kept as Okta gave it.
     status: oktaUserStatus(status) ?? (status as OktaUserStatus),
-    profile: { login, email: str(profile?.email) ?? "" },
+    profile: { login, email: oneCopy(login, str(profile?.email) ?? "") },
     lastUpdated: str(r.lastUpdated),
   };
 }

@@ -23,7 +23,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { oktaUserStatus, type OktaGroup, type OktaUser } from "../model/tenant";
+import { oktaUserStatus, oneCopy, type OktaGroup, type OktaUser } from "../model/tenant";
 
 export const OKTA_CACHE_FORMAT = "okta-databricks-aim/okta-snapshot";
 export const OKTA_CACHE_VERSION = 1;
@@ -137,7 +137,7 @@ export async function loadOktaCache(file: string, key: string): Promise<CacheLoa
         users.push({
           id: u[0],
           status,
-          profile: { login: u[2], email: u[3] },
+          profile: { login: u[2], email: oneCopy(u[2], u[3]) },
           lastUpdated: undefined,
         });
         continue;
@@ -243,13 +243,27 @@ export function incrementalFrom(
   return { since: new Date(Math.min(upTo, readAtMs) - overlapMs).toISOString() };
 }
 
-/** The cached users with the changed ones put in (by id; a changed user replaces its old self). */
-export function mergeUsers(cached: readonly OktaUser[], changed: readonly OktaUser[]): OktaUser[] {
-  if (changed.length === 0) return [...cached];
+/**
+ * The cached users with the changed ones put in: a changed user replaces its
+ * old self where it was, a new one is appended. A map of the changed users
+ * only (usually a handful), not of the whole org.
+ */
+export function mergeUsers(cached: OktaUser[], changed: readonly OktaUser[]): OktaUser[] {
+  if (changed.length === 0) return cached;
   const byId = new Map<string, OktaUser>();
-  for (const u of cached) byId.set(u.id, u);
   for (const u of changed) byId.set(u.id, u);
-  return [...byId.values()];
+  const merged = new Array<OktaUser>(cached.length);
+  for (let i = 0; i < cached.length; i++) {
+    const old = cached[i] as OktaUser;
+    const now = byId.get(old.id);
+    if (now === undefined) merged[i] = old;
+    else {
+      merged[i] = now;
+      byId.delete(old.id);
+    }
+  }
+  for (const u of byId.values()) merged.push(u);
+  return merged;
 }
 
 /** The latest of the users' lastUpdated (and `floor`), or null. */

@@ -30,6 +30,12 @@ export function checkDrift(ctx: PlanContext, users: readonly Identity[]): void {
       ctx.excludeUsers.matches(ident.name)
     )
       continue;
+    // Linked to the user its name matches: that user's login or email is its name.
+    if (
+      ident.externalId === ident.target &&
+      (ident.matchedBy === "login" || ident.matchedBy === "email")
+    )
+      continue;
     // Also for an identity in conflict: the user it is linked to was renamed, or its
     // address is now someone else's (DESIGN: a username migration, never an overwrite).
     const o = ctx.okta.linkableUser(ident.externalId);

@@ -186,7 +186,8 @@ export function withdrawSharedLinks(
   const carriers = new Map<string, Identity[]>();
   for (const ident of all) {
     const ext = ident.externalId;
-    if (ext === null || ident.action !== undefined) continue;
+    // Its own target (already linked, or a duplicate): the owner is itself, never another.
+    if (ext === null || ident.action !== undefined || ext === ident.target) continue;
     const owner = owners.get(ext);
     if (owner === undefined || Array.isArray(owner) || owner === ident) continue;
     if (owner.action?.oktaId !== ext) continue;

@@ -47,7 +47,7 @@ export function planLinks(
   const users = resolveUsers(ctx);
   const groups = resolveGroups(ctx);
   const sps = resolveServicePrincipals(ctx);
-  const all = [...users, ...groups, ...sps];
+  const all = users.concat(groups, sps);
   const owners = markDuplicates(ctx, all);
   for (const ident of all) decide(ctx, ident);
   withdrawSharedLinks(ctx, all, owners);

@@ -48,7 +48,8 @@ export class OktaIndex {
     for (const u of okta.users) {
       this.userById.set(u.id, u);
       const login = normalizeName(u.profile.login);
-      const email = normalizeName(u.profile.email);
+      // Most users' email is their login: normalised once.
+      const email = u.profile.email === u.profile.login ? login : normalizeName(u.profile.email);
       if (u.status === "DEPROVISIONED") {
         push(this.deprovisionedByName, login, u);
         if (email !== login) push(this.deprovisionedByName, email, u);
@@ -81,7 +82,8 @@ export class OktaIndex {
    * when that differs from its login).
    */
   matchedBy(user: OktaUser, key: string): Candidate["by"] {
-    return normalizeName(user.profile.login) === key ? "login" : "email";
+    const login = user.profile.login;
+    return login === key || normalizeName(login) === key ? "login" : "email";
   }
 
   /** DEPROVISIONED Okta users whose normalised login or email is `key`. */

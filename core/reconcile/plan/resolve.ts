@@ -69,7 +69,7 @@ function resolveOne<C extends object>(
     ident.bucket = "unmatched"; // excluded: left alone by every rule
     return;
   }
-  const override = overrides.get(ident.key);
+  const override = overrides.size > 0 ? overrides.get(ident.key) : undefined;
   if (override !== undefined) {
     if (override === null)
       ident.bucket = "unmatched"; // invalid override, reported already
