@@ -150,7 +150,7 @@ function adoption(): { adopt?: OktaAimAppAdoption } {
   if (appId === undefined && privateKeyPem === undefined) return {};
   if (appId === undefined || privateKeyPem === undefined)
     throw new pulumi.RunError(
-      `${CONFIG_NAMESPACE}:adoptAppId and ${CONFIG_NAMESPACE}:adoptPrivateKey go together: set ${appId === undefined ? `${CONFIG_NAMESPACE}:adoptAppId <0oa… id of the app>` : `--secret ${CONFIG_NAMESPACE}:adoptPrivateKey "$(cat key.pem)"`}, or remove both.`,
+      `${CONFIG_NAMESPACE}:adoptAppId and ${CONFIG_NAMESPACE}:adoptPrivateKey go together: set ${appId === undefined ? `${CONFIG_NAMESPACE}:adoptAppId <0oa… id of the app>` : `--secret ${CONFIG_NAMESPACE}:adoptPrivateKey < key.pem`}, or remove both.`,
     );
   return { adopt: { appId, privateKeyPem, keyId: config.get("adoptKeyId") } };
 }

@@ -200,15 +200,16 @@ export class EngineStack {
     if (r.code !== 0) throw new Error(`pulumi stack init failed:\n${r.output}`);
   }
 
-  /** `pulumi config set` into the stack's config file (secrets encrypted with the passphrase). */
+  /**
+   * `pulumi config set` into the stack's config file (secrets encrypted with
+   * the passphrase). The value goes on stdin, as the docs tell users to pass
+   * a PEM key (`< key.pem`): on the command line a value starting with "-"
+   * is refused as "bad flag syntax".
+   */
   async setConfig(key: string, value: string, secret = false): Promise<void> {
-    const r = await this.run([
-      "config",
-      "set",
-      key,
-      value,
-      ...(secret ? ["--secret"] : ["--plaintext"]),
-    ]);
+    const r = await this.run(["config", "set", key, ...(secret ? ["--secret"] : ["--plaintext"])], {
+      input: value,
+    });
     if (r.code !== 0) throw new Error(`pulumi config set ${key} failed:\n${r.output}`);
   }
 
