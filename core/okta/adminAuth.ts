@@ -52,7 +52,7 @@ function privateKeyText(value: string, baseDir: string): string {
   if (!existsSync(file))
     throw new ConfigError(
       "okta:privateKey",
-      'okta:privateKey (or OKTA_API_PRIVATE_KEY) is neither a PEM private key nor the path of an existing file: give the key itself (`pulumi config set --secret okta:privateKey < key.pem`: on the command line a PEM is refused as a flag) or a path to it.',
+      "okta:privateKey (or OKTA_API_PRIVATE_KEY) is neither a PEM private key nor the path of an existing file: give the key itself (`pulumi config set --secret okta:privateKey < key.pem`: on the command line a PEM is refused as a flag) or a path to it.",
     );
   return readFileSync(file, "utf8");
 }
