@@ -272,6 +272,8 @@ async function checkGrantsAndRole(
   if (clientId) await checkAdminRole(deps, label, clientId, add);
 }
 
+const DIRECTORY = ["users", "groups"] as const;
+
 /** What one role assignment lets the client read, and why (for the messages). */
 interface AssessedRole {
   assignment: OktaRoleAssignment;
@@ -332,41 +334,39 @@ async function checkAdminRole(
     return;
   }
   const assessed = await Promise.all(roles.map((r) => assessRole(deps.okta, r)));
-  const reach = (k: keyof RoleReach): Reach => widest(assessed.map((a) => a.reach[k]));
-  const users = reach("users");
-  const groups = reach("groups");
+  const reached: RoleReach = {
+    users: widest(assessed.map((a) => a.reach.users)),
+    groups: widest(assessed.map((a) => a.reach.groups)),
+  };
+  const at = (level: Reach) => DIRECTORY.filter((k) => reached[k] === level);
   const details = assessed
     .map((a) => (a.detail ? `${roleName(a.assignment)}: ${a.detail}` : roleName(a.assignment)))
     .join("; ");
   const held = `(roles: ${details})`;
   const fix = FIX_LEAST_PRIVILEGE(where, names(roles));
-  if (users === "none" || groups === "none") {
-    const lacks = [users === "none" ? "users" : "", groups === "none" ? "groups" : ""].filter(
-      Boolean,
-    );
+  const lacks = at("none");
+  if (lacks.length) {
     add(
       "okta.app.adminRole",
       false,
       "error",
       `${label} cannot read ${lacks.join(" or ")} with its admin roles ${held}; AIM's reads of ${lacks.join(" and ")} answer 403`,
-      `${FIX_ADMIN_ROLE(where)} Then remove ${names(roles)} from the same Admin roles tab (or give a custom role ${lacks.map((k) => READ_PERMISSIONS[k as keyof typeof READ_PERMISSIONS][0]).join(" and ")}: Security → Administrators → Roles).`,
+      `${FIX_ADMIN_ROLE(where)} Then remove ${names(roles)} from the same Admin roles tab (or give a custom role ${lacks.map((k) => READ_PERMISSIONS[k][0]).join(" and ")}: Security → Administrators → Roles).`,
     );
     return;
   }
-  if (users === "unknown" || groups === "unknown") {
+  if (at("unknown").length) {
     add(
       "okta.app.adminRole",
       false,
       "warning",
       `could not tell whether ${label}'s admin roles read every user and group ${held}`,
-      `Check by hand (Security → Administrators → Roles, and Resources), or ${fix}`,
+      `Check by hand in Security → Administrators (the roles' permissions and resource sets), or: ${fix}`,
     );
     return;
   }
-  if (users === "some" || groups === "some") {
-    const partly = [users === "some" ? "users" : "", groups === "some" ? "groups" : ""].filter(
-      Boolean,
-    );
+  const partly = at("some");
+  if (partly.length) {
     add(
       "okta.app.adminRole",
       false,
@@ -411,9 +411,9 @@ async function assessRole(okta: OktaAppAdmin, a: OktaRoleAssignment): Promise<As
       detail: `its permissions could not be read: ${describe(err)}`,
     };
   }
-  const lacking = (["users", "groups"] as const)
-    .filter((k) => !perms[k])
-    .map((k) => `has none of ${READ_PERMISSIONS[k].join(", ")}`);
+  const lacking = DIRECTORY.filter((k) => !perms[k]).map(
+    (k) => `has none of ${READ_PERMISSIONS[k].join(", ")}`,
+  );
   if (lacking.length)
     return {
       assignment: a,
@@ -426,9 +426,9 @@ async function assessRole(okta: OktaAppAdmin, a: OktaRoleAssignment): Promise<As
   else
     try {
       set = resourceSetReach(await okta.listResourceSetResources(a.resourceSetId));
-      const short = (["users", "groups"] as const)
-        .filter((k) => set[k] !== "all")
-        .map((k) => (set[k] === "none" ? `no ${k}` : `only some ${k}`));
+      const short = DIRECTORY.filter((k) => set[k] !== "all").map((k) =>
+        set[k] === "none" ? `no ${k}` : `only some ${k}`,
+      );
       if (short.length) setDetail = `resource set ${a.resourceSetId} holds ${short.join(" and ")}`;
     } catch (err) {
       setDetail = `its resource set ${a.resourceSetId} could not be read: ${describe(err)}`;

@@ -24,6 +24,20 @@ function field(body: Record<string, unknown>, name: string): string | EmulatorRe
     : oktaError("E0000001", name, { causes: [`${name}: The field cannot be left blank.`] });
 }
 
+/** The JSON body with its required `label` and `description` (roles and resource sets both have them). */
+function labelled(
+  req: EmulatorRequest,
+): { body: Record<string, unknown>; label: string; description: string } | EmulatorResponse {
+  const body = jsonBody(req);
+  if (isResponse(body)) return body;
+  const b = body as Record<string, unknown>;
+  const label = field(b, "label");
+  if (isResponse(label)) return label;
+  const description = field(b, "description");
+  if (isResponse(description)) return description;
+  return { body: b, label, description };
+}
+
 /** ORNs of the given resources, or the error naming the first that is none Okta takes. */
 export function resourceOrns(
   store: OktaStore,
@@ -75,20 +89,18 @@ export function setUpCustomRole(
 }
 
 export function registerIam({ store, guarded }: OktaRoutes): void {
-  const roleRoute = (
-    method: string,
-    path: string,
-    scopes: string[],
-    write: boolean,
-    fn: (
-      req: EmulatorRequest,
-      role: NonNullable<ReturnType<typeof store.iam.findRole>>,
-    ) => EmulatorResponse,
-  ) =>
-    guarded(method, path, "iam", scopes, write, (req) => {
-      const role = store.iam.findRole(req.params.roleIdOrLabel);
-      return role ? fn(req, role) : notFound(req.params.roleIdOrLabel, "Role");
-    });
+  /** A read of the object `:param` names (by id or label); 404 `kind` when there is none. */
+  const readOf =
+    <T>(param: string, kind: string, find: (idOrLabel: string) => T | undefined) =>
+    (path: string, fn: (req: EmulatorRequest, found: T) => EmulatorResponse) =>
+      guarded("GET", path, "iam", ROLES_READ, false, (req) => {
+        const found = find(req.params[param]);
+        return found ? fn(req, found) : notFound(req.params[param], kind);
+      });
+  const roleRead = readOf("roleIdOrLabel", "Role", (id) => store.iam.findRole(id));
+  const setRead = readOf("resourceSetIdOrLabel", "ResourceSet", (id) =>
+    store.iam.findResourceSet(id),
+  );
 
   guarded("GET", "/api/v1/iam/roles", "iam", ROLES_READ, false, (req) => ({
     status: 200,
@@ -98,14 +110,10 @@ export function registerIam({ store, guarded }: OktaRoutes): void {
     },
   }));
   guarded("POST", "/api/v1/iam/roles", "iam", ROLES_MANAGE, true, (req) => {
-    const body = jsonBody(req);
-    if (isResponse(body)) return body;
-    const b = body as Record<string, unknown>;
-    const label = field(b, "label");
-    if (isResponse(label)) return label;
-    const description = field(b, "description");
-    if (isResponse(description)) return description;
-    const perms = b.permissions;
+    const given = labelled(req);
+    if (isResponse(given)) return given;
+    const { label, description } = given;
+    const perms = given.body.permissions;
     if (
       !Array.isArray(perms) ||
       perms.length === 0 ||
@@ -119,73 +127,46 @@ export function registerIam({ store, guarded }: OktaRoutes): void {
     const role = store.iam.createRole(label, description, perms as string[]);
     return { status: 200, body: renderCustomRole(req.baseUrl, role) };
   });
-  roleRoute("GET", "/api/v1/iam/roles/:roleIdOrLabel", ROLES_READ, false, (req, role) => ({
+  roleRead("/api/v1/iam/roles/:roleIdOrLabel", (req, role) => ({
     status: 200,
     body: renderCustomRole(req.baseUrl, role),
   }));
-  roleRoute(
-    "GET",
-    "/api/v1/iam/roles/:roleIdOrLabel/permissions",
-    ROLES_READ,
-    false,
-    (req, role) => ({
-      status: 200,
-      body: { permissions: role.permissions.map((p) => renderPermission(req.baseUrl, role, p)) },
-    }),
-  );
+  roleRead("/api/v1/iam/roles/:roleIdOrLabel/permissions", (req, role) => ({
+    status: 200,
+    body: { permissions: role.permissions.map((p) => renderPermission(req.baseUrl, role, p)) },
+  }));
 
   guarded("POST", "/api/v1/iam/resource-sets", "iam", ROLES_MANAGE, true, (req) => {
-    const body = jsonBody(req);
-    if (isResponse(body)) return body;
-    const b = body as Record<string, unknown>;
-    const label = field(b, "label");
-    if (isResponse(label)) return label;
-    const description = field(b, "description");
-    if (isResponse(description)) return description;
+    const given = labelled(req);
+    if (isResponse(given)) return given;
+    const { label, description } = given;
     if (store.iam.findResourceSet(label))
       return oktaError("E0000001", "label", {
         causes: ["label: A resource set with this label exists."],
       });
-    const orns = resourceOrns(store, req.baseUrl, b.resources);
+    const orns = resourceOrns(store, req.baseUrl, given.body.resources);
     if (isResponse(orns)) return orns;
     const set = store.iam.createResourceSet(label, description, orns);
     return { status: 200, body: renderResourceSet(req.baseUrl, set) };
   });
-  guarded(
-    "GET",
-    "/api/v1/iam/resource-sets/:resourceSetIdOrLabel",
-    "iam",
-    ROLES_READ,
-    false,
-    (req) => {
-      const set = store.iam.findResourceSet(req.params.resourceSetIdOrLabel);
-      if (!set) return notFound(req.params.resourceSetIdOrLabel, "ResourceSet");
-      return { status: 200, body: renderResourceSet(req.baseUrl, set) };
-    },
-  );
-  guarded(
-    "GET",
-    "/api/v1/iam/resource-sets/:resourceSetIdOrLabel/resources",
-    "iam",
-    ROLES_READ,
-    false,
-    (req) => {
-      const set = store.iam.findResourceSet(req.params.resourceSetIdOrLabel);
-      if (!set) return notFound(req.params.resourceSetIdOrLabel, "ResourceSet");
-      const limit = parseLimit(req.query.get("limit"), RESOURCES_PAGE, RESOURCES_PAGE);
-      if (isResponse(limit)) return limit;
-      const { page, next } = pageAfter(set.resources, req.query.get("after"), limit);
-      const self = `${req.baseUrl}/api/v1/iam/resource-sets/${set.id}`;
-      return {
-        status: 200,
-        body: {
-          resources: page.map((r) => renderResource(req.baseUrl, store, set, r)),
-          _links: {
-            ...(next ? { next: { href: `${self}/resources?after=${next}&limit=${limit}` } } : {}),
-            "resource-set": { href: self },
-          },
+  setRead("/api/v1/iam/resource-sets/:resourceSetIdOrLabel", (req, set) => ({
+    status: 200,
+    body: renderResourceSet(req.baseUrl, set),
+  }));
+  setRead("/api/v1/iam/resource-sets/:resourceSetIdOrLabel/resources", (req, set) => {
+    const limit = parseLimit(req.query.get("limit"), RESOURCES_PAGE, RESOURCES_PAGE);
+    if (isResponse(limit)) return limit;
+    const { page, next } = pageAfter(set.resources, req.query.get("after"), limit);
+    const self = `${req.baseUrl}/api/v1/iam/resource-sets/${set.id}`;
+    return {
+      status: 200,
+      body: {
+        resources: page.map((r) => renderResource(req.baseUrl, store, set, r)),
+        _links: {
+          ...(next ? { next: { href: `${self}/resources?after=${next}&limit=${limit}` } } : {}),
+          "resource-set": { href: self },
         },
-      };
-    },
-  );
+      },
+    };
+  });
 }

@@ -179,7 +179,7 @@ describe("okta.app.adminRole", () => {
       `could not tell whether "Databricks AIM"'s admin roles read every user and group (roles: custom role "AIM reader" (cr0gone): its permissions could not be read: no custom role cr0gone)`,
     );
     expect(check.fix).toMatch(
-      /^Check by hand \(Security → Administrators → Roles, and Resources\)/,
+      /^Check by hand in Security → Administrators \(the roles' permissions and resource sets\), or: Least privilege: /,
     );
     expect(result.ok).toBe(true);
   });
