@@ -103,6 +103,21 @@ describe("Databricks client at scale", () => {
   });
 });
 
+/** A client whose pacing and the emulator's rate windows share one virtual clock. */
+function pacedClient(
+  limited: DatabricksEmulator,
+  paced: ReturnType<typeof virtualClock>,
+): DatabricksAccountClient {
+  return new DatabricksAccountClient(
+    {
+      host: limited.url,
+      accountId: limited.accountId,
+      auth: { kind: "token", token: limited.token },
+    },
+    { listConcurrency: 16, now: paced.now, http: { now: paced.now, sleep: paced.sleep } },
+  );
+}
+
 describe("Databricks client under the emulator's realistic rate limits", () => {
   it("reads Users, Groups and ServicePrincipals concurrently under one LIST budget: no 429", async () => {
     // One LIST limit per account covers all three lists. Paced per resource (100/s each, a
@@ -116,14 +131,7 @@ describe("Databricks client under the emulator's realistic rate limits", () => {
       now: paced.now,
     });
     try {
-      const client = new DatabricksAccountClient(
-        {
-          host: limited.url,
-          accountId: limited.accountId,
-          auth: { kind: "token", token: limited.token },
-        },
-        { listConcurrency: 16, now: paced.now, http: { now: paced.now, sleep: paced.sleep } },
-      );
+      const client = pacedClient(limited, paced);
       const t0 = paced.now();
       const [users, groups, sps] = await Promise.all([
         client.listUsers(),
@@ -171,14 +179,7 @@ describe("Databricks client under the emulator's realistic rate limits", () => {
       now: paced.now,
     });
     try {
-      const client = new DatabricksAccountClient(
-        {
-          host: limited.url,
-          accountId: limited.accountId,
-          auth: { kind: "token", token: limited.token },
-        },
-        { listConcurrency: 16, now: paced.now, http: { now: paced.now, sleep: paced.sleep } },
-      );
+      const client = pacedClient(limited, paced);
       const t0 = paced.now();
       const listed = await client.listUsers();
       const listMs = paced.now() - t0;
