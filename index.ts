@@ -16,6 +16,7 @@ import {
   oktaProviderLocation,
   parseDuration,
   DURATION_FORM,
+  DEFAULT_AIM_ADAPTER,
   type AimAdapter,
   type FindingCode,
   type OktaAimAppAdoption,
@@ -62,7 +63,8 @@ const databricksAccountId = setting(
   databricksProviderConfig.get("accountId"),
   "<account id>",
 );
-const adapter = (config.get("adapter") ?? "api") as AimAdapter;
+/** "auto" (default), "api" or "console"; the component and its providers refuse anything else by name. */
+const adapter = (config.get("adapter") ?? DEFAULT_AIM_ADAPTER) as AimAdapter;
 /** Protect the Okta app and the AIM connection (and their children): `pulumi destroy` stops before deleting them. */
 const protect = config.getBoolean("protect") ?? false;
 const aimApiBasePath = config.get("aimApiBasePath");
@@ -205,6 +207,10 @@ export const findingsBySeverity = aim.findings.apply((f) => ({
 export const aimEnabled = aim.aimEnabled;
 /** Error finding codes that keep AIM off (add to acceptFindings to override). */
 export const enableBlockedBy = aim.enableBlockedBy;
+/** The AIM adapter used ("api" or "console": what adapter "auto" chose) and why. */
+export const aimAdapter = pulumi
+  .all([aim.adapterUsed, aim.adapterReason])
+  .apply(([used, reason]) => ({ used, reason }));
 /** adapter "console": steps and the private key (secret) to enter in the account console. */
 export const consoleInstructions = aim.consoleInstructions;
 export const consolePrivateKeyPem = aim.consolePrivateKeyPem;

@@ -13,6 +13,7 @@ import { AIM_OKTA_ROLE, AIM_OKTA_SCOPES } from "../core/model/aim";
 import type { OktaApp, TenantFixture } from "../core/model/tenant";
 import {
   startDatabricksEmulator,
+  type AimAdminApi,
   type DatabricksEmulator,
   type DatabricksEmulatorOptions,
 } from "../emulators/databricks";
@@ -45,6 +46,11 @@ export interface EmulatedTenantOptions {
   privateKeyFile?: string;
   /** Write the key file (default true; the demo keeps the key in memory). */
   writeKeyFile?: boolean;
+  /**
+   * Whether the account serves the assumed AIM admin API (default "off-404",
+   * as a real account answers today; "on" for the `api` adapter).
+   */
+  aimAdminApi?: AimAdminApi;
 }
 
 /** An app the fixture brings that AIM could use: a service app authenticating with a key. */
@@ -67,6 +73,7 @@ export async function startEmulatedTenant(
     databricks = await startDatabricksEmulator({
       fixture: fixture.databricks,
       rateLimits: opts.databricksRateLimits,
+      ...(opts.aimAdminApi ? { behaviour: { aimAdminApi: opts.aimAdminApi } } : {}),
     });
     const existing = fixtureServiceApp(fixture);
     let app: OktaApp;

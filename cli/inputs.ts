@@ -9,6 +9,12 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { databricksConfigFromEnv, type DatabricksConfigOverrides } from "../core/databricks/config";
 import type { DatabricksAccountConfig } from "../core/databricks/api";
+import {
+  aimAdapterModeProblem,
+  DEFAULT_AIM_ADAPTER,
+  isAimAdapterMode,
+  type AimAdapterMode,
+} from "../core/model/aim";
 import { AimError, ConfigError, ERROR_CODES, Redactor } from "../core/http";
 import type { ReconcileRules, WriteRoute } from "../core/model/plan";
 import { parsePrivateKey, type AppPrivateKey } from "../core/keys/privateKey";
@@ -53,7 +59,9 @@ export const INPUT_HELP = `Inputs (precedence: flag > environment > --config fil
                                DATABRICKS_TOKEN        databricks.token (instead of client id + secret)
   --rules FILE                                         rules (ReconcileRules JSON)
   --write-route scim|iamv2     AIMCTL_WRITE_ROUTE      writeRoute (default scim)
-  --aim-adapter api|console    AIMCTL_AIM_ADAPTER      aim.adapter (default api)
+  --aim-adapter MODE           AIMCTL_AIM_ADAPTER      aim.adapter: auto (default: the AIM admin API
+                                                       where the account answers it, else console),
+                                                       api or console
   --aim-api-base-path PATH     AIM_API_BASE_PATH       aim.apiBasePath
   --config FILE                AIMCTL_CONFIG           JSON with the keys above
                                AIMCTL_JOURNAL_KEY      (optional) the undo journal's key; default:
@@ -95,7 +103,7 @@ export interface Inputs {
   databricks: DatabricksInputs;
   rules: ReconcileRules;
   writeRoute: WriteRoute;
-  aim: { adapter: "api" | "console"; apiBasePath?: string };
+  aim: { adapter: AimAdapterMode; apiBasePath?: string };
   /** Where each value came from, by input name (for --verbose and messages). */
   sources: Record<string, string>;
 }
@@ -331,12 +339,13 @@ export function collectInputs(
     );
   const a = config.aim ?? {};
   const adapter =
-    pick("aim.adapter", "aim-adapter", "AIMCTL_AIM_ADAPTER", a.adapter, "aim.adapter") ?? "api";
-  if (adapter !== "api" && adapter !== "console")
+    pick("aim.adapter", "aim-adapter", "AIMCTL_AIM_ADAPTER", a.adapter, "aim.adapter") ??
+    DEFAULT_AIM_ADAPTER;
+  if (!isAimAdapterMode(adapter))
     errors.push(
       new ConfigError(
         sources["aim.adapter"] ?? "aim.adapter",
-        `${sources["aim.adapter"]} "${adapter}" is not an AIM adapter: use "api" (the private-preview admin API) or "console" (you click in the account console).`,
+        aimAdapterModeProblem(sources["aim.adapter"] ?? "aim.adapter", adapter),
       ),
     );
   const apiBasePath = pick(
@@ -354,7 +363,7 @@ export function collectInputs(
       databricks,
       rules,
       writeRoute: route as WriteRoute,
-      aim: { adapter: adapter as "api" | "console", apiBasePath },
+      aim: { adapter: adapter as AimAdapterMode, apiBasePath },
       sources,
     },
     errors,

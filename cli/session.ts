@@ -5,11 +5,7 @@
  * one run names every problem.
  */
 import { DatabricksAccountClient, type DatabricksClientOptions } from "../core/databricks/client";
-import {
-  createAimAdmin,
-  type ApiAimAdmin,
-  type ConsoleAimAdmin,
-} from "../core/databricks/aimAdmin";
+import { openAimAdmin, type OpenedAimAdmin } from "../core/databricks/aimAdmin";
 import { ConfigError, InsecureUrlError, type HttpEvent, type Redactor } from "../core/http";
 import { join } from "node:path";
 import { OktaClient, type OktaClientOptions } from "../core/okta";
@@ -205,13 +201,17 @@ export function oktaCacheFor(
   };
 }
 
+/**
+ * The session's AIM adapter and why it is the one (`auto` asks the account
+ * once, here): a command opens it once and prints `aimAdapterLine(choice)`.
+ */
 export function aimAdminFor(
   session: Session,
   env: Record<string, string | undefined>,
   probeExternalId?: string,
-): ApiAimAdmin | ConsoleAimAdmin {
+): Promise<OpenedAimAdmin> {
   if (!session.databricks) throw new Error("aimAdminFor needs a Databricks client");
-  return createAimAdmin(
+  return openAimAdmin(
     {
       mode: session.inputs.aim.adapter,
       client: session.databricks,

@@ -10,6 +10,12 @@
  * (IdentityReconciliation), `${name}-connection` (AimConnection).
  */
 import * as pulumi from "@pulumi/pulumi";
+import {
+  aimAdapterModeProblem,
+  DEFAULT_AIM_ADAPTER,
+  isAimAdapterMode,
+  type AimAdapterKind,
+} from "../core/model/aim";
 import type { FindingCode, PlanSummary, ReconcileRules, WriteRoute } from "../core/model/plan";
 import { AimConnection, type AimAdapter } from "../dynamic-providers/aimConnection";
 import {
@@ -55,7 +61,10 @@ export interface DatabricksAimArgs {
   readonly oktaSnapshotCache?: pulumi.Input<boolean>;
   /** Read Okta in full when that cache is older than this many seconds (default 86400). */
   readonly oktaSnapshotCacheMaxAgeSeconds?: pulumi.Input<number>;
-  /** "api" (private-preview admin API, default) or "console" (values to enter are output). */
+  /**
+   * "auto" (default: the private-preview admin API where the account answers
+   * it, else the console path), "api" or "console" (values to enter are output).
+   */
   readonly adapter?: pulumi.Input<AimAdapter>;
   /** `api` only: base path of the AIM admin API. */
   readonly apiBasePath?: pulumi.Input<string>;
@@ -87,6 +96,10 @@ export class DatabricksAim extends pulumi.ComponentResource {
   readonly consoleInstructions: pulumi.Output<string[] | null>;
   /** `console` adapter: the private key to paste there (secret). */
   readonly consolePrivateKeyPem: pulumi.Output<string | null>;
+  /** The AIM adapter the connection used: "api" or "console" (what `auto` chose). */
+  readonly adapterUsed: pulumi.Output<AimAdapterKind>;
+  /** Why that adapter, e.g. "auto: GET …/connection answered 404 ENDPOINT_NOT_FOUND, so …". */
+  readonly adapterReason: pulumi.Output<string>;
 
   constructor(name: string, args: DatabricksAimArgs, opts?: pulumi.ComponentResourceOptions) {
     super("okta-databricks-aim:index:DatabricksAim", name, {}, opts);
@@ -104,6 +117,8 @@ export class DatabricksAim extends pulumi.ComponentResource {
     this.enableBlockedBy = connection.enableBlockedBy;
     this.consoleInstructions = connection.consoleInstructions;
     this.consolePrivateKeyPem = pulumi.secret(connection.consolePrivateKeyPem);
+    this.adapterUsed = connection.adapterUsed;
+    this.adapterReason = connection.adapterReason;
     this.registerOutputs({
       pending: this.pending,
       buckets: this.buckets,
@@ -113,6 +128,8 @@ export class DatabricksAim extends pulumi.ComponentResource {
       enableBlockedBy: this.enableBlockedBy,
       consoleInstructions: this.consoleInstructions,
       consolePrivateKeyPem: this.consolePrivateKeyPem,
+      adapterUsed: this.adapterUsed,
+      adapterReason: this.adapterReason,
     });
   }
 }
@@ -135,8 +152,8 @@ export function argsProblems(args: DatabricksAimArgs): string[] {
     if (args[k] === undefined || args[k] === null) problems.push(`[${k}] must be given.`);
   const known = <T>(v: pulumi.Input<T> | undefined): v is T =>
     v !== undefined && !pulumi.Output.isInstance(v) && !(v instanceof Promise);
-  if (known(args.adapter) && args.adapter !== "api" && args.adapter !== "console")
-    problems.push(`[adapter] must be "api" or "console"; got ${JSON.stringify(args.adapter)}.`);
+  if (known(args.adapter) && !isAimAdapterMode(args.adapter))
+    problems.push(aimAdapterModeProblem("[adapter]", args.adapter));
   if (known(args.writeRoute) && args.writeRoute !== "scim" && args.writeRoute !== "iamv2")
     problems.push(
       `[writeRoute] must be "scim" or "iamv2"; got ${JSON.stringify(args.writeRoute)}.`,
@@ -186,7 +203,7 @@ function createConnection(
   return new AimConnection(
     `${name}-connection`,
     {
-      adapter: args.adapter ?? "api",
+      adapter: args.adapter ?? DEFAULT_AIM_ADAPTER,
       apiBasePath: args.apiBasePath,
       databricksHost: args.databricksHost,
       accountId: args.accountId,

@@ -29,6 +29,7 @@ export type {
   SigningKeyAlgorithm,
 } from "../core/keys/signingKey";
 export type { AimAdapter } from "../dynamic-providers/aimConnection";
+export { AIM_ADAPTER_MODES, DEFAULT_AIM_ADAPTER, type AimAdapterKind } from "../core/model/aim";
 export {
   oktaOrgUrlFromProvider,
   oktaProviderLocation,

@@ -22,7 +22,8 @@ export {
   reconcileAccount,
   UNKNOWN_ERROR_FINDINGS,
 } from "./workflows";
-export { createAimAdmin } from "./databricks/aimAdmin";
+export { createAimAdmin, openAimAdmin } from "./databricks/aimAdmin";
+export { aimAdapterLine } from "./databricks/aimAdapter";
 export { DatabricksAccountClient } from "./databricks/client";
 export { accountsHostProblem, databricksConfigFromEnv } from "./databricks/config";
 export { credentialLayer, databricksConfigFromLayers, databricksLayers } from "./databricks/layers";
@@ -39,6 +40,7 @@ export {
   signingKeySpecProblems,
 } from "./keys/signingKey";
 export { FINDING_CODES } from "./model/plan";
+export { aimAdapterModeProblem, isAimAdapterMode } from "./model/aim";
 export { canonicalJson, errorFindingCodes, summarizePlan } from "./reconcile/report";
 export { validateRules } from "./reconcile/rules";
 export { undo } from "./reconcile/undo";

@@ -3,8 +3,12 @@
  * management (AIM), converged by core's `convergeAimConnection` (test the
  * candidate → configure → gate on findings → enable or disable → read back;
  * docs/architecture.md) through one of the two adapters of
- * core/databricks/aimAdmin.ts:
+ * core/databricks/aimAdmin.ts, chosen by `adapter`:
  *
+ * - `auto` (the default): asks the account once per operation whether it has
+ *   the admin API (core/databricks/aimAdapter.ts holds the rule) and uses
+ *   `api` or `console`; the outputs `adapterUsed` and `adapterReason` say
+ *   which and why, and an answer it cannot classify fails the operation;
  * - `api`: the assumed private-preview admin API (docs/aim-admin-api.md);
  * - `console`: configures nothing remotely; runs the same connection test
  *   itself and outputs the values to enter in the account console (the
@@ -37,6 +41,7 @@
  * destroy deletes next: it never leaves AIM enabled on a dead connection.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { AimAdapterKind, AimAdapterMode } from "../core/model/aim";
 import type { AimAdminState } from "../core/databricks/aimAdmin";
 import type { AimConnectionTestResult } from "../core/databricks/api";
 import type { FindingsSummary } from "./identityReconciliation";
@@ -57,11 +62,15 @@ import { containsUnknown } from "./unknown";
  */
 export const AIM_CONNECTION_PROVIDER_VERSION = "3";
 
-export type AimAdapter = "api" | "console";
+export type AimAdapter = AimAdapterMode;
 
 export interface AimConnectionArgs {
-  /** "api" (the private-preview admin API) or "console" (you click; values are output). */
-  readonly adapter: pulumi.Input<AimAdapter>;
+  /**
+   * "auto" (default: "api" where the account answers the admin API, else
+   * "console"), "api" (the private-preview admin API) or "console" (you
+   * click; values are output).
+   */
+  readonly adapter?: pulumi.Input<AimAdapter>;
   /** `api` only: base path of the admin API (default /api/2.0/accounts/{account_id}/aim/okta). */
   readonly apiBasePath?: pulumi.Input<string>;
   /** Databricks accounts host, e.g. https://accounts.cloud.databricks.com. */
@@ -141,6 +150,10 @@ export interface ResolvedAimConnectionOutputs extends Omit<
 > {
   /** The last connection test (step messages are redacted by core). */
   connectionTest?: AimConnectionTestResult;
+  /** The adapter the last update used ("api" or "console"; `auto` decides per operation). */
+  adapterUsed?: AimAdapterKind;
+  /** Why that adapter (core's aimAdapterLine without the prefix). */
+  adapterReason?: string;
   liveAimStatusReason?: string;
   /** `console`: the steps to take in the account console (null with the api adapter). */
   consoleInstructions?: string[] | null;
@@ -199,14 +212,16 @@ function enableGate(
   };
 }
 
-function admin(
+/** The adapter of `inputs.adapter`, decided once per operation (auto asks the account). */
+function openAdmin(
   inputs: Pick<
     Inputs,
     "adapter" | "apiBasePath" | "databricksHost" | "accountId" | "probeExternalId"
   >,
 ) {
-  return loadCore().createAimAdmin({
-    mode: inputs.adapter,
+  return loadCore().openAimAdmin({
+    // State written before auto existed always holds "api" or "console".
+    mode: inputs.adapter ?? "auto",
     client: databricksClient(inputs.databricksHost, inputs.accountId),
     basePath: inputs.apiBasePath || undefined,
     probeExternalId: inputs.probeExternalId || undefined,
@@ -236,11 +251,8 @@ function problems(news: Inputs, keyProblem: string | undefined): pulumi.dynamic.
   const out: pulumi.dynamic.CheckFailure[] = [];
   const bad = (property: string, reason: string) => out.push({ property, reason });
   const known = (k: keyof Inputs) => !containsUnknown(news[k]);
-  if (known("adapter") && news.adapter !== "api" && news.adapter !== "console")
-    bad(
-      "adapter",
-      `[adapter] must be "api" (the private-preview AIM admin API) or "console" (you enter the values in the account console); got ${JSON.stringify(news.adapter)}.`,
-    );
+  if (known("adapter") && !loadCore().isAimAdapterMode(news.adapter))
+    bad("adapter", loadCore().aimAdapterModeProblem("[adapter]", news.adapter));
   if (
     known("apiBasePath") &&
     news.apiBasePath !== undefined &&
@@ -310,8 +322,10 @@ async function converge(
   id: string | undefined,
   inputs: Inputs,
 ): Promise<{ id: string; outs: Outputs }> {
-  const label = `AimConnection ${inputs.accountId} (${inputs.adapter})`;
-  const r = await loadCore().convergeAimConnection(admin(inputs), {
+  const { admin, choice } = await openAdmin(inputs);
+  const label = `AimConnection ${inputs.accountId} (${choice.used})`;
+  logInfo(`AimConnection ${inputs.accountId}: ${loadCore().aimAdapterLine(choice)}`);
+  const r = await loadCore().convergeAimConnection(admin, {
     config: {
       oktaOrgUrl: inputs.oktaOrgUrl,
       clientId: inputs.clientId,
@@ -345,6 +359,8 @@ async function converge(
     ...withoutLive(rest),
     enableBlockedBy: blocked,
     connectionTest: r.test,
+    adapterUsed: choice.used,
+    adapterReason: choice.reason,
     ...liveFields(r.state),
     consoleInstructions: null,
     consolePrivateKeyPem: null,
@@ -365,7 +381,7 @@ async function converge(
       outs,
     );
   }
-  if (inputs.adapter === "console") outs.consolePrivateKeyPem = inputs.privateKeyPem;
+  if (admin.mode === "console") outs.consolePrivateKeyPem = inputs.privateKeyPem;
   return { id: resourceId, outs };
 }
 
@@ -377,7 +393,7 @@ async function converge(
  * `liveEnabled: false => false`). The outputs keep the live state as of the
  * last update.
  */
-async function liveDrift(news: Inputs): Promise<string[]> {
+async function liveDrift(olds: Outputs, news: Inputs): Promise<string[]> {
   const where = [
     "adapter",
     "apiBasePath",
@@ -386,13 +402,19 @@ async function liveDrift(news: Inputs): Promise<string[]> {
     "probeExternalId",
   ] as const;
   if (where.some((k) => containsUnknown(news[k]))) return [];
-  const live = liveFields(await admin(news).read());
+  const { admin, choice } = await openAdmin(news);
+  const live = liveFields(await admin.read());
   const drift: string[] = [];
+  // auto: the account gained (or lost) the admin API since the last update.
+  if (olds.adapterUsed !== undefined && olds.adapterUsed !== choice.used)
+    drift.push(
+      `${loadCore().aimAdapterLine(choice)}, not ${olds.adapterUsed} as at the last update; the update ${choice.used === "api" ? "configures the connection through the admin API" : "gives the values to enter in the account console"}`,
+    );
   if (live.liveEnabled !== undefined && live.liveEnabled !== news.enabled)
     drift.push(
       `AIM is ${live.liveEnabled ? "on" : "off"} in the account (${live.liveAimStatusReason}); the update turns it ${news.enabled ? "on" : "off"}`,
     );
-  if (news.adapter === "api" && live.liveConfigured === false)
+  if (admin.mode === "api" && live.liveConfigured === false)
     drift.push(
       "no AIM connection is configured in the account; the update configures and tests it",
     );
@@ -457,7 +479,7 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
     const settings = SETTING_INPUTS.some((k) => (olds[k] ?? null) !== (news[k] ?? null));
     const gate =
       JSON.stringify(olds.enableBlockedBy ?? []) !== JSON.stringify(news.enableBlockedBy ?? []);
-    const drift = await liveDrift(news);
+    const drift = await liveDrift(olds, news);
     if (drift.length > 0)
       logInfo(`AimConnection ${news.accountId} (${news.adapter}): ${drift.join("; ")}`);
     return {
@@ -473,10 +495,21 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
 
   async read(id, props) {
     if (!props) return { id, props };
-    const state = await admin(props).read();
-    // The api connection is gone (deleted out of band): so is this resource.
-    if (props.adapter === "api" && !state.configured) return { id: "" };
-    return { id, props: { ...props, ...liveFields(state) } };
+    const { admin, choice } = await openAdmin(props);
+    const state = await admin.read();
+    // The api connection is gone (deleted out of band): so is this resource. Not when the last
+    // update used the console path (auto, the account has gained the API): nothing was stored.
+    const lastUsed = props.adapterUsed ?? props.adapter;
+    if (admin.mode === "api" && lastUsed === "api" && !state.configured) return { id: "" };
+    return {
+      id,
+      props: {
+        ...props,
+        ...liveFields(state),
+        adapterUsed: choice.used,
+        adapterReason: choice.reason,
+      },
+    };
   },
 
   async update(id, _olds, news) {
@@ -484,7 +517,7 @@ export const aimConnectionProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
   },
 
   async delete(_id, props) {
-    const aim = admin(props);
+    const { admin: aim } = await openAdmin(props);
     if (props.disableOnDelete) {
       // console: core refuses with the clicks to make (ERR_AIM_CONSOLE_ONLY).
       await aim.disable();
@@ -517,6 +550,10 @@ export class AimConnection extends pulumi.dynamic.Resource {
   /** Error finding codes that keep AIM off (not in acceptFindings). */
   declare readonly enableBlockedBy: pulumi.Output<string[]>;
   declare readonly connectionTest: pulumi.Output<AimConnectionTestResult>;
+  /** The adapter the last update used: "api" or "console" (`auto` decides by asking the account). */
+  declare readonly adapterUsed: pulumi.Output<AimAdapterKind>;
+  /** Why that adapter, e.g. "auto: GET …/connection answered 404 ENDPOINT_NOT_FOUND, so …". */
+  declare readonly adapterReason: pulumi.Output<string>;
   /** `console` adapter: what to do in the account console. */
   declare readonly consoleInstructions: pulumi.Output<string[] | null>;
   /** `console` adapter: the private key to paste there (secret). */
@@ -527,7 +564,7 @@ export class AimConnection extends pulumi.dynamic.Resource {
       aimConnectionProvider,
       name,
       {
-        adapter: args.adapter,
+        adapter: args.adapter ?? "auto",
         apiBasePath: args.apiBasePath,
         databricksHost: args.databricksHost,
         accountId: args.accountId,
@@ -553,6 +590,8 @@ export class AimConnection extends pulumi.dynamic.Resource {
         liveClientId: undefined,
         liveOktaOrgUrl: undefined,
         connectionTest: undefined,
+        adapterUsed: undefined,
+        adapterReason: undefined,
         consoleInstructions: undefined,
         consolePrivateKeyPem: undefined,
       },

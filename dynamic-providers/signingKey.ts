@@ -8,7 +8,7 @@
  * new key pair and keeps the old public JWK as `previousPublicJwk`, which the
  * app's JWKS goes on listing (components/OktaAimApp.ts). A later run drops it
  * when `check` has read that the live AIM connection (`aimConnection`, api
- * adapter) names the current kid and its last test succeeded, or when
+ * adapter, or auto where it chooses api) names the current kid and its last test succeeded, or when
  * `retirePreviousKey` is set (console adapter: you confirm it). `check` cannot
  * see the state (the engine hands it the old inputs only), so it records what
  * it read (`liveAimRead`, `liveAimKeyId`, `liveAimTestOk`) and `diff`/`update`
@@ -122,7 +122,7 @@ function aimConnectionProblems(value: unknown): pulumi.dynamic.CheckFailure[] {
       {
         property: "aimConnection",
         reason:
-          '[aimConnection] must be an object { databricksHost, accountId, adapter: "api" | "console", apiBasePath? }.',
+          '[aimConnection] must be an object { databricksHost, accountId, adapter: "auto" | "api" | "console", apiBasePath? }.',
       },
     ];
   const c = value as Record<string, unknown>;
@@ -134,10 +134,10 @@ function aimConnectionProblems(value: unknown): pulumi.dynamic.CheckFailure[] {
     ...databricksHostProblems(c.databricksHost).map(nested),
     ...accountIdProblems(c.accountId).map(nested),
   ];
-  if (c.adapter !== "api" && c.adapter !== "console")
+  if (!loadCore().isAimAdapterMode(c.adapter))
     out.push({
       property: "aimConnection.adapter",
-      reason: `[aimConnection.adapter] must be "api" or "console"; got ${JSON.stringify(c.adapter)}.`,
+      reason: loadCore().aimAdapterModeProblem("[aimConnection.adapter]", c.adapter),
     });
   if (
     c.apiBasePath !== undefined &&
@@ -163,18 +163,18 @@ async function readLiveAim(
     };
   if (AIM_CONNECTION_FIELDS.some((k) => containsUnknown(conn[k])))
     return { liveAimRead: "skipped: aimConnection not known until other resources exist" };
-  if (conn.adapter !== "api")
-    return {
-      liveAimRead:
-        "skipped: adapter console has no readable connection; set retirePreviousKey once the console uses the new key",
-    };
+  const consoleSkip = (why: string) => ({
+    liveAimRead: `skipped: ${why} has no readable connection; set retirePreviousKey once the console uses the new key`,
+  });
+  if (conn.adapter === "console") return consoleSkip("adapter console");
   try {
-    const { createAimAdmin } = loadCore();
-    const admin = createAimAdmin({
-      mode: "api",
+    const { openAimAdmin, aimAdapterLine } = loadCore();
+    const { admin, choice } = await openAimAdmin({
+      mode: conn.adapter,
       client: databricksClient(conn.databricksHost, conn.accountId),
       basePath: conn.apiBasePath || undefined,
-    }) as import("../core/databricks/aimAdmin").ApiAimAdmin;
+    });
+    if (admin.mode !== "api") return consoleSkip(aimAdapterLine(choice));
     // The connection only: the iamv2 "is AIM on" probe is AimConnection's business.
     const state = await admin.readConnection();
     const out: Pick<ResolvedSigningKeyInputs, "liveAimRead" | "liveAimKeyId" | "liveAimTestOk"> = {

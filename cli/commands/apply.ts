@@ -7,6 +7,7 @@
  * their order live in core/workflows. Error findings never stop the safe links.
  */
 import { join, resolve } from "node:path";
+import { aimAdapterLine } from "../../core/databricks/aimAdapter";
 import { ConfigError } from "../../core/http";
 import type { AppPrivateKey } from "../../core/keys/privateKey";
 import type { FindingCode, Plan } from "../../core/model/plan";
@@ -327,7 +328,8 @@ export async function enableAimWith(
       `Accepting ${acceptedNow.length} error finding(s) as asked (${errorFindingCodes(acceptedNow).join(", ")}).`,
     );
   const o = session.inputs.okta;
-  const aim = aimAdminFor(session, io.env, linkedProbeId(after.snapshot));
+  const { admin: aim, choice } = await aimAdminFor(session, io.env, linkedProbeId(after.snapshot));
+  printer.out(aimAdapterLine(choice));
   printer.err(
     aim.mode === "api"
       ? "Testing the AIM connection, configuring it, enabling AIM…"

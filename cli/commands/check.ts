@@ -5,6 +5,7 @@
  * 3 when a check of severity "error" fails, 2 when only links are pending,
  * 0 when nothing is left to do, 1 when reading failed.
  */
+import type { AimAdapterChoice } from "../../core/databricks/aimAdapter";
 import type { AppPrivateKey } from "../../core/keys/privateKey";
 import type { FindingCode, Plan } from "../../core/model/plan";
 import {
@@ -58,8 +59,9 @@ export async function checkCommand(argv: string[], io: CliIo, printer: Printer):
     databricks: true,
     verbose: flag(args, "verbose"),
   });
-  const { result, plan, readError } = await runCheck(session, io, printer, accepted);
-  if (flag(args, "json")) printer.out(JSON.stringify(result, null, 2));
+  const { result, plan, readError, aimAdapter } = await runCheck(session, io, printer, accepted);
+  if (flag(args, "json"))
+    printer.out(JSON.stringify(aimAdapter ? { ...result, aimAdapter } : result, null, 2));
   else printer.out(renderPreflight(result, plan));
   if (readError) {
     printer.err(`aimctl: identity checks not run: reading failed: ${readError}`);
@@ -92,7 +94,13 @@ export async function runCheck(
   io: CliIo,
   printer: Printer,
   acceptedFindings: readonly FindingCode[] = [],
-): Promise<{ result: PreflightResult; plan?: Plan; readError?: string }> {
+): Promise<{
+  result: PreflightResult;
+  plan?: Plan;
+  readError?: string;
+  /** Which AIM adapter the checks used and why (absent: none could be chosen; a check says why). */
+  aimAdapter?: AimAdapterChoice;
+}> {
   let read: Awaited<ReturnType<typeof readAndPlan>> | undefined;
   let readError: string | undefined;
   try {
@@ -103,13 +111,19 @@ export async function runCheck(
   const o = session.inputs.okta;
   const admin = session.oktaAdmin;
   const probe = read ? linkedProbeId(read.snapshot) : undefined;
+  // auto asks the account once; an answer it cannot classify is a failing check, not a fallback.
+  const opened = await aimAdminFor(session, io.env, probe).then(
+    (o) => ({ admin: o.admin, aimAdapter: { choice: o.choice } }),
+    (error: unknown) => ({ admin: undefined, aimAdapter: { error } }),
+  );
   printer.err("Running preflight checks (including a real AIM connection test)…");
   const raw = await runPreflight(
     {
       okta: admin ?? (session.oktaReader as NonNullable<Session["oktaReader"]>),
       appId: o.appId ?? (o.clientId as string),
       aimClientId: o.clientId,
-      aim: aimAdminFor(session, io.env, probe),
+      aim: opened.admin,
+      aimAdapter: opened.aimAdapter,
       // The exchange AIM performs, run from here: the private key never leaves this process.
       localTest: (config) => localAimTest(session, io.env, config),
       iamv2: session.databricks,
@@ -120,7 +134,12 @@ export async function runCheck(
     },
     read?.plan,
   );
-  return { result: admin ? raw : withoutAdminReads(raw), plan: read?.plan, readError };
+  return {
+    result: admin ? raw : withoutAdminReads(raw),
+    plan: read?.plan,
+    readError,
+    ...("choice" in opened.aimAdapter ? { aimAdapter: opened.aimAdapter.choice } : {}),
+  };
 }
 
 /**
@@ -171,14 +190,14 @@ export function renderPreflight(r: PreflightResult, plan?: Plan): string {
 }
 
 /** The console adapter's connection test (local): what check runs when AIM holds no connection. */
-function localAimTest(
+async function localAimTest(
   session: Session,
   env: Record<string, string | undefined>,
   config: Parameters<NonNullable<PreflightDeps["localTest"]>>[0],
 ) {
-  const local = aimAdminFor(
+  const { admin } = await aimAdminFor(
     { ...session, inputs: { ...session.inputs, aim: { adapter: "console" } } },
     env,
   );
-  return local.test(config);
+  return admin.test(config);
 }

@@ -168,11 +168,14 @@ export async function runDemo(io: CliIo, say: Printer): Promise<DemoSummary> {
   say.out("1) WITHOUT reconciliation: AIM enabled directly on a fresh copy of the tenant");
   const without = await runOnFreshTenant(fixture, reference, say, async (tenant, session) => {
     // The same workflow as aimctl apply --enable-aim, with nothing to gate on: no plan was read.
-    const { outcome, test } = await convergeAimConnection(aimAdminFor(session, io.env), {
-      config: connectionConfig(tenant),
-      enabled: true,
-      gate: { errorCodes: [], accepted: [] },
-    });
+    const { outcome, test } = await convergeAimConnection(
+      (await aimAdminFor(session, io.env)).admin,
+      {
+        config: connectionConfig(tenant),
+        enabled: true,
+        gate: { errorCodes: [], accepted: [] },
+      },
+    );
     if (outcome !== "enabled")
       throw new Error(
         `the emulated AIM connection was not enabled (${outcome}): ${JSON.stringify(test.steps)}`,
@@ -300,6 +303,8 @@ async function withTenant<T>(
 ): Promise<T> {
   const tenant = await startEmulatedTenant(structuredClone(fixture), {
     writeKeyFile: false,
+    // The demo enables AIM end to end, through the admin API the emulator can serve.
+    aimAdminApi: "on",
     oktaRateLimits: {
       ...OKTA_REALISTIC,
       userById: DEMO_LIMITS.oktaUserByIdPerMinute,

@@ -13,7 +13,7 @@ import { EXIT } from "../exitCodes";
 import { startEmulatedTenant, type EmulatedTenant } from "../emulated";
 import { interruptSignal, type CliIo, type Printer } from "../io";
 
-export const EMULATE_HELP = `aimctl emulate (--fixture FILE | --synthetic N [--seed S]) [--json] [--rate-limits realistic|off]
+export const EMULATE_HELP = `aimctl emulate (--fixture FILE | --synthetic N [--seed S]) [--json] [--rate-limits realistic|off] [--aim-admin-api]
 
 Starts the Okta and Databricks account emulators on 127.0.0.1 with the tenant,
 sets up the Okta API Services app AIM uses (RSA key generated with jose, private
@@ -28,6 +28,9 @@ serves until SIGTERM or SIGINT (then removes the key file).
                               (default: export lines for a shell)
   --rate-limits realistic|off realistic (default) or none, for fast local runs
   --okta-private-key-file F   the private key of the fixture's own app, if it has one
+  --aim-admin-api             serve the assumed AIM admin API too (docs/aim-admin-api.md);
+                              without it the account answers it 404, as a real one does,
+                              so aimctl's default adapter auto takes the console path
 The printed secrets are the emulators' own throwaway credentials.`;
 
 export async function emulateCommand(argv: string[], io: CliIo, printer: Printer): Promise<number> {
@@ -40,6 +43,7 @@ export async function emulateCommand(argv: string[], io: CliIo, printer: Printer
       json: "boolean",
       "rate-limits": "string",
       "okta-private-key-file": "string",
+      "aim-admin-api": "boolean",
     },
     "emulate",
   );
@@ -72,13 +76,14 @@ export async function emulateCommand(argv: string[], io: CliIo, printer: Printer
     oktaRateLimits: limits,
     databricksRateLimits: limits,
     privateKeyFile: keyFile ? resolve(io.cwd, keyFile) : undefined,
+    aimAdminApi: flag(args, "aim-admin-api") ? "on" : "off-404",
   });
   try {
     printCredentials(tenant, flag(args, "json"), printer);
     printer.err(
       `Emulating ${fixture.okta.users.length} Okta users, ${fixture.okta.groups.length} Okta groups; ` +
         `${fixture.databricks.users.length} Databricks users, ${fixture.databricks.groups.length} groups, ` +
-        `${fixture.databricks.servicePrincipals.length} service principals. Rate limits: ${limits}.`,
+        `${fixture.databricks.servicePrincipals.length} service principals. Rate limits: ${limits}. AIM admin API: ${flag(args, "aim-admin-api") ? "served" : "absent (404, as on a real account)"}.`,
     );
     printer.err(
       tenant.appCreated

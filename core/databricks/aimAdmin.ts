@@ -16,12 +16,25 @@
  * back the values to type into the account console, and refuses enable/disable
  * with the clicks to make. Both observe "AIM is on" through the public iamv2
  * look-up of a linked identity, so AIM switched off in the console shows.
+ * `auto` (the default, `openAimAdmin`) asks the endpoint once and picks one of
+ * the two; the rule and its messages are in ./aimAdapter.ts.
  */
 import { AimError, ConfigError, ERROR_CODES, HttpError, InsecureUrlError } from "../http";
 import { AppPrivateKey, privateKeyText } from "../keys/privateKey";
-import { AIM_OKTA_SCOPES } from "../model/aim";
 import type { IdentityKind } from "../model/plan";
 import { OktaClient, parseOktaOrgUrl, type OktaClientOptions } from "../okta";
+import {
+  AIM_OKTA_SCOPES,
+  aimAdapterModeProblem,
+  isAimAdapterMode,
+  type AimAdapterMode,
+} from "../model/aim";
+import {
+  classifyAimAdminAnswer,
+  explicitAimAdapter,
+  type AimAdapterChoice,
+  type ConnectionProbeAnswer,
+} from "./aimAdapter";
 import type { AimAdmin, AimConnectionState, AimConnectionTestResult } from "./api";
 import type { AimOffForm, AimStatus, AimStatusDetail, DatabricksAccountClient } from "./client";
 
@@ -70,7 +83,8 @@ export interface ConsoleConfigureResult extends AimAdminState {
 }
 
 export interface AimAdminOptions {
-  mode: "api" | "console";
+  /** createAimAdmin: "api" or "console"; openAimAdmin also "auto" (ask the account). */
+  mode: AimAdapterMode;
   client: DatabricksAccountClient;
   /** `api` only: the endpoint's base path (default DEFAULT_AIM_API_BASE_PATH, or AIM_API_BASE_PATH). */
   basePath?: string;
@@ -84,16 +98,47 @@ export interface AimAdminOptions {
   okta?: OktaClientOptions;
 }
 
+/** The adapter of an explicit mode ("api" or "console"); "auto" needs openAimAdmin (it asks the account). */
 export function createAimAdmin(
   opts: AimAdminOptions,
   env: Record<string, string | undefined> = process.env,
 ): ApiAimAdmin | ConsoleAimAdmin {
   if (opts.mode === "api") return new ApiAimAdmin(opts, env);
   if (opts.mode === "console") return new ConsoleAimAdmin(opts);
-  throw new ConfigError(
-    "adapter",
-    `AIM adapter "${String((opts as { mode: unknown }).mode)}" is unknown: use "api" (the private-preview admin API) or "console" (you click in the account console).`,
-  );
+  if (opts.mode === "auto")
+    throw new ConfigError(
+      "adapter",
+      'AIM adapter "auto" is decided by asking the account: call openAimAdmin, not createAimAdmin.',
+    );
+  throw new ConfigError("adapter", aimAdapterModeProblem("adapter", opts.mode));
+}
+
+/** An adapter ready to use, and which one it is and why (`aimAdapterLine` prints it). */
+export interface OpenedAimAdmin {
+  admin: ApiAimAdmin | ConsoleAimAdmin;
+  choice: AimAdapterChoice;
+}
+
+/**
+ * The adapter of any mode. "auto" asks `GET {base}/connection` once and
+ * decides by ./aimAdapter.ts's rule (an answer it cannot classify is thrown,
+ * never a fallback); "api" and "console" are taken as given.
+ */
+export async function openAimAdmin(
+  opts: AimAdminOptions,
+  env: Record<string, string | undefined> = process.env,
+): Promise<OpenedAimAdmin> {
+  if (!isAimAdapterMode(opts.mode))
+    throw new ConfigError("adapter", aimAdapterModeProblem("adapter", opts.mode));
+  if (opts.mode !== "auto")
+    return { admin: createAimAdmin(opts, env), choice: explicitAimAdapter(opts.mode) };
+  // Built first: the base path is validated (a bad one is a ConfigError, not an answer).
+  const api = new ApiAimAdmin({ ...opts, mode: "api" }, env);
+  const choice = await api.detect();
+  return {
+    admin: choice.used === "api" ? api : new ConsoleAimAdmin({ ...opts, mode: "console" }),
+    choice,
+  };
 }
 
 /** Validates and normalises the connection values; registers the key with the redactor. */
@@ -200,6 +245,23 @@ export class ApiAimAdmin extends BaseAimAdmin implements AimAdmin {
     this.basePath = raw
       .replace(/\{account_id\}/g, encodeURIComponent(this.client.accountId))
       .replace(/\/+$/, "");
+  }
+
+  /** auto's one question: how `GET {base}/connection` answers, classified by ./aimAdapter.ts. */
+  async detect(): Promise<AimAdapterChoice> {
+    let answer: ConnectionProbeAnswer;
+    try {
+      const res = await this.client.authorizedRequest<unknown>({
+        method: "GET",
+        url: `${this.client.host}${this.basePath}/connection`,
+        bucket: "databricks GET {aim_base}/connection",
+        idempotent: true,
+      });
+      answer = { ok: true, body: res.body };
+    } catch (err) {
+      answer = { ok: false, error: err };
+    }
+    return classifyAimAdminAnswer(answer, `GET ${this.basePath}/connection`, this.client.accountId);
   }
 
   async read(): Promise<AimAdminState> {

@@ -27,6 +27,7 @@ export {
   ApiAimAdmin,
   ConsoleAimAdmin,
   createAimAdmin,
+  openAimAdmin,
   validateAimConnectionConfig,
   CONSOLE_STEPS,
   DEFAULT_AIM_API_BASE_PATH,
@@ -34,4 +35,6 @@ export {
   type AimAdminState,
   type AimConnectionConfig,
   type ConsoleConfigureResult,
+  type OpenedAimAdmin,
 } from "./aimAdmin";
+export { aimAdapterLine, type AimAdapterChoice } from "./aimAdapter";

@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   iamv2Unavailable: "ERR_IAMV2_UNAVAILABLE",
   /** The account does not have the (private-preview) AIM admin API. */
   aimNotEnrolled: "ERR_AIM_NOT_ENROLLED",
+  /** Adapter auto could not classify the account's answer (core/databricks/aimAdapter.ts). */
+  aimAdapterUndecided: "ERR_AIM_ADAPTER_UNDECIDED",
   /** The AIM admin API refused for a precondition (configure and test first). */
   aimPrecondition: "ERR_AIM_PRECONDITION",
   aimNotConfigured: "ERR_AIM_NOT_CONFIGURED",

@@ -9,6 +9,7 @@
  * with "Proof of possession"), "Okta API Scopes", "Admin roles"; Databricks
  * account console "Security → User provisioning → Automatic identity management".
  */
+import { aimAdapterLine, type AimAdapterChoice } from "../databricks/aimAdapter";
 import type { AimAdmin, AimConnectionState, DatabricksIamV2 } from "../databricks/api";
 import { aimOffForm, AIM_OFF_FORM_TEXT, type AimOffForm } from "../databricks/client";
 import { AimError, ERROR_CODES } from "../http/errors";
@@ -39,6 +40,7 @@ export type PreflightCheckId =
   | "okta.app.grants"
   | "okta.app.adminRole"
   | "okta.app.dpop"
+  | "aim.adapter"
   | "aim.connectionTest"
   | "aim.clientId"
   | "aim.status"
@@ -74,6 +76,8 @@ export interface PreflightDeps {
   /** Its client id (0oa…); read from the app when absent. */
   aimClientId?: string;
   aim?: AimAdmin;
+  /** Which AIM adapter `aim` is and why (openAimAdmin), or why none could be chosen. */
+  aimAdapter?: { choice: AimAdapterChoice } | { error: unknown };
   /**
    * The connection test run here (the console adapter's: the token exchange
    * AIM performs, from this process). A preflight never sends the private
@@ -162,7 +166,17 @@ export async function runPreflight(deps: PreflightDeps, plan?: Plan): Promise<Pr
     await checkGrantsAndRole(deps, label, clientId, add);
   }
 
-  // --- The AIM connection, tested for real ---
+  // --- The AIM connection, tested for real (through the adapter chosen) ---
+  if (deps.aimAdapter && "choice" in deps.aimAdapter)
+    add("aim.adapter", true, "info", aimAdapterLine(deps.aimAdapter.choice));
+  else if (deps.aimAdapter)
+    add(
+      "aim.adapter",
+      false,
+      "error",
+      `no AIM adapter chosen: ${describe(deps.aimAdapter.error)}`,
+      'Fix the cause named above and re-run, or set the AIM adapter explicitly: "api" or "console".',
+    );
   await checkConnection(deps, clientId, label, add);
 
   // --- AIM status: the admin view, then the public iamv2 probe ---

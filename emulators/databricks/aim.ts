@@ -7,7 +7,7 @@
  */
 import type { EmulatorRequest, EmulatorResponse, Router } from "../common/server";
 import { guarded, type EmulatorContext } from "./context";
-import { databricksError, notOnboarded } from "./errors";
+import { databricksError, endpointNotFound, notOnboarded } from "./errors";
 import {
   AIM_TOKEN_SCOPE,
   fingerprint,
@@ -51,32 +51,38 @@ export class AimService {
   constructor(private readonly ctx: EmulatorContext) {}
 
   register(router: Router): void {
-    const c = this.ctx;
-    router.add(
-      "GET",
-      `${AIM_BASE}/connection`,
-      guarded(c, undefined, () => this.read()),
-    );
-    router.add(
-      "PUT",
-      `${AIM_BASE}/connection`,
-      guarded(c, undefined, (r) => this.put(r)),
-    );
-    router.add(
-      "POST",
-      `${AIM_BASE}/connection/test`,
-      guarded(c, undefined, (r) => this.test(r)),
-    );
-    router.add(
-      "POST",
-      `${AIM_BASE}/connection/enable`,
-      guarded(c, undefined, () => this.enable()),
-    );
-    router.add(
-      "POST",
-      `${AIM_BASE}/connection/disable`,
-      guarded(c, undefined, () => this.disable()),
-    );
+    const route = (
+      method: string,
+      sub: string,
+      handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>,
+    ) =>
+      router.add(
+        method,
+        `${AIM_BASE}${sub}`,
+        guarded(this.ctx, undefined, (r) => this.apiAbsent(r) ?? handler(r)),
+      );
+    route("GET", "/connection", () => this.read());
+    route("PUT", "/connection", (r) => this.put(r));
+    route("POST", "/connection/test", (r) => this.test(r));
+    route("POST", "/connection/enable", () => this.enable());
+    route("POST", "/connection/disable", () => this.disable());
+  }
+
+  /**
+   * The account without the assumed admin API (behaviour `aimAdminApi`, default
+   * "off-404"): the answer of a path it does not serve, or the "not enrolled" 403.
+   * After authentication, as the iamv2 preview's off forms (the real order is unconfirmed).
+   */
+  private apiAbsent(req: EmulatorRequest): EmulatorResponse | undefined {
+    const api = this.ctx.behaviour.aimAdminApi;
+    if (api === "off-404") return endpointNotFound(req);
+    if (api === "off-403")
+      return databricksError(
+        403,
+        "PERMISSION_DENIED",
+        "This account is not enrolled in the automatic identity management admin API preview.",
+      );
+    return undefined;
   }
 
   private render(): Record<string, unknown> {

@@ -12,7 +12,11 @@
  * - `iamv2Preview`: the iamv2 Beta preview switched off for the account
  *   answers 403 or 404 on every iamv2 endpoint;
  * - `notOnboardedStatus`: the status of FAILED_PRECONDITION when the account
- *   is not onboarded onto AIM (400 or 412).
+ *   is not onboarded onto AIM (400 or 412);
+ * - `aimAdminApi`: whether the account has the assumed AIM admin API
+ *   (docs/aim-admin-api.md). Default "off-404": a real account answers its
+ *   path 404 ENDPOINT_NOT_FOUND today; "off-403" is the "not enrolled" form,
+ *   "on" serves the contract (tests of the `api` adapter turn it on).
  */
 import type { ScimKind } from "./store";
 
@@ -31,15 +35,18 @@ export interface DropWriteRule {
 }
 
 export type Iamv2Preview = "on" | "off-403" | "off-404";
+export type AimAdminApi = "on" | "off-403" | "off-404";
 
 export interface DatabricksBehaviourOptions {
   dropWrites?: DropWriteRule[];
   aimSendsKid?: boolean;
   iamv2Preview?: Iamv2Preview;
   notOnboardedStatus?: 400 | 412;
+  aimAdminApi?: AimAdminApi;
 }
 
 const IAMV2_PREVIEWS: readonly Iamv2Preview[] = ["on", "off-403", "off-404"];
+const AIM_ADMIN_APIS: readonly AimAdminApi[] = ["on", "off-403", "off-404"];
 const SCIM_KINDS: readonly ScimKind[] = ["Users", "Groups", "ServicePrincipals"];
 
 /** The live switches; `configure` replaces all of them (absent ones return to the default). */
@@ -47,6 +54,7 @@ export class DatabricksBehaviour {
   aimSendsKid = false;
   iamv2Preview: Iamv2Preview = "on";
   notOnboardedStatus: 400 | 412 = 400;
+  aimAdminApi: AimAdminApi = "off-404";
   /** Writes answered as successes but not persisted, by rule. */
   readonly dropped: Array<{ kind: ScimKind; id: string; route: WriteRouteName }> = [];
   private rules: Array<DropWriteRule & { used: number }> = [];
@@ -59,6 +67,7 @@ export class DatabricksBehaviour {
     this.aimSendsKid = opts.aimSendsKid ?? false;
     this.iamv2Preview = opts.iamv2Preview ?? "on";
     this.notOnboardedStatus = opts.notOnboardedStatus ?? 400;
+    this.aimAdminApi = opts.aimAdminApi ?? "off-404";
     this.rules = (opts.dropWrites ?? []).map((r) => ({ ...r, used: 0 }));
   }
 
@@ -87,7 +96,7 @@ export function behaviourFromJson(
   if (!body || typeof body !== "object" || Array.isArray(body))
     return { ok: false, message: "the body must be a JSON object of behaviour switches" };
   const b = body as Record<string, unknown>;
-  const known = ["dropWrites", "aimSendsKid", "iamv2Preview", "notOnboardedStatus"];
+  const known = ["dropWrites", "aimSendsKid", "iamv2Preview", "notOnboardedStatus", "aimAdminApi"];
   const unknown = Object.keys(b).filter((k) => !known.includes(k));
   if (unknown.length)
     return {
@@ -104,6 +113,11 @@ export function behaviourFromJson(
     if (!IAMV2_PREVIEWS.includes(b.iamv2Preview as Iamv2Preview))
       return { ok: false, message: `iamv2Preview must be one of ${IAMV2_PREVIEWS.join(", ")}` };
     opts.iamv2Preview = b.iamv2Preview as Iamv2Preview;
+  }
+  if (b.aimAdminApi !== undefined) {
+    if (!AIM_ADMIN_APIS.includes(b.aimAdminApi as AimAdminApi))
+      return { ok: false, message: `aimAdminApi must be one of ${AIM_ADMIN_APIS.join(", ")}` };
+    opts.aimAdminApi = b.aimAdminApi as AimAdminApi;
   }
   if (b.notOnboardedStatus !== undefined) {
     if (b.notOnboardedStatus !== 400 && b.notOnboardedStatus !== 412)

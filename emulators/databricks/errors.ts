@@ -3,7 +3,7 @@
  * RFC 7644 error bodies (with `status` as a string), every other API answers
  * `{"error_code", "message"}`.
  */
-import type { EmulatorResponse } from "../common/server";
+import type { EmulatorRequest, EmulatorResponse } from "../common/server";
 
 export const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
@@ -14,6 +14,11 @@ export function databricksError(
   headers?: Record<string, string>,
 ): EmulatorResponse {
   return { status, headers, body: { error_code: errorCode, message } };
+}
+
+/** What the account answers for a path it does not serve (also an API the account does not have). */
+export function endpointNotFound(req: Pick<EmulatorRequest, "method" | "path">): EmulatorResponse {
+  return databricksError(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${req.path}'`);
 }
 
 export function scimError(status: number, detail: string, scimType?: string): EmulatorResponse {

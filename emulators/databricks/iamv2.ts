@@ -12,7 +12,7 @@ import {
   type DatabricksRateBucket,
   type EmulatorContext,
 } from "./context";
-import { databricksError } from "./errors";
+import { databricksError, endpointNotFound } from "./errors";
 import { compileFilter } from "./scimFilter";
 import type { ScimKind, StoredGroup, StoredServicePrincipal, StoredUser } from "./store";
 
@@ -163,12 +163,7 @@ function previewOff(ctx: EmulatorContext, req: EmulatorRequest): EmulatorRespons
       "PERMISSION_DENIED",
       "The identity (iamv2) API preview is not enabled for this account.",
     );
-  if (preview === "off-404")
-    return databricksError(
-      404,
-      "ENDPOINT_NOT_FOUND",
-      `No API found for '${req.method} ${req.path}'`,
-    );
+  if (preview === "off-404") return endpointNotFound(req);
   return undefined;
 }
 

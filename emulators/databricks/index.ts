@@ -23,7 +23,7 @@ import {
   type DatabricksBehaviourOptions,
 } from "./behaviour";
 import type { DatabricksRateBucket, EmulatorContext } from "./context";
-import { databricksError } from "./errors";
+import { databricksError, endpointNotFound } from "./errors";
 import { registerIamV2 } from "./iamv2";
 import { registerScim } from "./scim";
 import { DatabricksStore } from "./store";
@@ -31,6 +31,7 @@ import { DatabricksStore } from "./store";
 export type { DatabricksRateBucket } from "./context";
 export {
   DatabricksBehaviour,
+  type AimAdminApi,
   type DatabricksBehaviourOptions,
   type DropWriteRule,
   type Iamv2Preview,
@@ -259,8 +260,7 @@ export async function startDatabricksEmulator(
     faults,
     counter,
     faultResponse: (fault) => faultResponse(fault),
-    notFound: (req) =>
-      databricksError(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${req.path}'`),
+    notFound: endpointNotFound,
     methodNotAllowed: (req) =>
       databricksError(405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed for ${req.path}`),
   });

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TenantFixture } from "../../core/model/tenant";
+import type { AimAdminApi } from "../../emulators/databricks";
 import { startEmulatedTenant, type EmulatedTenant } from "../../cli/emulated";
 import { generateTenant } from "../../emulators/tenant/synthetic";
 import { smallTenant, tenantWithAmbiguity } from "../helpers/applyHarness";
@@ -21,13 +22,22 @@ afterEach(async () => {
   tenant = undefined;
 });
 
-async function start(fixture: TenantFixture): Promise<EmulatedTenant> {
+/** `aimAdminApi`: the account serves the assumed AIM admin API ("on"); default: not, as a real one. */
+async function start(
+  fixture: TenantFixture,
+  opts: { aimAdminApi?: AimAdminApi } = {},
+): Promise<EmulatedTenant> {
   tenant = await startEmulatedTenant(fixture, {
     oktaRateLimits: "off",
     databricksRateLimits: "off",
+    ...opts,
   });
   return tenant;
 }
+
+/** The AIM admin API's connection path on the emulated account, as the adapter line names it. */
+const connectionPath = (t: EmulatedTenant) =>
+  `/api/2.0/accounts/${t.databricks.accountId}/aim/okta/connection`;
 
 function noSecrets(t: EmulatedTenant, ...runs: CliRun[]): void {
   const text = runs.map((r) => r.stdout + r.stderr).join("\n");
@@ -419,7 +429,7 @@ describe("aimctl apply and undo", () => {
   });
 
   it("--enable-aim: refused while error findings remain, done once they are accepted", async () => {
-    const t = await start(tenantWithAmbiguity());
+    const t = await start(tenantWithAmbiguity(), { aimAdminApi: "on" });
     const cwd = tempDir();
     const refused = await runCli(["apply", "--yes", "--write-rate", "200", "--enable-aim"], {
       env: t.env,
@@ -427,6 +437,10 @@ describe("aimctl apply and undo", () => {
     });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/Applied 6 link\(s\)/); // the safe links are written anyway
+    // The default adapter, auto, found the admin API and says so.
+    expect(refused.stdout).toContain(
+      `AIM adapter: api (auto: GET ${connectionPath(t)} answered 404 RESOURCE_DOES_NOT_EXIST (no connection configured yet), so this account has the AIM admin API)\n`,
+    );
     expect(refused.stdout).toMatch(
       /AIM not enabled: 2 error finding\(s\) remain:\n {2}AMBIGUOUS_MATCH \(1\): Several Okta identities.*\n {2}OKTA_EMAIL_NOT_UNIQUE \(1\): .*\nResolve them and re-run, or accept them explicitly: --enable-aim --accept-findings AMBIGUOUS_MATCH,OKTA_EMAIL_NOT_UNIQUE/,
     );
@@ -444,6 +458,10 @@ describe("aimctl apply and undo", () => {
     );
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/Nothing to apply/);
+    // The refused run configured the connection (only enabling was refused): now it answers 200.
+    expect(accepted.stdout).toContain(
+      `AIM adapter: api (auto: GET ${connectionPath(t)} answered 200 with the configured connection, so this account has the AIM admin API)\n`,
+    );
     expect(accepted.stdout).toMatch(/Connection test passed:\n {2}ok {3}token: /);
     expect(accepted.stdout).toMatch(
       /AIM enabled: connection configured, iamv2 probe says AIM is on/,
@@ -465,6 +483,46 @@ describe("aimctl apply and undo", () => {
     expect(r.stdout).toMatch(/In the sidebar, click Security\./);
     expect(r.stdout).toContain(`Client ID ${t.credentials.okta.clientId}`);
     expect(r.stdout).toMatch(/Client Private key: the key from OKTA_PRIVATE_KEY_FILE=/);
+    expect(r.stdout).toContain("AIM adapter: console (set explicitly)\n");
+    expect(t.databricks.store.aimEnabled).toBe(false);
+    noSecrets(t, r);
+  });
+
+  it("--enable-aim with the default adapter on an account without the admin API (as a real one today): the console path, and why", async () => {
+    const t = await start(smallTenant(2));
+    const r = await runCli(["apply", "--yes", "--write-rate", "200", "--enable-aim"], {
+      env: t.env,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `AIM adapter: console (auto: GET ${connectionPath(t)} answered 404 ENDPOINT_NOT_FOUND, so this account has no AIM admin API; enter the values in the account console)\n`,
+    );
+    // The connection test ran here (the console path), then the values and clicks.
+    expect(r.stdout).toMatch(/Connection test passed:\n {2}ok {3}token: /);
+    expect(r.stdout).toMatch(
+      /AIM not enabled by aimctl: the console adapter configures nothing remotely/,
+    );
+    expect(r.stdout).toContain(`Client ID ${t.credentials.okta.clientId}`);
+    expect(t.databricks.store.connection).toBeUndefined();
+    expect(t.databricks.store.aimEnabled).toBe(false);
+    noSecrets(t, r);
+  });
+
+  it("--enable-aim: an answer auto cannot classify (500 after the retries) is an error naming it, never the console path", async () => {
+    const t = await start(smallTenant(2), { aimAdminApi: "on" });
+    t.databricks.faults.configure({
+      script: [{ method: "GET", path: connectionPath(t), fault: "500", times: Infinity }],
+    });
+    const r = await runCli(["apply", "--yes", "--write-rate", "200", "--enable-aim"], {
+      env: t.env,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Applied 4 link\(s\)/);
+    expect(r.stdout).not.toMatch(/AIM adapter:|console adapter|Connection test/);
+    expect(r.stderr).toContain(
+      `ERR_AIM_ADAPTER_UNDECIDED: AIM adapter auto cannot tell whether Databricks account ${t.databricks.accountId} has the AIM admin API: GET ${connectionPath(t)} answered 500 INTERNAL_ERROR (An internal error occurred.) after the retries.`,
+    );
+    expect(r.stderr).toMatch(/set the adapter explicitly: "api" or "console"/);
     expect(t.databricks.store.aimEnabled).toBe(false);
     noSecrets(t, r);
   });
@@ -490,8 +548,20 @@ describe("aimctl check", () => {
       expect(byId[id], id).toMatchObject({ ok: true });
     expect(byId["tenant.usernameUnique"]).toMatchObject({ ok: false, severity: "error" });
     expect(result.ok).toBe(false);
+    // The default adapter, auto, on an account without the admin API: console, and why.
+    const why = `auto: GET ${connectionPath(t)} answered 404 ENDPOINT_NOT_FOUND, so this account has no AIM admin API; enter the values in the account console`;
+    expect(result.aimAdapter).toEqual({ used: "console", requested: "auto", reason: why });
+    expect(byId["aim.adapter"]).toMatchObject({
+      ok: true,
+      severity: "info",
+      message: `AIM adapter: console (${why})`,
+    });
+    expect(byId["aim.connectionTest"].message).toMatch(/^connection test run from here passed/);
     const human = await runCli(["check"], { env: t.env });
     expect(human.stdout).toMatch(/^Preflight: BLOCKED — 1 error\(s\), 1 warning\(s\)/);
+    const line = human.stdout.split("\n").find((l) => l.includes(" aim.adapter "));
+    expect(line).toMatch(/^ {2}ok {4}aim\.adapter +AIM adapter: console \(auto: /);
+    expect(line?.endsWith(`AIM adapter: console (${why})`)).toBe(true);
     expect(human.stdout).toMatch(
       /FAIL {2}tenant\.usernameUnique .*\n\s+fix: In Okta \(Directory → People\)/,
     );
@@ -499,7 +569,7 @@ describe("aimctl check", () => {
   });
 
   it("a broader Okta admin role is a warning with its fix: check exits as without it, apply --enable-aim goes ahead", async () => {
-    const t = await start(smallTenant(2));
+    const t = await start(smallTenant(2), { aimAdminApi: "on" });
     t.okta.store.apps.get(t.app.id)!.roles = ["SUPER_ADMIN"];
     const r = await runCli(["check", "--json"], { env: t.env });
     expect(r.code).toBe(2); // links pending, nothing blocking: as with the Read-Only Admin role
@@ -543,6 +613,32 @@ describe("aimctl check", () => {
       /aimctl: ERR_OKTA_FORBIDDEN: GET \S+\/api\/v1\/groups\?limit=10000 returned 403 .* or the app's admin roles do not allow it \(assign Read-Only Administrator under 'Admin roles'\)/,
     );
     expect(t.databricks.store.aimEnabled).toBe(false);
+  });
+
+  it("the adapter line: api where the account answers the admin API; an unclassifiable answer fails the check by name", async () => {
+    const t = await start(smallTenant(2), { aimAdminApi: "on" });
+    const r = await runCli(["check", "--json"], { env: t.env });
+    const result = JSON.parse(r.stdout);
+    const why = `auto: GET ${connectionPath(t)} answered 404 RESOURCE_DOES_NOT_EXIST (no connection configured yet), so this account has the AIM admin API`;
+    expect(result.aimAdapter).toEqual({ used: "api", requested: "auto", reason: why });
+    const byId = Object.fromEntries(result.checks.map((c: { id: string }) => [c.id, c]));
+    expect(byId["aim.adapter"]).toMatchObject({ ok: true, message: `AIM adapter: api (${why})` });
+    expect(byId["aim.status"].message).toMatch(/\(api adapter\)/);
+
+    t.databricks.faults.configure({
+      script: [{ method: "GET", path: connectionPath(t), fault: "500", times: Infinity }],
+    });
+    const undecided = await runCli(["check", "--json"], { env: t.env });
+    expect(undecided.code).toBe(3);
+    const failed = JSON.parse(undecided.stdout);
+    expect(failed.aimAdapter).toBeUndefined();
+    const check = failed.checks.find((c: { id: string }) => c.id === "aim.adapter");
+    expect(check).toMatchObject({ ok: false, severity: "error" });
+    expect(check.message).toContain(
+      `no AIM adapter chosen: ERR_AIM_ADAPTER_UNDECIDED: AIM adapter auto cannot tell whether Databricks account ${t.databricks.accountId} has the AIM admin API: GET ${connectionPath(t)} answered 500 INTERNAL_ERROR`,
+    );
+    expect(check.fix).toMatch(/set the AIM adapter explicitly: "api" or "console"/);
+    noSecrets(t, r, undecided);
   });
 
   it("--accept-findings turns the identity checks it covers into warnings: exit 2 (links pending)", async () => {

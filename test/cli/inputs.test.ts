@@ -153,6 +153,11 @@ describe("malformed inputs", () => {
       { AIMCTL_WRITE_ROUTE: "graphql" },
       /^aimctl: AIMCTL_WRITE_ROUTE "graphql" is not a write route: use "scim"/m,
     ],
+    [
+      "an unknown AIM adapter",
+      { AIMCTL_AIM_ADAPTER: "portal" },
+      /^aimctl: AIMCTL_AIM_ADAPTER "portal" is not an AIM adapter: use "auto" \(the admin API where the account answers it, else the console path; the default\), "api" \(.*\), "console" \(.*\)\.$/m,
+    ],
   ];
   it.each(cases)("%s: named with its fix, exit 1, no stack", async (_label, change, expected) => {
     const r = await runCli(["plan"], { env: { ...GOOD_ENV, ...change } });
@@ -313,6 +318,21 @@ describe("precedence and the config file", () => {
       ["ERR_CONFIG", "--write-route"],
       ["ERR_CONFIG", "--aim-adapter"],
     ]);
+  });
+
+  it("the AIM adapter is auto unless set (flag > environment > config file)", () => {
+    const opts = { "aim-adapter": "string" } as const;
+    expect(resolveInputs(parseArgs([], opts, "plan"), {}, "/").aim.adapter).toBe("auto");
+    expect(
+      resolveInputs(parseArgs([], opts, "plan"), { AIMCTL_AIM_ADAPTER: "api" }, "/").aim.adapter,
+    ).toBe("api");
+    expect(
+      resolveInputs(
+        parseArgs(["--aim-adapter", "console"], opts, "plan"),
+        { AIMCTL_AIM_ADAPTER: "api" },
+        "/",
+      ).aim.adapter,
+    ).toBe("console");
   });
 
   it("a --rules file of the wrong shape: one ConfigError per rule, named by its path, with the fix", () => {

@@ -29,7 +29,13 @@ beforeAll(async () => {
   registrations = installMocks((type) => {
     if (type === RECONCILIATION)
       return { findings: FINDINGS, pending: { users: { link: 3, overwrite: 0 } }, digest: "d" };
-    if (type === CONNECTION) return { liveEnabled: false, enableBlockedBy: ["AMBIGUOUS_MATCH"] };
+    if (type === CONNECTION)
+      return {
+        liveEnabled: false,
+        enableBlockedBy: ["AMBIGUOUS_MATCH"],
+        adapterUsed: "api",
+        adapterReason: "auto: GET /x/connection answered 200 with the configured connection, so …",
+      };
     return {};
   });
   mod = await import("../../components/DatabricksAim");
@@ -106,8 +112,8 @@ describe("DatabricksAim", () => {
     expect(String(conn.inputs.__provider)).not.toContain("MIIfake");
   });
 
-  it("defaults: api adapter, scim route, AIM enabled, nothing accepted, nothing reverted", async () => {
-    new mod.DatabricksAim("dflt", {
+  it("defaults: auto adapter, scim route, AIM enabled, nothing accepted, nothing reverted", async () => {
+    const dflt = new mod.DatabricksAim("dflt", {
       oktaOrgUrl: "https://example.okta.com",
       databricksHost: "https://accounts.cloud.databricks.com",
       accountId: "acc",
@@ -115,13 +121,18 @@ describe("DatabricksAim", () => {
       privateKeyPem: PEM,
     });
     await new Promise((r) => setTimeout(r, 200));
+    // Which adapter the connection used and why: its outputs, as the component's.
+    expect(await settle(dflt.adapterUsed)).toBe("api");
+    expect(await settle(dflt.adapterReason)).toBe(
+      "auto: GET /x/connection answered 200 with the configured connection, so …",
+    );
     expect(byName("dflt-reconciliation").inputs).toMatchObject({
       rules: {},
       writeRoute: "scim",
       revertOnDelete: false,
     });
     expect(byName("dflt-connection").inputs).toMatchObject({
-      adapter: "api",
+      adapter: "auto",
       enabled: true,
       acceptFindings: [],
       disableOnDelete: false,
@@ -143,7 +154,9 @@ describe("DatabricksAim", () => {
           privateKeyPem: PEM,
           adapter: "portal" as never,
         }),
-    ).toThrow('[adapter] must be "api" or "console"; got "portal".');
+    ).toThrow(
+      '[adapter] "portal" is not an AIM adapter: use "auto" (the admin API where the account answers it, else the console path; the default), "api" (the private-preview AIM admin API), "console" (you enter the values in the account console).',
+    );
     expect(mod.argsProblems({} as never)).toEqual([
       "[oktaOrgUrl] must be given.",
       "[databricksHost] must be given.",

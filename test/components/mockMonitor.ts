@@ -157,7 +157,13 @@ export function mockOutputs(type: string): Record<string, unknown> {
       digest: "d".repeat(64),
       findings: { error: 1, warning: 2, info: 3, byCode: {}, errorCodes: ["AMBIGUOUS_MATCH"] },
     };
-  if (type.endsWith(":AimConnection")) return { liveEnabled: false, enableBlockedBy: [] };
+  if (type.endsWith(":AimConnection"))
+    return {
+      liveEnabled: false,
+      enableBlockedBy: [],
+      adapterUsed: "console",
+      adapterReason: "auto: GET /mock/connection answered 404 ENDPOINT_NOT_FOUND, so …",
+    };
   return {};
 }
 

@@ -124,7 +124,7 @@ describe("index.ts (the Pulumi program) under mocks with Pulumi.example.yaml", (
     });
     const conn = run.registrations.find((r) => r.name === "aim-connection")!;
     expect(conn.inputs).toMatchObject({
-      adapter: "api",
+      adapter: "auto",
       apiBasePath: "/api/2.0/accounts/{account_id}/aim/okta",
       clientId: "0oa-mock-client",
       keyId: "kid-mock",
@@ -148,9 +148,15 @@ describe("index.ts (the Pulumi program) under mocks with Pulumi.example.yaml", (
       findingsBySeverity: { error: 1, warning: 2, info: 3 },
       aimEnabled: false,
       enableBlockedBy: [],
+      // What the connection's adapter "auto" chose, and why, from its outputs.
+      aimAdapter: {
+        used: "console",
+        reason: "auto: GET /mock/connection answered 404 ENDPOINT_NOT_FOUND, so …",
+      },
     });
     expect(run.exportNames.sort()).toEqual(
       [
+        "aimAdapter",
         "aimEnabled",
         "clientId",
         "consoleInstructions",
@@ -161,7 +167,7 @@ describe("index.ts (the Pulumi program) under mocks with Pulumi.example.yaml", (
         "planSummary",
       ].sort(),
     );
-    // adapter "api": nothing to enter in the console.
+    // The mock gives no console instructions: nothing to enter.
     expect(run.outputs.consoleInstructions).toBeUndefined();
   });
 

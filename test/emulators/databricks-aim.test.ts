@@ -67,7 +67,11 @@ beforeEach(async () => {
   const key = await newKey("k1");
   privateKeyPem = key.pem;
   app = okta.createServiceApp({ jwks: [key.jwk] });
-  dbx = await startDatabricksEmulator({ fixture: dbxFixture, rateLimits: "off" });
+  dbx = await startDatabricksEmulator({
+    fixture: dbxFixture,
+    rateLimits: "off",
+    behaviour: { aimAdminApi: "on" },
+  });
 });
 afterEach(async () => {
   await dbx?.close();
@@ -78,6 +82,66 @@ const connUrl = () => `${dbx.url}/api/2.0/accounts/${dbx.accountId}/aim/okta/con
 const admin = (path: string, method = "GET", json?: unknown) =>
   call(`${connUrl()}${path}`, { method, token: dbx.token, json });
 const clientId = () => app.credentials.oauthClient.client_id;
+
+describe("Databricks emulator: whether the account has the assumed AIM admin API (aimAdminApi)", () => {
+  const routes = [
+    ["GET", ""],
+    ["PUT", ""],
+    ["POST", "/test"],
+    ["POST", "/enable"],
+    ["POST", "/disable"],
+  ] as const;
+
+  it("strict default: absent, every route answers as a path the account does not serve (404 ENDPOINT_NOT_FOUND)", async () => {
+    const fresh = await startDatabricksEmulator({ fixture: dbxFixture, rateLimits: "off" });
+    try {
+      expect(fresh.behaviour.aimAdminApi).toBe("off-404");
+      const base = `${fresh.url}/api/2.0/accounts/${fresh.accountId}/aim/okta/connection`;
+      for (const [method, sub] of routes) {
+        const res = await call(`${base}${sub}`, {
+          method,
+          token: fresh.token,
+          ...(method === "GET" ? {} : { json: {} }),
+        });
+        expect(res.status, `${method} ${sub}`).toBe(404);
+        expect(res.body).toEqual({
+          error_code: "ENDPOINT_NOT_FOUND",
+          message: `No API found for '${method} /api/2.0/accounts/${fresh.accountId}/aim/okta/connection${sub}'`,
+        });
+      }
+      // Authentication first, as on every account API.
+      const anonymous = await call(base, {});
+      expect(anonymous.status).toBe(401);
+      // Nothing reached the admin API's state.
+      expect(fresh.store.connection).toBeUndefined();
+      expect(fresh.store.aimEnabled).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('"off-403" answers the not-enrolled form; "on" serves the contract; the switch is posted like the others', async () => {
+    dbx.behaviour.configure({ aimAdminApi: "off-403" });
+    const refused = await admin("");
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error_code: "PERMISSION_DENIED" });
+    const on = await call(`${dbx.url}/__emulator/behaviour`, {
+      method: "POST",
+      json: { aimAdminApi: "on" },
+    });
+    expect(on.status).toBe(200);
+    expect((await admin("")).body).toMatchObject({ error_code: "RESOURCE_DOES_NOT_EXIST" });
+    const bad = await call(`${dbx.url}/__emulator/behaviour`, {
+      method: "POST",
+      json: { aimAdminApi: "yes" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ message: "aimAdminApi must be one of on, off-403, off-404" });
+    // configure replaces every switch: absent, it is back to the strict default.
+    dbx.behaviour.configure({});
+    expect((await admin("")).body).toMatchObject({ error_code: "ENDPOINT_NOT_FOUND" });
+  });
+});
 
 describe("Databricks emulator: AIM admin API (docs/aim-admin-api.md)", () => {
   it("answers 404 RESOURCE_DOES_NOT_EXIST before configuration", async () => {

@@ -26,7 +26,11 @@ beforeAll(async () => {
   consumer = await packAndInstall();
   const fixture = generateTenant({ users: 30, groups: 3, seed: 5, rates: CLEAN_RATES });
   okta = await startOktaEmulator({ fixture: fixture.okta });
-  dbx = await startDatabricksEmulator({ fixture: fixture.databricks });
+  // With the assumed AIM admin API: the default adapter (auto) then enables AIM through it.
+  dbx = await startDatabricksEmulator({
+    fixture: fixture.databricks,
+    behaviour: { aimAdminApi: "on" },
+  });
   stack = new EngineStack({
     projectDir: consumer.dir,
     env: {

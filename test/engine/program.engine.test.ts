@@ -115,6 +115,13 @@ describe("pulumi against index.ts and the emulators", () => {
     expect(kids).toEqual([outputs.keyId]);
     expect(linkedCount()).toBe(plannedLinks);
     expect(dbx.store.aimEnabled).toBe(true);
+    // The default adapter (auto) found the admin API on this account and says so.
+    expect(outputs.aimAdapter).toMatchObject({
+      used: "api",
+      reason: expect.stringMatching(
+        /^auto: GET \/api\/2\.0\/accounts\/.*\/aim\/okta\/connection answered /,
+      ),
+    });
     // AIM last: tested, then configured, then enabled, after every link was written.
     const seq = dbx.counter.sequence();
     const lastPatch = seq.findLastIndex((e) => e.startsWith("PATCH "));

@@ -65,6 +65,9 @@ export async function startEngineTenant(
   const dbx = await startDatabricksEmulator({
     fixture: fixture.databricks,
     rateLimits: { get: 20, list: 240, patch: PATCH_LIMIT_PER_SECOND, write: 5 },
+    // An account with the assumed AIM admin API, so that the default adapter (auto) takes the
+    // `api` path and up enables AIM; a real account answers it 404 today (the emulator's default).
+    behaviour: { aimAdminApi: "on" },
   });
   const stack = new EngineStack(opts.databricksEnv ? { env: opts.databricksEnv(dbx) } : {});
   const journal = path.join(stack.dir, "journal.jsonl");

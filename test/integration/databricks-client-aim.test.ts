@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AimError } from "../../core/http";
 import type { OktaApp, TenantFixture } from "../../core/model/tenant";
 import { DatabricksAccountClient } from "../../core/databricks/client";
-import { createAimAdmin, type ConsoleAimAdmin } from "../../core/databricks/aimAdmin";
+import { createAimAdmin, openAimAdmin, type ConsoleAimAdmin } from "../../core/databricks/aimAdmin";
+import { convergeAimConnection } from "../../core/workflows";
 import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
 import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
 
@@ -59,7 +60,12 @@ beforeEach(async () => {
     status: "ACTIVE",
   };
   app = okta.createServiceApp({ jwks: [jwk as never] });
-  dbx = await startDatabricksEmulator({ fixture: dbxFixture, rateLimits: "off" });
+  // An account with the assumed admin API (a real one answers it 404 today: the emulator's default).
+  dbx = await startDatabricksEmulator({
+    fixture: dbxFixture,
+    rateLimits: "off",
+    behaviour: { aimAdminApi: "on" },
+  });
   client = new DatabricksAccountClient({
     host: dbx.url,
     accountId: dbx.accountId,
@@ -126,6 +132,75 @@ describe("adapter `api`", () => {
     await aim.configure({ ...config(), clientId: dpopApp.credentials.oauthClient.client_id });
     const err = (await aim.enable().catch((e: unknown) => e)) as AimError;
     expect(err.code).toBe("ERR_AIM_PRECONDITION");
+  });
+});
+
+describe("adapter `auto` (the default): the account's answer decides", () => {
+  const gate = { errorCodes: [], accepted: [] };
+  const connectionPath = () => `/api/2.0/accounts/${dbx.accountId}/aim/okta/connection`;
+
+  it("the account has the admin API: api, which configures and enables AIM there", async () => {
+    const { admin, choice } = await openAimAdmin(
+      { mode: "auto", client, probeExternalId: LINKED_OKTA_ID },
+      {},
+    );
+    expect(choice).toEqual({
+      used: "api",
+      requested: "auto",
+      reason: `auto: GET ${connectionPath()} answered 404 RESOURCE_DOES_NOT_EXIST (no connection configured yet), so this account has the AIM admin API`,
+    });
+    const r = await convergeAimConnection(admin, { config: config(), enabled: true, gate });
+    expect(r.outcome).toBe("enabled");
+    expect(dbx.store.connection?.clientId).toBe(app.credentials.oauthClient.client_id);
+    expect(dbx.store.aimEnabled).toBe(true);
+    // One question per opening: GET {base}/connection, counted by the emulator.
+    const gets = dbx.counter.get("GET /api/2.0/accounts/:accountId/aim/okta/connection");
+    await openAimAdmin({ mode: "auto", client }, {});
+    expect(dbx.counter.get("GET /api/2.0/accounts/:accountId/aim/okta/connection")).toBe(gets + 1);
+  });
+
+  it("the account has no admin API (the emulator's strict default, as a real account today): console, test run here", async () => {
+    dbx.behaviour.configure({ aimAdminApi: "off-404" });
+    const tokensBefore = okta.counter.get("POST /oauth2/v1/token");
+    const { admin, choice } = await openAimAdmin(
+      { mode: "auto", client, probeExternalId: LINKED_OKTA_ID },
+      {},
+    );
+    expect(choice).toEqual({
+      used: "console",
+      requested: "auto",
+      reason: `auto: GET ${connectionPath()} answered 404 ENDPOINT_NOT_FOUND, so this account has no AIM admin API; enter the values in the account console`,
+    });
+    const r = await convergeAimConnection(admin, { config: config(), enabled: true, gate });
+    expect(r.outcome).toBe("console");
+    expect(r.test.success).toBe(true);
+    // The token exchange AIM performs, run from this process against Okta.
+    expect(okta.counter.get("POST /oauth2/v1/token")).toBeGreaterThan(tokensBefore);
+    expect(r.console?.consoleValues.clientId).toBe(app.credentials.oauthClient.client_id);
+    expect(dbx.store.connection).toBeUndefined();
+    expect(dbx.store.aimEnabled).toBe(false);
+  });
+
+  it("an answer it cannot classify (503 after the retries) is an error, not the console path", async () => {
+    dbx.faults.configure({
+      script: [{ method: "GET", path: connectionPath(), fault: "503", times: Infinity }],
+    });
+    const quick = new DatabricksAccountClient(
+      {
+        host: dbx.url,
+        accountId: dbx.accountId,
+        auth: { kind: "oauthM2M", clientId: dbx.clientId, clientSecret: dbx.clientSecret },
+      },
+      { http: { baseDelayMs: 1, maxDelayMs: 2, maxRetries: 2 } },
+    );
+    const err = (await openAimAdmin({ mode: "auto", client: quick }, {}).catch(
+      (e: unknown) => e,
+    )) as AimError;
+    expect(err.code).toBe("ERR_AIM_ADAPTER_UNDECIDED");
+    expect(err.message).toContain(
+      `GET ${connectionPath()} answered 503 TEMPORARILY_UNAVAILABLE (The service is temporarily unavailable. Please try again later.) after the retries.`,
+    );
+    expect(dbx.faults.injected["503"]).toBe(3);
   });
 });
 

@@ -218,7 +218,7 @@ describe('the forms of "AIM is off"', () => {
 
 describe("AIM admin adapter `api` vs emulator", () => {
   it("reads an unconfigured connection, refuses enable before configure, and validates input", async () => {
-    const { client } = await start();
+    const { client } = await start({ behaviour: { aimAdminApi: "on" } });
     const aim = createAimAdmin({ mode: "api", client }, {}) as ApiAimAdmin;
     expect(aim.basePath).toBe(`/api/2.0/accounts/${client.accountId}/aim/okta`);
     const state = await aim.read();
@@ -251,7 +251,7 @@ describe("AIM admin adapter `api` vs emulator", () => {
   });
 
   it("fails with ERR_AIM_NOT_ENROLLED pointing to `console` when the base path is wrong (404)", async () => {
-    const { client } = await start();
+    const { client } = await start({ behaviour: { aimAdminApi: "on" } });
     const aim = createAimAdmin({
       mode: "api",
       client,
@@ -274,7 +274,7 @@ describe("AIM admin adapter `api` vs emulator", () => {
       /aimApiBasePath must be a path starting with "\/"/,
     );
     expect(() => createAimAdmin({ mode: "robot" as never, client })).toThrow(
-      /AIM adapter "robot" is unknown: use "api" .* or "console"/,
+      /adapter "robot" is not an AIM adapter: use "auto" \(.*\), "api" \(.*\), "console"/,
     );
   });
 });

@@ -31,7 +31,11 @@ const zero = { link: 0, alreadyLinked: 0, conflict: 0, ambiguous: 0, duplicate: 
 async function setup(app: { grants?: string[]; roles?: string[]; dpop?: boolean } = {}) {
   const fixture = smallTenant(3);
   okta = await startOktaEmulator({ fixture: fixture.okta, rateLimits: "off" });
-  dbx = await startDatabricksEmulator({ fixture: fixture.databricks, rateLimits: "off" });
+  dbx = await startDatabricksEmulator({
+    fixture: fixture.databricks,
+    rateLimits: "off",
+    behaviour: { aimAdminApi: "on" },
+  });
   const created = okta.createServiceApp({
     jwks: [{ ...key.publicJwk, status: "ACTIVE" }],
     grants: app.grants,

@@ -8,7 +8,11 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { generateSigningKey, type SigningKeyMaterial } from "../../core/keys/signingKey";
 import type { OktaApp } from "../../core/model/tenant";
-import { startDatabricksEmulator, type DatabricksEmulator } from "../../emulators/databricks";
+import {
+  startDatabricksEmulator,
+  type AimAdminApi,
+  type DatabricksEmulator,
+} from "../../emulators/databricks";
 import { startOktaEmulator, type OktaEmulator } from "../../emulators/okta";
 import {
   AIM_CONNECTION_PROVIDER_VERSION,
@@ -65,7 +69,13 @@ interface Env {
 
 let key: SigningKeyMaterial;
 
-async function startEnv(opts: { dpop?: boolean } = {}): Promise<Env> {
+/**
+ * `aimAdminApi`: whether the account serves the assumed admin API (default "on" here: most
+ * tests drive `api`); `token`: the emulator's PAT (another than the provider's: a 401).
+ */
+async function startEnv(
+  opts: { dpop?: boolean; aimAdminApi?: AimAdminApi; token?: string } = {},
+): Promise<Env> {
   const fixture = smallTenant(1, { linked: 1, groups: 1, accountId: "acc-aim-test" });
   const okta = await startOktaEmulator({
     fixture: fixture.okta,
@@ -75,7 +85,8 @@ async function startEnv(opts: { dpop?: boolean } = {}): Promise<Env> {
   const dbx = await startDatabricksEmulator({
     fixture: fixture.databricks,
     rateLimits: "off",
-    token: DBX_TOKEN,
+    token: opts.token ?? DBX_TOKEN,
+    behaviour: { aimAdminApi: opts.aimAdminApi ?? "on" },
   });
   const app = okta.createServiceApp({ jwks: [key.publicJwk], dpopBoundAccessTokens: opts.dpop });
   return {
@@ -151,7 +162,7 @@ describe("AimConnection provider, called directly", () => {
       {
         property: "adapter",
         reason:
-          '[adapter] must be "api" (the private-preview AIM admin API) or "console" (you enter the values in the account console); got "portal".',
+          '[adapter] "portal" is not an AIM adapter: use "auto" (the admin API where the account answers it, else the console path; the default), "api" (the private-preview AIM admin API), "console" (you enter the values in the account console).',
       },
       {
         property: "privateKeyPem",
@@ -214,7 +225,7 @@ describe("AimConnection provider, called directly", () => {
   it.each([false, true])(
     "rotation with oktaAppId (AIM sends a kid: %s): the new key is the app's only ACTIVE key before AIM gets it, and AIM signs in at every step",
     async (aimSendsKid) => {
-      env.dbx.behaviour.configure({ aimSendsKid });
+      env.dbx.behaviour.configure({ aimSendsKid, aimAdminApi: "on" });
       const activeKids = () =>
         (env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys ?? [])
           .filter((k) => k.status === "ACTIVE")
@@ -415,6 +426,88 @@ describe("AimConnection provider, called directly", () => {
       (e: Error) => e,
     );
     expect(err?.message).toContain('adapter "console" cannot disable AIM');
+  });
+
+  it("adapter auto where the account answers the admin API: api, and the outputs and the log say why", async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
+    const path = `/api/2.0/accounts/${env.dbx.accountId}/aim/okta/connection`;
+    const { outs } = await p.create((await p.check(env.inputs({ adapter: "auto" }))).inputs);
+    const why = `auto: GET ${path} answered 404 RESOURCE_DOES_NOT_EXIST (no connection configured yet), so this account has the AIM admin API`;
+    expect(outs).toMatchObject({ adapter: "auto", adapterUsed: "api", adapterReason: why });
+    expect(logged.join("\n")).toContain(
+      `AimConnection ${env.dbx.accountId}: AIM adapter: api (${why})`,
+    );
+    expect(env.dbx.store.connection?.clientId).toBe(env.app.credentials.oauthClient.client_id);
+    expect(env.dbx.store.aimEnabled).toBe(true);
+    expect(outs.consolePrivateKeyPem).toBeNull();
+    // Decided again per operation: configured now, the API answers 200; nothing to change.
+    const again = (await p.check(env.inputs({ adapter: "auto" }))).inputs;
+    expect((await p.diff(outs, again)).changes).toBe(false);
+    const read = await p.read(outs);
+    expect(read.props?.adapterReason).toBe(
+      `auto: GET ${path} answered 200 with the configured connection, so this account has the AIM admin API`,
+    );
+  });
+
+  it("adapter auto where the account has no admin API (as a real one today): console, and why; gaining the API shows in the diff", async () => {
+    await stopEnv(env);
+    env = await startEnv({ aimAdminApi: "off-404" });
+    const path = `/api/2.0/accounts/${env.dbx.accountId}/aim/okta/connection`;
+    const { outs } = await p.create((await p.check(env.inputs({ adapter: "auto" }))).inputs);
+    expect(outs).toMatchObject({
+      adapterUsed: "console",
+      adapterReason: `auto: GET ${path} answered 404 ENDPOINT_NOT_FOUND, so this account has no AIM admin API; enter the values in the account console`,
+      connectionTest: { success: true },
+      liveEnabled: false,
+    });
+    // The console path: the test ran here, nothing stored remotely, the values to enter are out.
+    expect(env.dbx.store.connection).toBeUndefined();
+    expect(outs.consoleInstructions?.[2]).toContain("Automatic identity management");
+    expect(outs.consolePrivateKeyPem).toBe(key.privateKeyPem);
+    assertNoSecretsInPlainOutputs(outs as unknown as Props, env);
+
+    // The "not enrolled" 403 is the console path too.
+    env.dbx.behaviour.configure({ aimAdminApi: "off-403" });
+    const refreshed = await p.read(outs);
+    expect(refreshed.id).toBe(ID);
+    expect(refreshed.props).toMatchObject({
+      adapterUsed: "console",
+      adapterReason: `auto: GET ${path} answered 403 PERMISSION_DENIED, so this account is not enrolled in the AIM admin API (a private preview); enter the values in the account console`,
+    });
+
+    // The account gains the API: the preview says so, the resource stays, the update uses it.
+    env.dbx.behaviour.configure({ aimAdminApi: "on" });
+    const logged: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((m: unknown) => void logged.push(String(m)));
+    const news = (await p.check(env.inputs({ adapter: "auto" }))).inputs;
+    expect((await p.diff(outs, news)).changes).toBe(true);
+    expect(logged.join("\n")).toContain(
+      "AIM adapter: api (auto: GET " +
+        path +
+        " answered 404 RESOURCE_DOES_NOT_EXIST (no connection configured yet), so this account has the AIM admin API), not console as at the last update; the update configures the connection through the admin API",
+    );
+    expect((await p.read(outs)).id).toBe(ID);
+    const updated = await p.update(outs, news);
+    expect(updated).toMatchObject({ adapterUsed: "api", liveEnabled: true });
+    expect(env.dbx.store.connection).toBeDefined();
+  });
+
+  it("adapter auto on an answer it cannot classify fails the operation by name, never the console path", async () => {
+    await stopEnv(env);
+    // The emulator's PAT is not the provider's: GET …/connection answers 401.
+    env = await startEnv({ token: `dapi${randomBytes(16).toString("hex")}` });
+    const path = `/api/2.0/accounts/${env.dbx.accountId}/aim/okta/connection`;
+    const err = await p.create((await p.check(env.inputs({ adapter: "auto" }))).inputs).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(err?.code).toBe("ERR_AIM_ADAPTER_UNDECIDED");
+    expect(err?.message).toBe(
+      `AIM adapter auto cannot tell whether Databricks account ${env.dbx.accountId} has the AIM admin API: GET ${path} answered 401 UNAUTHENTICATED (Invalid access token.). Fix the cause (the Databricks host, account id and an account admin's credentials), or set the adapter explicitly: "api" or "console".`,
+    );
+    expect(err?.message).not.toContain(DBX_TOKEN);
+    expect(env.dbx.store.connection).toBeUndefined();
   });
 });
 

@@ -69,6 +69,8 @@ describe.each(VERSIONS)("state written by provider version %s", (version) => {
       fixture: fixture.databricks,
       rateLimits: "off",
       token: DBX_TOKEN,
+      // The stored providers used adapter "api": an account with the admin API.
+      behaviour: { aimAdminApi: "on" },
     });
     journalDir = mkdtempSync(path.join(tmpdir(), "aim-legacy-"));
   });

@@ -94,7 +94,8 @@ describe("SigningKey provider through the dynamic-provider host", () => {
       },
       {
         property: "aimConnection.adapter",
-        reason: '[aimConnection.adapter] must be "api" or "console"; got "portal".',
+        reason:
+          '[aimConnection.adapter] "portal" is not an AIM adapter: use "auto" (the admin API where the account answers it, else the console path; the default), "api" (the private-preview AIM admin API), "console" (you enter the values in the account console).',
       },
       { property: "retirePreviousKey", reason: "[retirePreviousKey] must be true or false." },
     ]);

@@ -58,7 +58,7 @@ async function startEnv(): Promise<Env> {
     token: DBX_TOKEN,
     // This rotation keeps two ACTIVE keys, which works only while AIM sends a kid; the
     // emulator's default is that it sends none (issue 8.5 brings a rotation that works then).
-    behaviour: { aimSendsKid: true },
+    behaviour: { aimSendsKid: true, aimAdminApi: "on" },
   });
   const app = okta.createServiceApp({ jwks: [] });
   const aimConnection = { databricksHost: dbx.url, accountId: dbx.accountId, adapter: "api" };
