@@ -169,12 +169,15 @@ const children = {
   execArgv: [] as string[],
   /** The compiled output, removed at the end of the run. */
   compiled: undefined as string | undefined,
+  /** BENCH_CHILD_ARGS. */
+  extra: [] as string[],
 };
 
 function useChildren(tsNode: boolean): void {
   const extra = (process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean);
+  children.extra = extra;
   if (tsNode) {
-    children.execArgv = ["-r", "ts-node/register/transpile-only", ...extra];
+    children.execArgv = TS_NODE.concat(extra);
     return;
   }
   const t0 = performance.now();
@@ -188,12 +191,24 @@ function useChildren(tsNode: boolean): void {
   );
 }
 
-/** The children's entry points; the worker loads the dynamic provider at run time (the up scenario). */
-const CHILD_ENTRIES = [
-  "bench/worker.ts",
-  "bench/emulatorHost.ts",
-  "dynamic-providers/identityReconciliation.ts",
-];
+const TS_NODE = ["-r", "ts-node/register/transpile-only"];
+/** The children's entry points. */
+const CHILD_ENTRIES = ["bench/worker.ts", "bench/emulatorHost.ts"];
+
+/**
+ * The `pulumi up` scenario's worker always runs from the sources under
+ * ts-node: compiled, the dynamic provider loads core as the installed
+ * package (`okta-databricks-aim/provider-api`, i.e. dist/), which a checkout
+ * has not built. It counts calls, not memory.
+ */
+function workerFor(kind: Scenario["kind"]): { script: string; execArgv: string[] } {
+  if (kind === "up")
+    return { script: path.join(__dirname, "worker.ts"), execArgv: TS_NODE.concat(children.extra) };
+  return {
+    script: childScript("worker"),
+    execArgv: kind === "curve" ? largeHeapOpts().execArgv : childOpts().execArgv,
+  };
+}
 
 const childScript = (name: string) => path.join(children.dir, name + children.ext);
 /** The plan worker keeps Node's default heap, as aimctl would. */
@@ -267,11 +282,8 @@ function runWorker<T extends WorkerResult>(
   scenario: Scenario,
 ): Promise<{ result: T; marks: Marks }> {
   const marks: Marks = {};
-  const child = fork(
-    childScript("worker"),
-    [],
-    scenario.kind === "curve" ? largeHeapOpts() : childOpts(),
-  );
+  const w = workerFor(scenario.kind);
+  const child = fork(w.script, [], { execArgv: w.execArgv });
   return new Promise((resolve, reject) => {
     child.on("message", (raw) => {
       const msg = raw as WorkerMessage;
