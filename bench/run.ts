@@ -50,6 +50,7 @@ import type {
   TenantCounts,
   WorkerMessage,
 } from "./protocol";
+import { AIMCTL_NODE_FLAGS } from "../cli/relaunch";
 import { compileForBench } from "./compile";
 import { SCRIPT_BUCKETS } from "./scripted";
 import type {
@@ -211,8 +212,8 @@ function workerFor(kind: Scenario["kind"]): { script: string; execArgv: string[]
 }
 
 const childScript = (name: string) => path.join(children.dir, name + children.ext);
-/** The plan worker keeps Node's default heap, as aimctl would. */
-const childOpts = () => ({ execArgv: children.execArgv });
+/** The plan worker keeps Node's default heap and runs with aimctl's Node flags, as aimctl does. */
+const childOpts = () => ({ execArgv: [...AIMCTL_NODE_FLAGS, ...children.execArgv] });
 /**
  * The emulators hold a million users of each side in full API shapes, and so
  * does the curve's worker while it generates its tenants: more than Node's

@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { Redactor } from "../core/http";
 import { terminalOutput } from "../core/reconcile/escape";
+import { acknowledgeSignal } from "./relaunch";
 
 export interface OutStream {
   write(text: string): unknown;
@@ -88,6 +89,7 @@ export function interruptSignal(io: CliIo): AbortSignal | undefined {
     const controller = new AbortController();
     processAbort = controller;
     const onSignal = (sig: NodeJS.Signals) => {
+      acknowledgeSignal();
       if (controller.signal.aborted) process.exit(sig === "SIGINT" ? 130 : 143);
       controller.abort(new Error(`${sig} received`));
     };
