@@ -2,7 +2,7 @@
  * The installed `aimctl` runs its command in a child Node process started
  * with AIMCTL_NODE_FLAGS. V8 sizes its young generation once, at start, and
  * Node 24's default grows it to two 64 MB semi-spaces during a large read:
- * with 16 MB ones the 100,000-identity plan peaks at 235 MB instead of 339 MB
+ * with 16 MB ones the 100,000-identity plan peaked at 244 MB instead of 339 MB
  * for the same CPU (docs/performance.md, "Memory"). `v8.setFlagsFromString`
  * cannot change it later, and a shebang flag (`env -S`) is missing from
  * BusyBox's env (Alpine images), hence one relaunch.

@@ -128,6 +128,17 @@ beforeAll(async () => {
   key = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
 });
 
+/** A new signing key for the connection of env's app, checked and updated from `olds`. */
+async function rotateFrom(env: Env, olds: Out) {
+  const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
+  const rotated = (
+    await p.check(
+      env.inputs({ oktaAppId: env.app.id, keyId: next.keyId, privateKeyPem: next.privateKeyPem }),
+    )
+  ).inputs;
+  return { next, outs: await p.update(olds, rotated) };
+}
+
 describe("AimConnection provider, called directly", () => {
   let env: Env;
 
@@ -242,17 +253,7 @@ describe("AimConnection provider, called directly", () => {
       expect(activeKids()).toEqual([key.keyId]);
       expect((await storedTest()).success).toBe(true);
 
-      const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
-      const rotated = (
-        await p.check(
-          env.inputs({
-            oktaAppId: env.app.id,
-            keyId: next.keyId,
-            privateKeyPem: next.privateKeyPem,
-          }),
-        )
-      ).inputs;
-      const outs = await p.update(first.outs, rotated);
+      const { next, outs } = await rotateFrom(env, first.outs);
       expect(outs).toMatchObject({ liveEnabled: true, connectionTest: { success: true } });
       expect(env.dbx.store.connection?.keyId).toBe(next.keyId);
       expect(activeKids()).toEqual([next.keyId]);
@@ -284,17 +285,7 @@ describe("AimConnection provider, called directly", () => {
     await configure(serviceApp);
     try {
       const first = await p.create((await p.check(env.inputs({ oktaAppId: env.app.id }))).inputs);
-      const next = await generateSigningKey({ algorithm: "RS256", modulusLength: 2048 });
-      const rotated = (
-        await p.check(
-          env.inputs({
-            oktaAppId: env.app.id,
-            keyId: next.keyId,
-            privateKeyPem: next.privateKeyPem,
-          }),
-        )
-      ).inputs;
-      await p.update(first.outs, rotated);
+      const { next } = await rotateFrom(env, first.outs);
       expect(env.dbx.store.connection?.keyId).toBe(next.keyId);
       expect(
         (env.okta.store.getApp(env.app.id)!.settings.oauthClient.jwks?.keys ?? [])
